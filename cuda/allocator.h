@@ -1,0 +1,45 @@
+// Memory for tensors: aligned host memory, pinned host memory, and the caching device
+// allocator of DESIGN §3.
+//
+// Why a caching allocator: cudaMalloc and cudaFree synchronise the device and cost tens of
+// microseconds. A training step allocates and frees the same sizes every iteration, so freed
+// blocks go to a cache (keyed by rounded size and stream) and the next request of that size
+// reuses one. In steady state a step calls cudaMalloc zero times. When cudaMalloc fails the
+// cache is released and the call retried once; only then is it an OutOfMemoryError.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+
+namespace hg::memory {
+
+struct Stats {
+  size_t current_bytes = 0;      // in use by live tensors
+  size_t peak_bytes = 0;         // the most `current_bytes` has been since the last reset
+  size_t cached_bytes = 0;       // held by the cache, free for reuse (device only)
+  size_t allocated_total = 0;    // sum of every request ever served (what the profiler diffs)
+  int64_t system_allocations = 0;  // cudaMalloc (or aligned_alloc) calls actually made
+};
+
+// Host memory, 64-byte aligned (a cache line, and enough for any SIMD load).
+void* host_allocate(size_t bytes);
+void host_free(void* pointer, size_t bytes);
+Stats host_stats();
+
+// Page-locked host memory, so cudaMemcpyAsync from it overlaps with kernels. Falls back to
+// ordinary host memory in a CPU-only build.
+void* pinned_allocate(size_t bytes);
+void pinned_free(void* pointer);
+
+// Device memory on hashgrad's stream, from the cache when a block fits.
+void* device_allocate(size_t bytes);
+void device_free(void* pointer);
+Stats device_stats();
+void reset_device_peak();
+// Give every cached (free) block back to the driver.
+void empty_device_cache();
+
+// Sum over host and device of allocated_total: what the profiler reports per op.
+size_t allocated_total();
+
+}  // namespace hg::memory

@@ -1,0 +1,21 @@
+// CUDA launchers for strided copy with dtype conversion, and fill (CUDA builds only).
+// CPU twins: tensor/cpu/copy.h.
+#pragma once
+
+#include <cstdint>
+
+#include "cuda/stream.h"
+#include "cuda/strided_index.h"
+
+namespace hg::cuda {
+
+// destination[destination_index(i)] = Destination(source[source_index(i)]),  i < count.
+template <typename Source, typename Destination>
+void copy_cast(const Source* source, StridedIndex source_index, Destination* destination,
+               StridedIndex destination_index, int64_t count, cudaStream_t stream);
+
+// destination[i] = value for i < count (contiguous).
+template <typename T>
+void fill(T* destination, T value, int64_t count, cudaStream_t stream);
+
+}  // namespace hg::cuda

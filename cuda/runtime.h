@@ -1,0 +1,31 @@
+// The GPU as the rest of hashgrad sees it: is there one, which stream work goes to, the
+// library handles. This header has no CUDA types, so CPU-only code can include it;
+// cuda/stream.h holds the parts that need cuda_runtime.h.
+#pragma once
+
+#include <string>
+
+namespace hg::cuda {
+
+// True when hashgrad was built with CUDA (HASHGRAD_WITH_CUDA).
+constexpr bool compiled_with_cuda() { return HASHGRAD_WITH_CUDA != 0; }
+
+// Number of usable devices: 0 in a CPU-only build, with no driver, or with no GPU.
+int device_count();
+inline bool available() { return device_count() > 0; }
+
+// "NVIDIA H100 80GB HBM3 (sm_90, 79.1 GiB)" or "no CUDA device".
+std::string device_description();
+
+// Wait for all work queued on hashgrad's stream.
+void synchronize();
+
+// Strict fp32 (no TF32) for convolutions and GEMMs. Tests turn it on (DESIGN §3).
+void set_strict_fp32(bool strict);
+bool strict_fp32();
+
+// Deterministic mode: fixed algorithms, no atomics in reductions (DESIGN §3).
+void set_deterministic(bool deterministic);
+bool deterministic();
+
+}  // namespace hg::cuda

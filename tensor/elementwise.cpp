@@ -1,0 +1,149 @@
+// Elementwise dispatch: shapes and dtypes are checked here, then the CPU reference
+// (tensor/cpu/elementwise.h) or the CUDA kernel (cuda/elementwise.cu) runs.
+#include "tensor/elementwise.h"
+
+#include "cuda/profiler.h"
+#include "tensor/cpu/elementwise.h"
+#if HASHGRAD_WITH_CUDA
+#include "cuda/elementwise.h"
+#endif
+
+namespace hg::ops {
+
+namespace {
+
+const char* unary_name(UnaryOp op) {
+  static const char* names[] = {"neg",  "exp",    "log",        "sqrt",       "abs",
+                                "tanh", "sigmoid", "relu",      "gelu",       "sign",
+                                "square", "reciprocal", "add_scalar", "mul_scalar", "pow_scalar",
+                                "clamp"};
+  return names[static_cast<int>(op)];
+}
+
+const char* binary_name(BinaryOp op) {
+  static const char* names[] = {"add",     "sub", "mul", "div", "pow", "maximum", "minimum",
+                                "eq",      "ne",  "lt",  "le",  "gt",  "ge"};
+  return names[static_cast<int>(op)];
+}
+
+StridedIndex index_of(const Tensor& x, const Shape& target) {
+  return broadcast_index(x.shape(), x.strides(), target);
+}
+
+}  // namespace
+
+Tensor unary(UnaryOp op, const Tensor& x, double alpha, double beta) {
+  check_defined(x, unary_name(op));
+  Tensor y = Tensor::empty(x.shape(), x.dtype(), x.device());
+  profiler::Scope scope(unary_name(op), x.is_cuda());
+  dispatch_floating(x.dtype(), unary_name(op), [&](auto zero) {
+    using T = decltype(zero);
+    StridedIndex x_index = index_of(x, x.shape());
+    if (x.is_cuda()) {
+#if HASHGRAD_WITH_CUDA
+      cuda::unary<T>(op, x.data<T>(), x_index, y.data<T>(), y.numel(), T(alpha), T(beta),
+                     cuda::current_stream());
+#endif
+    } else {
+      cpu::unary<T>(op, x.data<T>(), x_index, y.data<T>(), y.numel(), T(alpha), T(beta));
+    }
+  });
+  return y;
+}
+
+Tensor unary_backward(UnaryOp op, const Tensor& grad, const Tensor& x, const Tensor& y,
+                      double alpha, double beta) {
+  check_same_device_and_dtype(grad, x, unary_name(op));
+  check_same_device_and_dtype(y, x, unary_name(op));
+  HG_CHECK(grad.shape() == x.shape() && y.shape() == x.shape(), unary_name(op),
+           " backward: gradient ", grad.description(), " does not match input ", x.description());
+  Tensor grad_packed = grad.contiguous(), y_packed = y.contiguous();
+  Tensor result = Tensor::empty(x.shape(), x.dtype(), x.device());
+  profiler::Scope scope(unary_name(op), x.is_cuda());
+  dispatch_floating(x.dtype(), unary_name(op), [&](auto zero) {
+    using T = decltype(zero);
+    StridedIndex x_index = index_of(x, x.shape());
+    if (x.is_cuda()) {
+#if HASHGRAD_WITH_CUDA
+      cuda::unary_backward<T>(op, grad_packed.data<T>(), x.data<T>(), x_index, y_packed.data<T>(),
+                              result.data<T>(), result.numel(), T(alpha), T(beta),
+                              cuda::current_stream());
+#endif
+    } else {
+      cpu::unary_backward<T>(op, grad_packed.data<T>(), x.data<T>(), x_index, y_packed.data<T>(),
+                             result.data<T>(), result.numel(), T(alpha), T(beta));
+    }
+  });
+  return result;
+}
+
+namespace {
+
+// Shared by binary and binary_: result (contiguous, of the broadcast shape) = f(a, b).
+void binary_into(BinaryOp op, const Tensor& a, const Tensor& b, const Tensor& result) {
+  const Shape& target = result.shape();
+  profiler::Scope scope(binary_name(op), result.is_cuda());
+  dispatch_numeric(a.dtype(), binary_name(op), [&](auto zero) {
+    using T = decltype(zero);
+    StridedIndex a_index = index_of(a, target), b_index = index_of(b, target);
+    if (result.is_cuda()) {
+#if HASHGRAD_WITH_CUDA
+      cuda::binary<T>(op, a.data<T>(), a_index, b.data<T>(), b_index, result.data<T>(),
+                      result.numel(), cuda::current_stream());
+#endif
+    } else {
+      cpu::binary<T>(op, a.data<T>(), a_index, b.data<T>(), b_index, result.data<T>(),
+                     result.numel());
+    }
+  });
+}
+
+}  // namespace
+
+Tensor binary(BinaryOp op, const Tensor& a, const Tensor& b) {
+  check_same_device_and_dtype(a, b, binary_name(op));
+  Shape target = broadcast_shapes(a.shape(), b.shape(), binary_name(op));
+  Tensor result = Tensor::empty(target, a.dtype(), a.device());
+  binary_into(op, a, b, result);
+  return result;
+}
+
+void binary_(BinaryOp op, const Tensor& a, const Tensor& b) {
+  check_same_device_and_dtype(a, b, binary_name(op));
+  HG_CHECK(a.is_contiguous(), binary_name(op), "_: in-place target ", a.description(),
+           " must be contiguous");
+  Shape target = broadcast_shapes(a.shape(), b.shape(), binary_name(op));
+  HG_CHECK(target == a.shape(), binary_name(op), "_: ", b.description(),
+           " does not broadcast to the in-place target ", a.description());
+  // Each output element reads only the same element of a, so writing over a is safe.
+  binary_into(op, a, b, a);
+}
+
+Tensor binary_backward(BinaryOp op, const Tensor& grad, const Tensor& a, const Tensor& b,
+                       bool with_respect_to_b) {
+  check_same_device_and_dtype(a, b, binary_name(op));
+  check_same_device_and_dtype(grad, a, binary_name(op));
+  Shape target = broadcast_shapes(a.shape(), b.shape(), binary_name(op));
+  HG_CHECK(grad.shape() == target, binary_name(op), " backward: gradient ", grad.description(),
+           " does not match the output shape ", shape_string(target));
+  Tensor grad_packed = grad.contiguous();
+  Tensor result = Tensor::empty(target, a.dtype(), a.device());
+  profiler::Scope scope(binary_name(op), a.is_cuda());
+  dispatch_floating(a.dtype(), binary_name(op), [&](auto zero) {
+    using T = decltype(zero);
+    StridedIndex a_index = index_of(a, target), b_index = index_of(b, target);
+    if (a.is_cuda()) {
+#if HASHGRAD_WITH_CUDA
+      cuda::binary_backward<T>(op, with_respect_to_b, grad_packed.data<T>(), a.data<T>(), a_index,
+                               b.data<T>(), b_index, result.data<T>(), result.numel(),
+                               cuda::current_stream());
+#endif
+    } else {
+      cpu::binary_backward<T>(op, with_respect_to_b, grad_packed.data<T>(), a.data<T>(), a_index,
+                              b.data<T>(), b_index, result.data<T>(), result.numel());
+    }
+  });
+  return result;
+}
+
+}  // namespace hg::ops

@@ -1,0 +1,8 @@
+// All raw (non-differentiable) tensor ops, namespace hg::ops. Each dispatches on the device to
+// its CPU reference (tensor/cpu/) or its CUDA kernel (cuda/) with the same meaning.
+#pragma once
+
+#include "tensor/copy.h"
+#include "tensor/elementwise.h"
+#include "tensor/reduce.h"
+#include "tensor/views.h"

@@ -1,0 +1,87 @@
+// Tensor basics: creation, views sharing storage, copies and dtype casts, error messages.
+#include <gtest/gtest.h>
+
+#include "tensor/ops.h"
+#include "tests/test_support.h"
+
+namespace hg {
+namespace {
+
+TEST(Tensor, FromVectorRoundTripsAndReportsMetadata) {
+  Tensor t = Tensor::from_vector(std::vector<float>{1, 2, 3, 4, 5, 6}, {2, 3});
+  EXPECT_EQ(t.shape(), (Shape{2, 3}));
+  EXPECT_EQ(t.strides(), (Shape{3, 1}));
+  EXPECT_EQ(t.numel(), 6);
+  EXPECT_EQ(t.dtype(), DType::f32);
+  EXPECT_EQ(t.description(), "f32[2, 3] cpu");
+  EXPECT_EQ(t.to_vector<float>(), (std::vector<float>{1, 2, 3, 4, 5, 6}));
+}
+
+TEST(Tensor, TransposeIsAViewAndContiguousPacksIt) {
+  Tensor t = Tensor::from_vector(std::vector<float>{1, 2, 3, 4, 5, 6}, {2, 3});
+  Tensor transposed = ops::transpose(t, 0, 1);
+  EXPECT_EQ(transposed.storage(), t.storage());
+  EXPECT_FALSE(transposed.is_contiguous());
+  EXPECT_EQ(transposed.to_vector<float>(), (std::vector<float>{1, 4, 2, 5, 3, 6}));
+  Tensor packed = transposed.contiguous();
+  EXPECT_TRUE(packed.is_contiguous());
+  EXPECT_NE(packed.storage(), t.storage());
+}
+
+TEST(Tensor, NarrowExpandAndReshapeSeeTheRightElements) {
+  Tensor t = Tensor::from_vector(std::vector<int64_t>{0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11}, {3, 4});
+  EXPECT_EQ(ops::narrow(t, 1, 1, 2).to_vector<int64_t>(), (std::vector<int64_t>{1, 2, 5, 6, 9, 10}));
+  Tensor row = ops::narrow(t, 0, 2, 1);
+  EXPECT_EQ(ops::expand(row, {2, 4}).to_vector<int64_t>(),
+            (std::vector<int64_t>{8, 9, 10, 11, 8, 9, 10, 11}));
+  EXPECT_EQ(ops::reshape(t, {2, -1}).shape(), (Shape{2, 6}));
+  EXPECT_EQ(ops::permute(ops::reshape(t, {2, 2, 3}), {2, 0, 1}).to_vector<int64_t>()[1], 3);
+}
+
+TEST(Tensor, CastsRoundAsDocumented) {
+  Tensor t = Tensor::from_vector(std::vector<float>{1.5f, -2.7f, 3.0f}, {3});
+  EXPECT_EQ(t.to(DType::i32).to_vector<int32_t>(), (std::vector<int32_t>{1, -2, 3}));
+  // bf16 keeps 8 significant bits: 1.5 and 3 are exact, -2.7 rounds to -2.703125.
+  std::vector<float> round_trip = t.to(DType::bf16).to(DType::f32).to_vector<float>();
+  EXPECT_FLOAT_EQ(round_trip[0], 1.5f);
+  EXPECT_FLOAT_EQ(round_trip[1], -2.703125f);
+  EXPECT_FLOAT_EQ(round_trip[2], 3.0f);
+}
+
+TEST(Tensor, FactoriesFillEveryElement) {
+  EXPECT_EQ(Tensor::full({2, 2}, 7, DType::i64).to_vector<int64_t>(), (std::vector<int64_t>(4, 7)));
+  EXPECT_EQ(Tensor::zeros({3}, DType::f64).to_vector<double>(), (std::vector<double>(3, 0.0)));
+  EXPECT_EQ(Tensor::scalar(2.5).item<float>(), 2.5f);
+}
+
+TEST(Tensor, ErrorsNameShapesDtypesAndDevices) {
+  Tensor a = Tensor::zeros({2, 3});
+  Tensor b = Tensor::zeros({4});
+  try {
+    ops::add(a, b);
+    FAIL() << "expected an error";
+  } catch (const Error& error) {
+    EXPECT_STREQ(error.what(), "add: shapes [2, 3] and [4] do not broadcast");
+  }
+  try {
+    ops::add(a, Tensor::zeros({2, 3}, DType::f64));
+    FAIL() << "expected an error";
+  } catch (const Error& error) {
+    EXPECT_STREQ(error.what(), "add: dtypes differ: f32[2, 3] cpu and f64[2, 3] cpu");
+  }
+  try {
+    ops::reshape(a, {4, 2});
+    FAIL() << "expected an error";
+  } catch (const Error& error) {
+    EXPECT_STREQ(error.what(),
+                 "reshape: cannot reshape f32[2, 3] cpu (6 elements) to [4, 2] (8 elements)");
+  }
+  EXPECT_THROW(a.data<double>(), Error);
+  EXPECT_THROW(a.item<float>(), Error);
+  if (!cuda::available()) {
+    EXPECT_THROW(a.to(Device::cuda), Error);
+  }
+}
+
+}  // namespace
+}  // namespace hg

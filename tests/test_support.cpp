@@ -1,0 +1,50 @@
+// Test helpers (see test_support.h).
+#include "tests/test_support.h"
+
+#include <cmath>
+#include <random>
+
+namespace hg::test {
+
+Tensor random_uniform(const Shape& shape, uint64_t seed, double low, double high, DType dtype) {
+  std::mt19937_64 generator(seed);
+  std::uniform_real_distribution<double> distribution(low, high);
+  std::vector<double> values(static_cast<size_t>(shape_numel(shape)));
+  for (double& value : values) value = distribution(generator);
+  return Tensor::from_vector(values, shape).to(dtype);
+}
+
+::testing::AssertionResult all_close(const Tensor& actual, const Tensor& expected, double rtol,
+                                     double atol) {
+  if (actual.shape() != expected.shape())
+    return ::testing::AssertionFailure() << "shape " << shape_string(actual.shape())
+                                         << " != expected " << shape_string(expected.shape());
+  std::vector<double> a = actual.to(DType::f64).to_vector<double>();
+  std::vector<double> e = expected.to(DType::f64).to_vector<double>();
+  double worst = 0;
+  size_t worst_index = 0;
+  bool failed = false;
+  for (size_t i = 0; i < a.size(); ++i) {
+    double error = std::abs(a[i] - e[i]);
+    double excess = error - (atol + rtol * std::abs(e[i]));
+    if (std::isnan(a[i]) != std::isnan(e[i]) || excess > 0) {
+      if (!failed || excess > worst) {
+        worst = excess;
+        worst_index = i;
+      }
+      failed = true;
+    }
+  }
+  if (failed)
+    return ::testing::AssertionFailure()
+           << "element " << worst_index << " of " << actual.description() << ": actual "
+           << a[worst_index] << ", expected " << e[worst_index] << " (rtol " << rtol << ", atol "
+           << atol << ")";
+  return ::testing::AssertionSuccess() << a.size() << " elements within rtol " << rtol;
+}
+
+std::string fixture_path(const std::string& name) {
+  return std::string(HASHGRAD_FIXTURE_DIR) + "/" + name;
+}
+
+}  // namespace hg::test
