@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# Installs what hashgrad needs that this Debian machine lacks, then configures and builds it.
+# Sourced by run.sh and test.sh, so either works as the first command on a fresh machine.
+#
+# CUDA is used when nvcc is found (PATH or /usr/local/cuda/bin); cuDNN is looked for in the
+# toolkit and, failing that, in a Python environment's nvidia/cudnn package (as on machines
+# where cuDNN only came with PyTorch). Without nvcc hashgrad builds CPU-only.
+set -euo pipefail
+
+HASHGRAD_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+BUILD_DIR="${HASHGRAD_BUILD_DIR:-$HASHGRAD_ROOT/build}"
+
+packages=(cmake g++ ninja-build ccache libgtest-dev libstb-dev zlib1g-dev nlohmann-json3-dev
+          libcli11-dev dataset-fashion-mnist)
+missing=()
+for package in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" ||
+    missing+=("$package")
+done
+if ((${#missing[@]})); then
+  echo "setup: installing ${missing[*]}"
+  sudo_prefix=""
+  [ "$(id -u)" -eq 0 ] || sudo_prefix="sudo"
+  $sudo_prefix apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo_prefix apt-get install -y -qq "${missing[@]}" >/dev/null
+fi
+
+cmake_options=(-G Ninja -DCMAKE_BUILD_TYPE=Release)
+if command -v nvcc >/dev/null 2>&1 || [ -x /usr/local/cuda/bin/nvcc ]; then
+  export PATH="$PATH:/usr/local/cuda/bin"
+  if ! ls /usr/local/cuda/include/cudnn.h >/dev/null 2>&1; then
+    cudnn_root=$(python3 -c 'import nvidia.cudnn, os; print(os.path.dirname(nvidia.cudnn.__file__))' \
+                 2>/dev/null || true)
+    [ -n "$cudnn_root" ] && cmake_options+=(-DCUDNN_ROOT="$cudnn_root")
+  fi
+  cmake_options+=(-DHASHGRAD_CUDA=ON)
+else
+  echo "setup: no nvcc found: building the CPU-only engine"
+  cmake_options+=(-DHASHGRAD_CUDA=OFF)
+fi
+
+cmake -S "$HASHGRAD_ROOT" -B "$BUILD_DIR" "${cmake_options[@]}" ${HASHGRAD_CMAKE_OPTIONS:-} >/dev/null
+cmake --build "$BUILD_DIR" -j "$(nproc)"

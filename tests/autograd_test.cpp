@@ -1,0 +1,143 @@
+// The autograd engine: accumulation, shared subgraphs, no-grad mode, detach, views, reductions,
+// and the error messages of misuse.
+#include <gtest/gtest.h>
+
+#include "autograd/ops.h"
+#include "tensor/ops.h"
+#include "tests/test_support.h"
+
+namespace hg {
+namespace {
+
+Tensor f64(std::vector<double> values, Shape shape) { return Tensor::from_vector(values, shape); }
+
+TEST(Autograd, ChainRuleOnAHandComputedExample) {
+  // L = Σ (x·w + 1)², x = [1, 2], w = [3, -1]. By hand: xw + 1 = [4, -1], L = 17,
+  // ∂L/∂x = 2(xw + 1)·w = [24, 2],  ∂L/∂w = 2(xw + 1)·x = [8, -4].
+  Tensor x = f64({1, 2}, {2}).set_requires_grad(true);
+  Tensor w = f64({3, -1}, {2}).set_requires_grad(true);
+  Tensor loss = sum(square(x * w + 1.0));
+  EXPECT_DOUBLE_EQ(loss.item<double>(), 17.0);
+  backward(loss);
+  EXPECT_EQ(x.grad().to_vector<double>(), (std::vector<double>{24, 2}));
+  EXPECT_EQ(w.grad().to_vector<double>(), (std::vector<double>{8, -4}));
+}
+
+TEST(Autograd, GradientsAccumulateAcrossBackwardCallsUntilZeroed) {
+  Tensor x = f64({1, 2}, {2}).set_requires_grad(true);
+  backward(sum(x * 3.0));
+  backward(sum(x * 3.0));
+  EXPECT_EQ(x.grad().to_vector<double>(), (std::vector<double>{6, 6}));
+  x.zero_grad();
+  EXPECT_FALSE(x.grad().defined());
+}
+
+TEST(Autograd, ATensorUsedTwiceGetsBothContributions) {
+  // y = x·x + x  →  dy/dx = 2x + 1
+  Tensor x = f64({3}, {1}).set_requires_grad(true);
+  Tensor y = x * x + x;
+  backward(sum(y));
+  EXPECT_DOUBLE_EQ(x.grad().item<double>(), 7.0);
+}
+
+TEST(Autograd, NoGradGuardAndDetachStopRecording) {
+  Tensor x = f64({1}, {1}).set_requires_grad(true);
+  {
+    NoGradGuard no_grad;
+    EXPECT_FALSE((x * 2.0).requires_grad());
+  }
+  EXPECT_TRUE((x * 2.0).requires_grad());
+  EXPECT_FALSE(x.detach().requires_grad());
+  EXPECT_EQ(x.detach().storage(), x.storage());
+}
+
+TEST(Autograd, MisuseGivesActionableErrors) {
+  Tensor x = f64({1, 2}, {2}).set_requires_grad(true);
+  Tensor y = x * 2.0;
+  try {
+    backward(y);
+    FAIL();
+  } catch (const Error& error) {
+    EXPECT_STREQ(error.what(), "backward: f64[2] cpu is not a scalar; pass the gradient of the output explicitly");
+  }
+  Tensor loss = sum(y);
+  backward(loss);
+  EXPECT_THROW(backward(loss), Error);  // the graph was freed by the first backward
+  EXPECT_THROW(backward(sum(f64({1}, {1}))), Error);  // nothing requires a gradient
+  EXPECT_THROW(Tensor::zeros({2}, DType::i64).set_requires_grad(true), Error);
+}
+
+TEST(Autograd, BackwardWithAnExplicitOutputGradient) {
+  Tensor x = f64({1, 2, 3}, {3}).set_requires_grad(true);
+  backward(x * x, f64({1, 0, -1}, {3}));
+  EXPECT_EQ(x.grad().to_vector<double>(), (std::vector<double>{2, 0, -6}));
+}
+
+TEST(Autograd, GradcheckCatchesAWrongBackward) {
+  // An op whose recorded derivative is 2x instead of 3x² must fail the check.
+  auto wrong_cube = [](const std::vector<Tensor>& in) {
+    Tensor y = ops::mul(ops::mul(in[0], in[0]), in[0]);
+    Tensor x = in[0].detach();
+    return record("wrong_cube", y, {in[0]}, [x](const Tensor& grad) {
+      return std::vector<Tensor>{ops::mul(grad, ops::mul_scalar(x, 2.0))};
+    });
+  };
+  Tensor x = test::random_uniform({4}, 10, 0.5, 1.5, DType::f64).set_requires_grad(true);
+  GradcheckResult result = gradcheck(wrong_cube, {x});
+  EXPECT_FALSE(result.passed);
+  EXPECT_GT(result.max_abs_error, 0.1);
+}
+
+TEST(Autograd, GradcheckViews) {
+  Tensor x = test::random_uniform({2, 3, 4}, 11, -1, 1, DType::f64).set_requires_grad(true);
+  auto check = [&](std::function<Tensor(const Tensor&)> view) {
+    GradcheckResult result = gradcheck([&](const std::vector<Tensor>& in) { return view(in[0]) * view(in[0]); }, {x});
+    EXPECT_TRUE(result.passed) << result.report;
+  };
+  check([](const Tensor& t) { return reshape(t, {6, 4}); });
+  check([](const Tensor& t) { return permute(t, {2, 0, 1}); });
+  check([](const Tensor& t) { return transpose(t, 0, 2); });
+  check([](const Tensor& t) { return narrow(t, 2, 1, 2); });
+  check([](const Tensor& t) { return expand(narrow(t, 0, 0, 1), {3, 3, 4}); });
+  check([](const Tensor& t) { return unsqueeze(flatten(t, 1), 0); });
+  check([](const Tensor& t) { return contiguous(transpose(t, 1, 2)); });
+}
+
+TEST(Autograd, GradcheckReductions) {
+  Tensor x = test::random_uniform({3, 4, 2}, 12, -1, 1, DType::f64).set_requires_grad(true);
+  using Reduction = std::function<Tensor(const Tensor&)>;
+  std::vector<Reduction> reductions = {
+      [](const Tensor& t) { return sum(t); },
+      [](const Tensor& t) { return sum(t, {0, 2}, true); },
+      [](const Tensor& t) { return mean(t, {1}); },
+      [](const Tensor& t) { return var(t, {1}); },
+      [](const Tensor& t) { return var(t, {}, false, false); },
+      [](const Tensor& t) { return max(t, {1}); },
+      [](const Tensor& t) { return min(t, {0, 1}, true); },
+  };
+  for (const Reduction& reduction : reductions) {
+    GradcheckResult result = gradcheck([&](const std::vector<Tensor>& in) { return reduction(in[0]); }, {x});
+    EXPECT_TRUE(result.passed) << result.report;
+  }
+}
+
+TEST(Autograd, ReductionsMatchHandValues) {
+  Tensor x = f64({1, 5, 3, 2, 8, 4}, {2, 3});
+  EXPECT_EQ(ops::sum(x, {1}).to_vector<double>(), (std::vector<double>{9, 14}));
+  EXPECT_EQ(ops::mean(x, {0}).to_vector<double>(), (std::vector<double>{1.5, 6.5, 3.5}));
+  EXPECT_EQ(ops::max(x, {1}, true).shape(), (Shape{2, 1}));
+  EXPECT_EQ(ops::argmax(x, 1).to_vector<int64_t>(), (std::vector<int64_t>{1, 1}));
+  EXPECT_EQ(ops::argmin(x, 0).to_vector<int64_t>(), (std::vector<int64_t>{0, 0, 0}));
+  // var([1,5,3]) = ((−2)² + 2² + 0²)/2 = 4
+  EXPECT_DOUBLE_EQ(ops::var(x, {1}).to_vector<double>()[0], 4.0);
+  EXPECT_EQ(ops::sum_to(x, {1, 3}).to_vector<double>(), (std::vector<double>{3, 13, 7}));
+}
+
+TEST(Autograd, MaxSplitsTheGradientAmongTies) {
+  Tensor x = f64({2, 7, 7}, {3}).set_requires_grad(true);
+  backward(max(x));
+  EXPECT_EQ(x.grad().to_vector<double>(), (std::vector<double>{0, 0.5, 0.5}));
+}
+
+}  // namespace
+}  // namespace hg

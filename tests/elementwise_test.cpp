@@ -1,0 +1,115 @@
+// Elementwise ops: forward values checked by hand, broadcasting, and every backward by gradcheck.
+#include <gtest/gtest.h>
+
+#include <cmath>
+
+#include "autograd/ops.h"
+#include "tensor/ops.h"
+#include "tests/test_support.h"
+
+namespace hg {
+namespace {
+
+Tensor f64(std::vector<double> values, Shape shape) { return Tensor::from_vector(values, shape); }
+
+TEST(Elementwise, UnaryForwardMatchesHandValues) {
+  Tensor x = f64({-2.0, -0.5, 0.0, 0.5, 2.0}, {5});
+  auto values = [](const Tensor& t) { return t.to_vector<double>(); };
+  EXPECT_EQ(values(ops::unary(UnaryOp::relu, x)), (std::vector<double>{0, 0, 0, 0.5, 2}));
+  EXPECT_EQ(values(ops::unary(UnaryOp::sign, x)), (std::vector<double>{-1, -1, 0, 1, 1}));
+  EXPECT_EQ(values(ops::unary(UnaryOp::abs, x)), (std::vector<double>{2, 0.5, 0, 0.5, 2}));
+  EXPECT_EQ(values(ops::unary(UnaryOp::clamp, x, -1, 1)), (std::vector<double>{-1, -0.5, 0, 0.5, 1}));
+  EXPECT_NEAR(values(ops::unary(UnaryOp::sigmoid, x))[4], 1 / (1 + std::exp(-2.0)), 1e-15);
+  EXPECT_NEAR(values(ops::unary(UnaryOp::tanh, x))[0], std::tanh(-2.0), 1e-15);
+  // GELU(x) = x·Φ(x): Φ(0.5) = 0.691462461274013, from the normal table.
+  EXPECT_NEAR(values(ops::unary(UnaryOp::gelu, x))[3], 0.5 * 0.691462461274013, 1e-12);
+  // The stable sigmoid does not overflow where 1/(1+e^-x) would.
+  EXPECT_EQ(ops::unary(UnaryOp::sigmoid, f64({-1000.0}, {1})).item<double>(), 0.0);
+}
+
+TEST(Elementwise, BinaryBroadcastsLikeNumPy) {
+  Tensor column = f64({1, 2, 3}, {3, 1});
+  Tensor row = f64({10, 20}, {2});
+  Tensor sum = ops::add(column, row);
+  EXPECT_EQ(sum.shape(), (Shape{3, 2}));
+  EXPECT_EQ(sum.to_vector<double>(), (std::vector<double>{11, 21, 12, 22, 13, 23}));
+  EXPECT_EQ(ops::binary(BinaryOp::gt, column, f64({2}, {1})).to_vector<double>(),
+            (std::vector<double>{0, 0, 1}));
+  EXPECT_EQ(ops::binary(BinaryOp::maximum, f64({1, 5}, {2}), f64({3, 4}, {2})).to_vector<double>(),
+            (std::vector<double>{3, 5}));
+}
+
+TEST(Elementwise, IntegerArithmeticStaysInteger) {
+  Tensor a = Tensor::from_vector(std::vector<int64_t>{7, -7}, {2});
+  Tensor b = Tensor::from_vector(std::vector<int64_t>{2, 2}, {2});
+  EXPECT_EQ(ops::div(a, b).to_vector<int64_t>(), (std::vector<int64_t>{3, -3}));
+}
+
+TEST(Elementwise, InPlaceAddAccumulatesWithBroadcast) {
+  Tensor a = f64({1, 2, 3, 4}, {2, 2});
+  ops::add_(a, f64({10, 20}, {2}));
+  EXPECT_EQ(a.to_vector<double>(), (std::vector<double>{11, 22, 13, 24}));
+  EXPECT_THROW(ops::add_(f64({1, 2}, {2}), f64({1, 2, 3, 4}, {2, 2})), Error);
+}
+
+TEST(Elementwise, UnaryOpsOnViewsReadTheViewedElements) {
+  Tensor t = f64({1, 2, 3, 4, 5, 6}, {2, 3});
+  Tensor transposed = ops::transpose(t, 0, 1);
+  EXPECT_EQ(ops::neg(transposed).to_vector<double>(), (std::vector<double>{-1, -4, -2, -5, -3, -6}));
+}
+
+// Inputs away from the kinks of relu/abs/clamp/sign so central differences are valid there.
+Tensor smooth_input(uint64_t seed, Shape shape = {3, 4}) {
+  Tensor x = test::random_uniform(shape, seed, 0.2, 1.5, DType::f64);
+  std::vector<double> values = x.to_vector<double>();
+  for (size_t i = 0; i < values.size(); i += 2) values[i] = -values[i];
+  return Tensor::from_vector(values, shape).set_requires_grad(true);
+}
+
+TEST(Elementwise, GradcheckEveryUnaryOp) {
+  using Unary = Tensor (*)(const Tensor&);
+  std::vector<std::pair<const char*, Unary>> ops_to_check = {
+      {"neg", neg},     {"exp", exp},         {"tanh", tanh},         {"sigmoid", sigmoid},
+      {"relu", relu},   {"gelu", gelu},       {"square", square},     {"reciprocal", reciprocal},
+      {"abs", abs}};
+  for (auto& [name, op] : ops_to_check) {
+    Tensor x = smooth_input(1);
+    GradcheckResult result = gradcheck([op = op](const std::vector<Tensor>& in) { return op(in[0]); }, {x});
+    EXPECT_TRUE(result.passed) << name << ": " << result.report;
+  }
+  // log and sqrt need positive inputs.
+  for (Unary op : {Unary(log), Unary(sqrt)}) {
+    Tensor x = test::random_uniform({3, 4}, 2, 0.5, 2.0, DType::f64).set_requires_grad(true);
+    EXPECT_TRUE(gradcheck([op](const std::vector<Tensor>& in) { return op(in[0]); }, {x}).passed);
+  }
+  Tensor positive = test::random_uniform({5}, 3, 0.5, 2.0, DType::f64).set_requires_grad(true);
+  EXPECT_TRUE(gradcheck([](const std::vector<Tensor>& in) { return pow(in[0], 2.5); }, {positive}).passed);
+  EXPECT_TRUE(gradcheck([](const std::vector<Tensor>& in) { return clamp(in[0], -1.0, 1.0); },
+                        {smooth_input(4)}).passed);
+  EXPECT_TRUE(gradcheck([](const std::vector<Tensor>& in) { return in[0] * 3.0 + 1.0; },
+                        {smooth_input(5)}).passed);
+}
+
+TEST(Elementwise, SignPassesTheGradientStraightThrough) {
+  Tensor x = f64({-0.3, 0.7}, {2}).set_requires_grad(true);
+  Tensor y = sign(x);
+  EXPECT_EQ(y.to_vector<double>(), (std::vector<double>{-1, 1}));
+  backward(sum(y * f64({2, 5}, {2})));
+  EXPECT_EQ(x.grad().to_vector<double>(), (std::vector<double>{2, 5}));
+}
+
+TEST(Elementwise, GradcheckBinaryOpsWithBroadcast) {
+  Tensor a = smooth_input(6, {3, 4});
+  Tensor b = test::random_uniform({4}, 7, 0.5, 1.5, DType::f64).set_requires_grad(true);
+  using Binary = Tensor (*)(const Tensor&, const Tensor&);
+  for (Binary op : {Binary(add), Binary(sub), Binary(mul), Binary(div), Binary(maximum), Binary(minimum)}) {
+    GradcheckResult result = gradcheck([op](const std::vector<Tensor>& in) { return op(in[0], in[1]); }, {a, b});
+    EXPECT_TRUE(result.passed) << result.report;
+  }
+  Tensor base = test::random_uniform({3, 1}, 8, 0.5, 2.0, DType::f64).set_requires_grad(true);
+  Tensor exponent = test::random_uniform({1, 2}, 9, 0.5, 2.0, DType::f64).set_requires_grad(true);
+  EXPECT_TRUE(gradcheck([](const std::vector<Tensor>& in) { return pow(in[0], in[1]); }, {base, exponent}).passed);
+}
+
+}  // namespace
+}  // namespace hg

@@ -1,0 +1,50 @@
+// The op profiler: off by default, counts calls and bytes per op when on, names backward ops.
+#include <gtest/gtest.h>
+
+#include "autograd/ops.h"
+#include "cuda/profiler.h"
+#include "tensor/ops.h"
+
+namespace hg {
+namespace {
+
+// The table row of `op`, or "" when the op is not in the table.
+std::string row_of(const std::string& table, const std::string& op) {
+  size_t start = 0;
+  while (start < table.size()) {
+    size_t end = table.find('\n', start);
+    std::string line = table.substr(start, end - start);
+    if (line.rfind(op + " ", 0) == 0) return line;
+    start = end + 1;
+  }
+  return "";
+}
+
+TEST(Profiler, RecordsNothingWhileOff) {
+  profiler::enable(false);
+  profiler::reset();
+  ops::exp(Tensor::ones({4}));
+  EXPECT_EQ(row_of(profiler::table(), "exp"), "");
+}
+
+TEST(Profiler, CountsCallsAndBytesPerOpForwardAndBackward) {
+  profiler::reset();
+  profiler::enable(true);
+  Tensor x = Tensor::ones({256}).set_requires_grad(true);
+  for (int i = 0; i < 3; ++i) backward(sum(tanh(x)));
+  profiler::enable(false);
+  std::string table = profiler::table();
+  std::string tanh_row = row_of(table, "tanh");
+  ASSERT_NE(tanh_row, "") << table;
+  // "tanh  cpu  6 ..." : 3 forward calls + 3 fused backward calls, both named after the op.
+  EXPECT_NE(tanh_row.find(" cpu "), std::string::npos);
+  EXPECT_EQ(std::stol(tanh_row.substr(tanh_row.find(" cpu ") + 5)), 6) << tanh_row;
+  std::string backward_row = row_of(table, "tanh.backward");
+  ASSERT_NE(backward_row, "") << table;
+  // Each backward allocates its 256-float gradient: the bytes column is at least 3 × 1 KiB.
+  EXPECT_GE(std::stoull(backward_row.substr(backward_row.find_last_of(' ') + 1)), 3u * 1024u);
+  profiler::reset();
+}
+
+}  // namespace
+}  // namespace hg
