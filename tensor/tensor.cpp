@@ -161,6 +161,17 @@ Tensor Tensor::detach() const {
   return from_storage(storage(), shape(), strides(), offset(), dtype());
 }
 
+void Tensor::set_data(const Tensor& source) const {
+  check_defined(source, "set_data");
+  Impl& state = const_cast<Impl&>(impl());
+  const Impl& other = source.impl();
+  state.storage = other.storage;
+  state.shape = other.shape;
+  state.strides = other.strides;
+  state.offset = other.offset;
+  state.dtype = other.dtype;
+}
+
 // ---- autograd state ------------------------------------------------------------------------
 
 const std::shared_ptr<AutogradMeta>& Tensor::autograd_meta() const {

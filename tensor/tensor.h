@@ -84,6 +84,9 @@ class Tensor {
   Tensor clone() const;
   // Same data, no autograd history, requires_grad false.
   Tensor detach() const;
+  // Makes this tensor (and every handle sharing it) use `source`'s data, shape and dtype,
+  // keeping its autograd state: how Module::to(device) moves parameters in place.
+  void set_data(const Tensor& source) const;
 
   // ---- autograd state --------------------------------------------------------------------
   bool requires_grad() const;

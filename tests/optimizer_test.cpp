@@ -1,0 +1,123 @@
+// Optimizers and schedules against closed forms of torch.optim's update rules.
+#include <gtest/gtest.h>
+
+#include <cmath>
+
+#include "autograd/ops.h"
+#include "tests/test_support.h"
+#include "train/lr_schedule.h"
+#include "train/optimizer.h"
+
+namespace hg {
+namespace {
+
+Tensor parameter(std::vector<double> values) {
+  return Tensor::from_vector(values, {static_cast<int64_t>(values.size())}).set_requires_grad(true);
+}
+
+TEST(Optimizer, SgdWithMomentumFollowsTorchForTwoSteps) {
+  // L = Σ 0.5 p²  →  g = p.  p0 = 1, lr 0.1, μ 0.9:
+  // step 1: b = g = 1,           p = 1 − 0.1·1 = 0.9
+  // step 2: b = 0.9·1 + 0.9 = 1.8, p = 0.9 − 0.18 = 0.72
+  Tensor p = parameter({1.0});
+  Optimizer sgd = make_sgd({p}, 0.1, 0.9);
+  for (int step = 0; step < 2; ++step) {
+    sgd.zero_grad();
+    backward(sum(square(p) * 0.5));
+    sgd.step();
+  }
+  EXPECT_NEAR(p.item<double>(), 0.72, 1e-12);
+}
+
+TEST(Optimizer, NesterovAndWeightDecay) {
+  // g = p + λp = 1.5 (λ 0.5, p 1); b = 1.5; nesterov g = 1.5 + 0.9·1.5 = 2.85; p = 1 − 0.285
+  Tensor p = parameter({1.0});
+  Optimizer sgd = make_sgd({p}, 0.1, 0.9, true, 0.5);
+  backward(sum(square(p) * 0.5));
+  sgd.step();
+  EXPECT_NEAR(p.item<double>(), 0.715, 1e-12);
+}
+
+TEST(Optimizer, AdamFirstStepMovesEachWeightByTheLearningRate) {
+  // After bias correction m̂ = g and v̂ = g², so the first step is lr·g/(|g| + ε) ≈ lr·sign(g).
+  Tensor p = parameter({2.0, -3.0});
+  Optimizer adam = make_adam({p}, 0.01);
+  backward(sum(square(p)));
+  adam.step();
+  std::vector<double> values = p.to_vector<double>();
+  EXPECT_NEAR(values[0], 2.0 - 0.01, 1e-9);
+  EXPECT_NEAR(values[1], -3.0 + 0.01, 1e-9);
+}
+
+TEST(Optimizer, AdamWDecaysWeightsBeforeTheUpdate) {
+  Tensor p = parameter({2.0});
+  Optimizer adamw = make_adamw({p}, 0.01, 0.1);
+  backward(sum(square(p)));
+  adamw.step();
+  EXPECT_NEAR(p.item<double>(), 2.0 * (1 - 0.01 * 0.1) - 0.01, 1e-9);
+}
+
+TEST(Optimizer, RmspropFirstStep) {
+  // v = (1 − α) g²;  p −= lr·g / (√v + ε) = lr / √(1 − α) for g > 0.
+  Tensor p = parameter({1.0});
+  Optimizer rmsprop = make_rmsprop({p}, 0.01, 0.99, 0);
+  backward(sum(p * 4.0));
+  rmsprop.step();
+  EXPECT_NEAR(p.item<double>(), 1.0 - 0.01 / std::sqrt(0.01), 1e-9);
+}
+
+TEST(Optimizer, StateRoundTripsThroughItsStateDict) {
+  Tensor p = parameter({1.0, 2.0});
+  Optimizer adam = make_adam({p}, 0.1);
+  backward(sum(square(p)));
+  adam.step();
+  Tensor q = parameter({1.0, 2.0});
+  Optimizer restored = make_adam({q}, 0.1);
+  restored.load_state_dict(adam.state_dict());
+  EXPECT_EQ(restored.step_count(), 1);
+  q.set_data(p.detach().clone());
+  for (Optimizer* optimizer : {&adam, &restored}) {
+    optimizer->zero_grad();
+  }
+  backward(sum(square(p)));
+  backward(sum(square(q)));
+  adam.step();
+  restored.step();
+  EXPECT_TRUE(test::all_close(q.detach(), p.detach(), 0, 0));
+}
+
+TEST(Optimizer, ClipGradNormScalesToTheLimit) {
+  Tensor p = parameter({3.0, 4.0});
+  backward(sum(p * p * 0.5));  // g = p, |g| = 5
+  EXPECT_NEAR(clip_grad_norm({p}, 1.0), 5.0, 1e-12);
+  EXPECT_NEAR(p.grad().to_vector<double>()[1], 0.8, 1e-6);
+}
+
+TEST(Optimizer, UnknownNamesAreErrors) {
+  EXPECT_THROW(make_optimizer("adamax", {parameter({1.0})}, 0.1, 0, 0), Error);
+  LrSchedule schedule;
+  schedule.kind = "exponential";
+  EXPECT_THROW(schedule.at(0), Error);
+}
+
+TEST(LrSchedule, FormulasMatchTorch) {
+  LrSchedule schedule;
+  schedule.base_learning_rate = 1.0;
+  schedule.kind = "step";
+  schedule.step_size = 10;
+  schedule.gamma = 0.5;
+  EXPECT_DOUBLE_EQ(schedule.at(9), 1.0);
+  EXPECT_DOUBLE_EQ(schedule.at(25), 0.25);
+  schedule.kind = "multistep";
+  schedule.milestones = {3, 7};
+  EXPECT_DOUBLE_EQ(schedule.at(7), 0.25);
+  schedule.kind = "cosine";
+  schedule.total_steps = 100;
+  EXPECT_DOUBLE_EQ(schedule.at(50), 0.5);
+  EXPECT_DOUBLE_EQ(schedule.at(100), 0.0);
+  schedule.warmup_steps = 4;
+  EXPECT_DOUBLE_EQ(schedule.at(1), 0.5);
+}
+
+}  // namespace
+}  // namespace hg
