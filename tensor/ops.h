@@ -4,5 +4,10 @@
 
 #include "tensor/copy.h"
 #include "tensor/elementwise.h"
+#include "tensor/indexing.h"
+#include "tensor/normalization.h"
+#include "tensor/pooling.h"
+#include "tensor/random.h"
 #include "tensor/reduce.h"
+#include "tensor/softmax.h"
 #include "tensor/views.h"

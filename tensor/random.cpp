@@ -1,0 +1,131 @@
+// The global Philox generator and the dispatch of the random ops to tensor/cpu/random.h or
+// cuda/random.cu.
+#include "tensor/random.h"
+
+#include <mutex>
+
+#include "cuda/profiler.h"
+#include "tensor/cpu/random.h"
+#include "tensor/reduce.h"
+
+namespace hg {
+
+namespace {
+
+// Any fixed value: a program that never seeds is still reproducible.
+constexpr uint64_t kDefaultSeed = 0x5EEDC0DE2024ULL;
+
+std::mutex generator_mutex;
+RandomState generator{kDefaultSeed, 0};
+
+// The offset this draw starts at; the generator moves past its `count` counters.
+RandomState reserve(int64_t count) {
+  std::lock_guard<std::mutex> lock(generator_mutex);
+  RandomState start = generator;
+  generator.offset += static_cast<uint64_t>(count);
+  return start;
+}
+
+}  // namespace
+
+void manual_seed(uint64_t seed) { set_random_state({seed, 0}); }
+
+RandomState random_state() {
+  std::lock_guard<std::mutex> lock(generator_mutex);
+  return generator;
+}
+
+void set_random_state(const RandomState& state) {
+  std::lock_guard<std::mutex> lock(generator_mutex);
+  generator = state;
+}
+
+}  // namespace hg
+
+namespace hg::ops {
+
+namespace {
+
+Tensor draw(Distribution distribution, const Shape& shape, double a, double b, DType dtype,
+            Device device, const char* op) {
+  Tensor result = Tensor::empty(shape, dtype, device);
+  profiler::Scope scope(op, result.is_cuda());
+  dispatch_floating(dtype, op, [&](auto zero) {
+    using T = decltype(zero);
+    RandomState start = reserve(result.numel());
+    if (result.is_cuda()) {
+#if HASHGRAD_WITH_CUDA
+      cuda::random_fill<T>(distribution, T(a), T(b), result.data<T>(), result.numel(), start.seed,
+                           start.offset, cuda::current_stream());
+#endif
+    } else {
+      cpu::random_fill<T>(distribution, T(a), T(b), result.data<T>(), result.numel(), start.seed,
+                          start.offset);
+    }
+  });
+  return result;
+}
+
+}  // namespace
+
+Tensor uniform(const Shape& shape, double low, double high, DType dtype, Device device) {
+  HG_CHECK(low <= high, "uniform: low ", low, " is above high ", high);
+  return draw(Distribution::uniform, shape, low, high, dtype, device, "uniform");
+}
+
+Tensor normal(const Shape& shape, double mean, double std, DType dtype, Device device) {
+  HG_CHECK(std >= 0, "normal: std must be non-negative, got ", std);
+  return draw(Distribution::normal, shape, mean, std, dtype, device, "normal");
+}
+
+Tensor bernoulli(const Shape& shape, double p, DType dtype, Device device) {
+  HG_CHECK(p >= 0 && p <= 1, "bernoulli: probability ", p, " is outside [0, 1]");
+  return bernoulli(Tensor::full(shape, p, dtype, device));
+}
+
+Tensor bernoulli(const Tensor& probabilities) {
+  check_defined(probabilities, "bernoulli");
+  HG_CHECK(probabilities.dtype() == DType::f32 || probabilities.dtype() == DType::f64,
+           "bernoulli: probabilities must be f32 or f64, got ", probabilities.description());
+  Tensor result =
+      Tensor::empty(probabilities.shape(), probabilities.dtype(), probabilities.device());
+  if (result.numel() == 0) return result;
+  double lowest = min(probabilities).to(DType::f64).item<double>();
+  double highest = max(probabilities).to(DType::f64).item<double>();
+  HG_CHECK(lowest >= 0 && highest <= 1, "bernoulli: probabilities ", probabilities.description(),
+           " must lie in [0, 1], found ", lowest < 0 ? lowest : highest);
+  StridedIndex index =
+      broadcast_index(probabilities.shape(), probabilities.strides(), probabilities.shape());
+  profiler::Scope scope("bernoulli", result.is_cuda());
+  dispatch_floating(result.dtype(), "bernoulli", [&](auto zero) {
+    using T = decltype(zero);
+    RandomState start = reserve(result.numel());
+    if (result.is_cuda()) {
+#if HASHGRAD_WITH_CUDA
+      cuda::bernoulli<T>(probabilities.data<T>(), index, result.data<T>(), result.numel(),
+                         start.seed, start.offset, cuda::current_stream());
+#endif
+    } else {
+      cpu::bernoulli<T>(probabilities.data<T>(), index, result.data<T>(), result.numel(),
+                        start.seed, start.offset);
+    }
+  });
+  return result;
+}
+
+Tensor randperm(int64_t n, Device device) {
+  HG_CHECK(n >= 0, "randperm: n must be non-negative, got ", n);
+  Tensor result = Tensor::empty({n}, DType::i64, device);
+  profiler::Scope scope("randperm", result.is_cuda());
+  RandomState start = reserve(n);
+  if (result.is_cuda()) {
+#if HASHGRAD_WITH_CUDA
+    cuda::randperm(result.data<int64_t>(), n, start.seed, start.offset, cuda::current_stream());
+#endif
+  } else {
+    cpu::randperm(result.data<int64_t>(), n, start.seed, start.offset);
+  }
+  return result;
+}
+
+}  // namespace hg::ops

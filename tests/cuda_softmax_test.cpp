@@ -1,0 +1,75 @@
+// Softmax on CUDA against the CPU reference (rtol 1e-5): every dim, rows shorter and longer
+// than a block, f32 and f64, the backward kernels and cross-entropy's gradient.
+#include <gtest/gtest.h>
+
+#include "autograd/ops.h"
+#include "tensor/ops.h"
+#include "tests/test_support.h"
+
+namespace hg {
+namespace {
+
+using test::all_close;
+
+TEST(CudaSoftmax, ForwardMatchesCpu) {
+  HG_REQUIRE_CUDA();
+  struct Case {
+    Shape shape;
+    int64_t dim;
+  };
+  // Row lengths 1, 10 (fewer than a warp), 1000 (several passes of a 256-thread block), and a
+  // middle dim (elements `inner` apart).
+  for (const Case& c : {Case{{4, 1}, 1}, Case{{64, 10}, -1}, Case{{3, 1000}, 1},
+                        Case{{2, 37, 5}, 1}, Case{{6, 4, 3}, 0}}) {
+    for (DType dtype : {DType::f32, DType::f64}) {
+      Tensor x = test::random_uniform(c.shape, 17, -8, 8, dtype);
+      Tensor x_gpu = x.to(Device::cuda);
+      EXPECT_TRUE(all_close(ops::softmax(x_gpu, c.dim), ops::softmax(x, c.dim)))
+          << shape_string(c.shape) << " dim " << c.dim;
+      EXPECT_TRUE(all_close(ops::log_softmax(x_gpu, c.dim), ops::log_softmax(x, c.dim), 1e-5, 1e-5))
+          << shape_string(c.shape) << " dim " << c.dim;
+    }
+  }
+}
+
+TEST(CudaSoftmax, IsStableForHugeLogits) {
+  HG_REQUIRE_CUDA();
+  Tensor x = Tensor::from_vector(std::vector<float>{1000, 1000, -1000, 0}, {2, 2});
+  EXPECT_TRUE(all_close(ops::softmax(x.to(Device::cuda), 1),
+                        Tensor::from_vector(std::vector<float>{0.5f, 0.5f, 0, 1}, {2, 2})));
+}
+
+TEST(CudaSoftmax, BackwardMatchesCpu) {
+  HG_REQUIRE_CUDA();
+  for (int64_t dim : {0, 1, 2}) {
+    Tensor x = test::random_uniform({5, 300, 3}, 3, -3, 3);
+    Tensor grad = test::random_uniform({5, 300, 3}, 4);
+    Tensor y = ops::softmax(x, dim), log_y = ops::log_softmax(x, dim);
+    EXPECT_TRUE(all_close(ops::softmax_backward(grad.to(Device::cuda), y.to(Device::cuda), dim),
+                          ops::softmax_backward(grad, y, dim), 1e-5, 1e-6))
+        << "dim " << dim;
+    EXPECT_TRUE(
+        all_close(ops::log_softmax_backward(grad.to(Device::cuda), log_y.to(Device::cuda), dim),
+                  ops::log_softmax_backward(grad, log_y, dim), 1e-5, 1e-6))
+        << "dim " << dim;
+  }
+}
+
+TEST(CudaSoftmax, CrossEntropyLossAndGradientMatchCpu) {
+  HG_REQUIRE_CUDA();
+  Tensor logits = test::random_uniform({32, 10}, 8, -5, 5);
+  std::vector<int64_t> labels(32);
+  for (int64_t i = 0; i < 32; ++i) labels[i] = (i * 7) % 10;
+  Tensor targets = Tensor::from_vector(labels, {32});
+  Tensor cpu_logits = logits.clone().set_requires_grad(true);
+  Tensor gpu_logits = logits.to(Device::cuda).set_requires_grad(true);
+  Tensor cpu_loss = cross_entropy(cpu_logits, targets);
+  Tensor gpu_loss = cross_entropy(gpu_logits, targets.to(Device::cuda));
+  EXPECT_TRUE(all_close(gpu_loss, cpu_loss));
+  backward(cpu_loss);
+  backward(gpu_loss);
+  EXPECT_TRUE(all_close(gpu_logits.grad(), cpu_logits.grad(), 1e-5, 1e-7));
+}
+
+}  // namespace
+}  // namespace hg
