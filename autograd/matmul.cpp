@@ -1,0 +1,80 @@
+// Backward of the matrix products. For C = A · B with broadcast batch dims:
+//   ∂L/∂A = ∂L/∂C · Bᵀ      ∂L/∂B = Aᵀ · ∂L/∂C
+// each summed over the batch dims its operand was broadcast along (ops::sum_to). For
+// y = x · Wᵀ + b, with the leading dims of x flattened into the rows of a matrix X:
+//   ∂L/∂X = ∂L/∂Y · W       ∂L/∂W = (∂L/∂Y)ᵀ · X       ∂L/∂b = Σ_rows ∂L/∂Y
+// Every transpose here is a view, which the GEMM reads with a flag instead of a copy.
+#include "autograd/matmul.h"
+
+#include "autograd/node.h"
+#include "tensor/matmul.h"
+#include "tensor/reduce.h"
+#include "tensor/views.h"
+
+namespace hg {
+
+namespace {
+using Gradients = std::vector<Tensor>;
+
+Tensor transposed(const Tensor& x) { return ops::transpose(x, -1, -2); }
+}  // namespace
+
+Tensor matmul(const Tensor& a, const Tensor& b) {
+  Tensor c = ops::matmul(a, b);
+  const bool a_needs = a.requires_grad(), b_needs = b.requires_grad();
+  // Saved for the other operand's gradient only. A vector operand is the matrix the forward
+  // used: a row (first) or a column (second).
+  Tensor a_matrix = b_needs ? (a.dim() == 1 ? ops::unsqueeze(a, 0) : a).detach() : Tensor();
+  Tensor b_matrix = a_needs ? (b.dim() == 1 ? ops::unsqueeze(b, 1) : b).detach() : Tensor();
+  const Shape a_shape = a.shape(), b_shape = b.shape();
+  Shape a_matrix_shape = a_shape, b_matrix_shape = b_shape;
+  if (a.dim() == 1) a_matrix_shape.insert(a_matrix_shape.begin(), 1);
+  if (b.dim() == 1) b_matrix_shape.push_back(1);
+  // The gradient as the batched [..., m, n] product it came from (vector dims put back).
+  Shape batch = broadcast_shapes(Shape(a_matrix_shape.begin(), a_matrix_shape.end() - 2),
+                                 Shape(b_matrix_shape.begin(), b_matrix_shape.end() - 2), "matmul");
+  Shape product_shape = batch;
+  product_shape.push_back(a_matrix_shape[a_matrix_shape.size() - 2]);
+  product_shape.push_back(b_matrix_shape.back());
+  return record("matmul", c, {a, b},
+                [a_matrix, b_matrix, a_shape, b_shape, a_matrix_shape, b_matrix_shape,
+                 product_shape](const Tensor& grad) {
+                  Tensor grad_product = ops::reshape(grad, product_shape);
+                  Gradients gradients(2);
+                  if (b_matrix.defined()) {
+                    Tensor full = ops::matmul(grad_product, transposed(b_matrix));
+                    gradients[0] = ops::reshape(ops::sum_to(full, a_matrix_shape), a_shape);
+                  }
+                  if (a_matrix.defined()) {
+                    Tensor full = ops::matmul(transposed(a_matrix), grad_product);
+                    gradients[1] = ops::reshape(ops::sum_to(full, b_matrix_shape), b_shape);
+                  }
+                  return gradients;
+                });
+}
+
+Tensor linear(const Tensor& x, const Tensor& weight, const Tensor& bias) {
+  Tensor y = ops::linear(x, weight, bias);
+  const bool x_needs = x.requires_grad(), weight_needs = weight.requires_grad();
+  const bool bias_needs = bias.defined() && bias.requires_grad();
+  const Shape x_shape = x.shape();
+  // The rows of the one GEMM: every leading dim of x flattened (counted, not inferred with -1,
+  // so that zero features still reshape).
+  const int64_t rows = shape_numel(Shape(x_shape.begin(), x_shape.end() - 1));
+  const int64_t out_features = weight.size(0);
+  Tensor x_rows = weight_needs ? ops::reshape(x, {rows, weight.size(1)}).detach() : Tensor();
+  Tensor saved_weight = x_needs ? weight.detach() : Tensor();
+  return record(
+      "linear", y, {x, weight, bias},
+      [x_rows, saved_weight, x_shape, rows, out_features, bias_needs](const Tensor& grad) {
+        Tensor grad_rows = ops::reshape(grad, {rows, out_features});
+        Gradients gradients(3);
+        if (saved_weight.defined())
+          gradients[0] = ops::reshape(ops::matmul(grad_rows, saved_weight), x_shape);
+        if (x_rows.defined()) gradients[1] = ops::matmul(transposed(grad_rows), x_rows);
+        if (bias_needs) gradients[2] = ops::sum(grad_rows, {0});
+        return gradients;
+      });
+}
+
+}  // namespace hg

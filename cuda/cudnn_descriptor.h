@@ -1,0 +1,41 @@
+// CudnnDescriptor: owns one cuDNN descriptor (tensor, pooling, filter, convolution, ...) for a
+// scope (CUDA builds only).
+//
+// cuDNN describes every operand by an opaque descriptor that must be created, set and destroyed.
+// Holding each in this wrapper means a failed set call (which throws) still destroys what was
+// created: members already constructed are destroyed when a constructor throws.
+#pragma once
+
+#include <type_traits>
+
+#include "cuda/check.h"
+
+namespace hg::cuda {
+
+template <typename Handle, cudnnStatus_t (*Create)(Handle*), cudnnStatus_t (*Destroy)(Handle)>
+class CudnnDescriptor {
+ public:
+  CudnnDescriptor() { CUDNN_CHECK(Create(&handle_)); }
+  ~CudnnDescriptor() { Destroy(handle_); }
+  CudnnDescriptor(const CudnnDescriptor&) = delete;
+  CudnnDescriptor& operator=(const CudnnDescriptor&) = delete;
+  Handle get() const { return handle_; }
+
+ private:
+  Handle handle_ = nullptr;
+};
+
+using TensorDescriptor = CudnnDescriptor<cudnnTensorDescriptor_t, cudnnCreateTensorDescriptor,
+                                         cudnnDestroyTensorDescriptor>;
+using PoolingDescriptor = CudnnDescriptor<cudnnPoolingDescriptor_t, cudnnCreatePoolingDescriptor,
+                                          cudnnDestroyPoolingDescriptor>;
+
+// cuDNN's name for the element type T (float or double).
+template <typename T>
+constexpr cudnnDataType_t cudnn_data_type() {
+  static_assert(std::is_same_v<T, float> || std::is_same_v<T, double>,
+                "cuDNN ops here take float or double");
+  return std::is_same_v<T, float> ? CUDNN_DATA_FLOAT : CUDNN_DATA_DOUBLE;
+}
+
+}  // namespace hg::cuda

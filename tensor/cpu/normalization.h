@@ -1,0 +1,90 @@
+// CPU reference for BatchNorm / LayerNorm. CUDA twin: cuda/normalization.cu. The layout
+// [outer, groups, inner] and every formula are in cuda/normalization.h; this file is the plain
+// loop over them. Statistics and sums accumulate in double (two passes: mean, then Σ (x − μ)²),
+// so the reference is the more accurate side of a CPU-vs-GPU comparison.
+#pragma once
+
+#include <cstdint>
+
+#include "cuda/normalization.h"
+
+namespace hg::cpu {
+
+template <typename T>
+void normalization_forward(const T* x, const T* weight, const T* bias, NormalizationLayout layout,
+                           double epsilon, bool compute_statistics, T* mean, T* var, T* y) {
+  const int64_t count = layout.outer * layout.inner;
+#pragma omp parallel for if (layout.groups * count > 32768)
+  for (int64_t g = 0; g < layout.groups; ++g) {
+    double group_mean, group_var;
+    if (compute_statistics) {
+      double total = 0, squares = 0;
+      for (int64_t j = 0; j < count; ++j) total += x[normalization_offset(layout, g, j)];
+      group_mean = total / static_cast<double>(count);
+      for (int64_t j = 0; j < count; ++j) {
+        double centered = x[normalization_offset(layout, g, j)] - group_mean;
+        squares += centered * centered;
+      }
+      group_var = squares / static_cast<double>(count);
+      mean[g] = static_cast<T>(group_mean);
+      var[g] = static_cast<T>(group_var);
+    } else {
+      group_mean = mean[g];
+      group_var = var[g];
+    }
+    double inverse_std = inverse_std_of(group_var, epsilon);
+    for (int64_t j = 0; j < count; ++j) {
+      int64_t at = normalization_offset(layout, g, j);
+      y[at] = normalized_output(x[at], group_mean, inverse_std, weight, bias,
+                                affine_index(layout, g, j));
+    }
+  }
+}
+
+template <typename T>
+void normalization_backward(const T* grad, const T* x, const T* weight, const T* mean, const T* var,
+                            NormalizationLayout layout, double epsilon, bool batch_statistics,
+                            T* grad_x, T* grad_weight, T* grad_bias) {
+  const int64_t count = layout.outer * layout.inner;
+#pragma omp parallel for if (layout.groups * count > 32768)
+  for (int64_t g = 0; g < layout.groups; ++g) {
+    const double group_mean = mean[g], inverse_std = inverse_std_of(var[g], epsilon);
+    double weighted_total = 0, weighted_normalized_total = 0;  // Σ w·dy, Σ w·dy·x̂
+    for (int64_t j = 0; j < count; ++j) {
+      int64_t at = normalization_offset(layout, g, j);
+      double weighted_grad = element_weight(weight, layout, j) * grad[at];
+      weighted_total += weighted_grad;
+      weighted_normalized_total += weighted_grad * (x[at] - group_mean) * inverse_std;
+    }
+    const double group_scale = group_weight(weight, layout, g) * inverse_std;
+    for (int64_t j = 0; j < count; ++j) {
+      int64_t at = normalization_offset(layout, g, j);
+      grad_x[at] = static_cast<T>(normalization_input_gradient(
+          element_weight(weight, layout, j) * grad[at], (x[at] - group_mean) * inverse_std,
+          group_scale, weighted_total / count, weighted_normalized_total / count,
+          batch_statistics));
+    }
+    if (layout.affine_axis == AffineAxis::group) {
+      if (grad_weight != nullptr) grad_weight[g] = static_cast<T>(weighted_normalized_total);
+      if (grad_bias != nullptr) grad_bias[g] = static_cast<T>(weighted_total);
+    }
+  }
+  // LayerNorm: γ_i and β_i are shared by position i of every group (row), so their gradients
+  // sum over the groups instead.
+  if (layout.affine_axis == AffineAxis::group) return;
+#pragma omp parallel for if (layout.groups * count > 32768)
+  for (int64_t i = 0; i < layout.inner; ++i) {
+    double weight_total = 0, bias_total = 0;
+    for (int64_t g = 0; g < layout.groups; ++g)
+      for (int64_t o = 0; o < layout.outer; ++o) {
+        int64_t at = normalization_offset(layout, g, o * layout.inner + i);
+        weight_total +=
+            grad[at] * (x[at] - static_cast<double>(mean[g])) * inverse_std_of(var[g], epsilon);
+        bias_total += grad[at];
+      }
+    if (grad_weight != nullptr) grad_weight[i] = static_cast<T>(weight_total);
+    if (grad_bias != nullptr) grad_bias[i] = static_cast<T>(bias_total);
+  }
+}
+
+}  // namespace hg::cpu

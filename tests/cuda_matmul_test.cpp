@@ -1,0 +1,145 @@
+// cuBLASLt matrix products against the CPU GEMM: strict fp32 (rtol 1e-5), TF32 (5e-3), bf16
+// inputs with bf16 or f32 output (2e-2), f64; transposed views, broadcast batches, views that
+// must be packed, the fused-bias linear and its plan cache, and gradients on the GPU.
+#include <gtest/gtest.h>
+
+#include "autograd/ops.h"
+#include "cuda/runtime.h"
+#include "tensor/ops.h"
+#include "tests/test_support.h"
+
+namespace hg {
+namespace {
+
+// Sets the TF32 switch for one test and puts the previous value back.
+class Fp32Mode {
+ public:
+  explicit Fp32Mode(bool strict) : previous_(cuda::strict_fp32()) { cuda::set_strict_fp32(strict); }
+  ~Fp32Mode() { cuda::set_strict_fp32(previous_); }
+  Fp32Mode(const Fp32Mode&) = delete;
+  Fp32Mode& operator=(const Fp32Mode&) = delete;
+
+ private:
+  bool previous_;
+};
+
+Tensor gpu(const Tensor& x) { return x.to(Device::cuda); }
+
+// Pairs of operands covering the layouts the dispatcher distinguishes.
+std::vector<std::pair<Tensor, Tensor>> operand_pairs(DType dtype) {
+  auto random = [dtype](Shape shape, uint64_t seed) {
+    return test::random_uniform(shape, seed, -1, 1, dtype);
+  };
+  return {
+      {random({37, 53}, 1), random({53, 29}, 2)},                        // plain
+      {ops::transpose(random({53, 37}, 3), 0, 1), random({53, 29}, 4)},  // Aᵀ
+      {random({37, 53}, 5), ops::transpose(random({29, 53}, 6), 0, 1)},  // Bᵀ
+      {random({4, 3, 17, 24}, 7), random({24, 9}, 8)},                   // batch · matrix
+      {random({2, 1, 8, 16}, 9), random({3, 16, 5}, 10)},                // packed: [mk, 0]
+      {ops::permute(random({4, 5, 6}, 11), {2, 0, 1}),
+       random({6, 5, 7}, 12)},                     // packed: no unit stride
+      {random({31}, 13), random({5, 31, 2}, 14)},  // vector · batch
+      {random({1, 64}, 15), random({64, 1}, 16)},  // 1 × 1 result
+  };
+}
+
+TEST(CudaMatmul, StrictFp32MatchesTheCpu) {
+  HG_REQUIRE_CUDA();
+  Fp32Mode strict(true);
+  for (const auto& [a, b] : operand_pairs(DType::f32)) {
+    EXPECT_TRUE(
+        test::all_close(ops::matmul(gpu(a), gpu(b)).to(Device::cpu), ops::matmul(a, b), 1e-5, 1e-5))
+        << a.description() << " x " << b.description();
+  }
+}
+
+TEST(CudaMatmul, Tf32IsWithinItsTolerance) {
+  HG_REQUIRE_CUDA();
+  Fp32Mode tf32(false);
+  for (const auto& [a, b] : operand_pairs(DType::f32)) {
+    EXPECT_TRUE(
+        test::all_close(ops::matmul(gpu(a), gpu(b)).to(Device::cpu), ops::matmul(a, b), 5e-3, 5e-3))
+        << a.description() << " x " << b.description();
+  }
+}
+
+TEST(CudaMatmul, Float64MatchesTheCpu) {
+  HG_REQUIRE_CUDA();
+  for (const auto& [a, b] : operand_pairs(DType::f64)) {
+    EXPECT_TRUE(test::all_close(ops::matmul(gpu(a), gpu(b)).to(Device::cpu), ops::matmul(a, b),
+                                1e-12, 1e-12))
+        << a.description() << " x " << b.description();
+  }
+}
+
+TEST(CudaMatmul, Bf16InputsGiveBf16OrF32Results) {
+  HG_REQUIRE_CUDA();
+  for (const auto& [a, b] : operand_pairs(DType::bf16)) {
+    // Same bf16 inputs on both sides, f32 accumulation on both; bf16 output rounds once.
+    EXPECT_TRUE(
+        test::all_close(ops::matmul(gpu(a), gpu(b)).to(Device::cpu), ops::matmul(a, b), 2e-2, 2e-2))
+        << a.description() << " x " << b.description();
+    Tensor wide = ops::matmul(gpu(a), gpu(b), DType::f32);
+    EXPECT_EQ(wide.dtype(), DType::f32);
+    EXPECT_TRUE(test::all_close(wide.to(Device::cpu), ops::matmul(a, b, DType::f32), 1e-5, 1e-5))
+        << a.description() << " x " << b.description();
+  }
+}
+
+TEST(CudaLinear, FusedBiasMatchesTheCpu) {
+  HG_REQUIRE_CUDA();
+  Fp32Mode strict(true);
+  Tensor x = test::random_uniform({4, 6, 40}, 20), weight = test::random_uniform({24, 40}, 21);
+  Tensor bias = test::random_uniform({24}, 22);
+  EXPECT_TRUE(test::all_close(ops::linear(gpu(x), gpu(weight), gpu(bias)).to(Device::cpu),
+                              ops::linear(x, weight, bias), 1e-5, 1e-5));
+  EXPECT_TRUE(test::all_close(ops::linear(gpu(x), gpu(weight)).to(Device::cpu),
+                              ops::linear(x, weight), 1e-5, 1e-5));
+  Tensor x_transposed = ops::transpose(test::random_uniform({40, 9}, 23), 0, 1);
+  EXPECT_TRUE(
+      test::all_close(ops::linear(gpu(x_transposed), gpu(weight), gpu(bias)).to(Device::cpu),
+                      ops::linear(x_transposed, weight, bias), 1e-5, 1e-5));
+  // bf16 weights and inputs, with a bf16 bias (bf16 output) or an f32 bias (f32 output).
+  Tensor x16 = x.to(DType::bf16), weight16 = weight.to(DType::bf16);
+  EXPECT_TRUE(test::all_close(
+      ops::linear(gpu(x16), gpu(weight16), gpu(bias.to(DType::bf16))).to(Device::cpu),
+      ops::linear(x16, weight16, bias.to(DType::bf16)), 2e-2, 2e-2));
+  EXPECT_TRUE(
+      test::all_close(ops::linear(gpu(x16), gpu(weight16), gpu(bias), DType::f32).to(Device::cpu),
+                      ops::linear(x16, weight16, bias, DType::f32), 1e-5, 1e-5));
+}
+
+TEST(CudaLinear, ARepeatedShapeReusesItsPlanWithTheNewBias) {
+  HG_REQUIRE_CUDA();
+  Fp32Mode strict(true);
+  Tensor x = gpu(test::random_uniform({16, 32}, 30)),
+         weight = gpu(test::random_uniform({8, 32}, 31));
+  Tensor first_bias = Tensor::zeros({8}, DType::f32, Device::cuda);
+  Tensor second_bias = Tensor::full({8}, 5.0, DType::f32, Device::cuda);
+  Tensor first = ops::linear(x, weight, first_bias).to(Device::cpu);
+  Tensor again = ops::linear(x, weight, first_bias).to(Device::cpu);
+  Tensor second = ops::linear(x, weight, second_bias).to(Device::cpu);
+  // Same algorithm for the same problem: bitwise equal (deterministic mode relies on it).
+  EXPECT_TRUE(test::all_close(again, first, 0, 0));
+  EXPECT_TRUE(test::all_close(second, ops::add_scalar(first, 5.0), 1e-6, 1e-5));
+}
+
+TEST(CudaMatmul, GradientsMatchTheCpu) {
+  HG_REQUIRE_CUDA();
+  Fp32Mode strict(true);
+  Tensor x = test::random_uniform({3, 5, 12}, 40), weight = test::random_uniform({7, 12}, 41);
+  Tensor bias = test::random_uniform({7}, 42), m = test::random_uniform({2, 1, 7, 4}, 43);
+  auto run = [&](Device device) {
+    std::vector<Tensor> leaves = {x.to(device), weight.to(device), bias.to(device), m.to(device)};
+    for (Tensor& leaf : leaves) leaf.set_requires_grad(true);
+    backward(sum(square(matmul(linear(leaves[0], leaves[1], leaves[2]), leaves[3]))));
+    return leaves;
+  };
+  std::vector<Tensor> on_cpu = run(Device::cpu), on_gpu = run(Device::cuda);
+  for (size_t i = 0; i < on_cpu.size(); ++i)
+    EXPECT_TRUE(test::all_close(on_gpu[i].grad().to(Device::cpu), on_cpu[i].grad(), 1e-5, 1e-4))
+        << "input " << i;
+}
+
+}  // namespace
+}  // namespace hg
