@@ -34,8 +34,8 @@ StridedIndex index_of(const Tensor& x, const Shape& target) {
 
 Tensor unary(UnaryOp op, const Tensor& x, double alpha, double beta) {
   check_defined(x, unary_name(op));
-  Tensor y = Tensor::empty(x.shape(), x.dtype(), x.device());
   profiler::Scope scope(unary_name(op), x.is_cuda());
+  Tensor y = Tensor::empty(x.shape(), x.dtype(), x.device());
   dispatch_floating(x.dtype(), unary_name(op), [&](auto zero) {
     using T = decltype(zero);
     StridedIndex x_index = index_of(x, x.shape());
@@ -57,9 +57,9 @@ Tensor unary_backward(UnaryOp op, const Tensor& grad, const Tensor& x, const Ten
   check_same_device_and_dtype(y, x, unary_name(op));
   HG_CHECK(grad.shape() == x.shape() && y.shape() == x.shape(), unary_name(op),
            " backward: gradient ", grad.description(), " does not match input ", x.description());
+  profiler::Scope scope(unary_name(op), x.is_cuda());
   Tensor grad_packed = grad.contiguous(), y_packed = y.contiguous();
   Tensor result = Tensor::empty(x.shape(), x.dtype(), x.device());
-  profiler::Scope scope(unary_name(op), x.is_cuda());
   dispatch_floating(x.dtype(), unary_name(op), [&](auto zero) {
     using T = decltype(zero);
     StridedIndex x_index = index_of(x, x.shape());
@@ -82,7 +82,6 @@ namespace {
 // Shared by binary and binary_: result (contiguous, of the broadcast shape) = f(a, b).
 void binary_into(BinaryOp op, const Tensor& a, const Tensor& b, const Tensor& result) {
   const Shape& target = result.shape();
-  profiler::Scope scope(binary_name(op), result.is_cuda());
   dispatch_numeric(a.dtype(), binary_name(op), [&](auto zero) {
     using T = decltype(zero);
     StridedIndex a_index = index_of(a, target), b_index = index_of(b, target);
@@ -103,6 +102,7 @@ void binary_into(BinaryOp op, const Tensor& a, const Tensor& b, const Tensor& re
 Tensor binary(BinaryOp op, const Tensor& a, const Tensor& b) {
   check_same_device_and_dtype(a, b, binary_name(op));
   Shape target = broadcast_shapes(a.shape(), b.shape(), binary_name(op));
+  profiler::Scope scope(binary_name(op), a.is_cuda());
   Tensor result = Tensor::empty(target, a.dtype(), a.device());
   binary_into(op, a, b, result);
   return result;
@@ -115,6 +115,7 @@ void binary_(BinaryOp op, const Tensor& a, const Tensor& b) {
   Shape target = broadcast_shapes(a.shape(), b.shape(), binary_name(op));
   HG_CHECK(target == a.shape(), binary_name(op), "_: ", b.description(),
            " does not broadcast to the in-place target ", a.description());
+  profiler::Scope scope(binary_name(op), a.is_cuda());
   // Each output element reads only the same element of a, so writing over a is safe.
   binary_into(op, a, b, a);
 }
@@ -126,9 +127,9 @@ Tensor binary_backward(BinaryOp op, const Tensor& grad, const Tensor& a, const T
   Shape target = broadcast_shapes(a.shape(), b.shape(), binary_name(op));
   HG_CHECK(grad.shape() == target, binary_name(op), " backward: gradient ", grad.description(),
            " does not match the output shape ", shape_string(target));
+  profiler::Scope scope(binary_name(op), a.is_cuda());
   Tensor grad_packed = grad.contiguous();
   Tensor result = Tensor::empty(target, a.dtype(), a.device());
-  profiler::Scope scope(binary_name(op), a.is_cuda());
   dispatch_floating(a.dtype(), binary_name(op), [&](auto zero) {
     using T = decltype(zero);
     StridedIndex a_index = index_of(a, target), b_index = index_of(b, target);

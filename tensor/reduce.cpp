@@ -52,12 +52,12 @@ std::pair<Tensor, Tensor> reduce(ReduceOp op, const Tensor& x, const Dims& dims,
     if (!plan.reduced[d]) order.push_back(d);
   for (int64_t d = 0; d < x.dim(); ++d)
     if (plan.reduced[d]) order.push_back(d);
+  profiler::Scope scope(name, x.is_cuda());
   Tensor packed = permute(x, order).contiguous();
   Tensor values = Tensor::empty(keepdim ? plan.keepdim_shape : plan.kept_shape, x.dtype(), x.device());
   Tensor indices;
   if (want_indices)
     indices = Tensor::empty(values.shape(), DType::i64, x.device());
-  profiler::Scope scope(name, x.is_cuda());
   auto run = [&](auto zero) {
     using T = decltype(zero);
     int64_t* index_data = want_indices ? indices.data<int64_t>() : nullptr;
