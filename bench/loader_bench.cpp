@@ -1,0 +1,200 @@
+// Loader throughput: images per second of decode + augment + batch, for Fashion-MNIST (IDX.gz,
+// decoded once into memory, then augmented every epoch) and for a folder of PNGs this program
+// writes to a temp folder (decoded and resized on every epoch, and cached). Runs on 2 worker
+// threads (and 2 OpenMP threads for the decode-once pass) unless told otherwise, and writes
+// bench/results/loader-<host>.json with the device, git commit and date.
+//
+//   bench_loader_bench [--workers N] [--pngs N] [--png-size S] [--batch B] [--epochs E]
+#include <omp.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <thread>
+
+#include "bench/bench_report.h"
+#include "cuda/runtime.h"
+#include "data/idx.h"
+#include "data/image_io.h"
+#include "data/image_list.h"
+#include "data/loader.h"
+
+namespace {
+
+using hg::data::Batch;
+using hg::data::Loader;
+using hg::data::LoaderOptions;
+using hg::data::Pipeline;
+using Clock = std::chrono::steady_clock;
+namespace fs = std::filesystem;
+
+struct Settings {
+  int workers = 2;
+  int pngs = 10000;
+  int png_size = 64;  // PNG side; the loader resizes to 32×32 like CIFAR
+  int64_t batch = 256;
+  int epochs = 2;
+};
+
+double seconds_since(Clock::time_point start) {
+  return std::chrono::duration<double>(Clock::now() - start).count();
+}
+
+// Images per second of full epochs through `loader` (the best of `epochs`, so the first
+// epoch's cold caches do not decide), touching each batch as a training step would.
+double loader_rate(Loader& loader, int epochs) {
+  double best = 0;
+  for (int epoch = 0; epoch < epochs; ++epoch) {
+    auto start = Clock::now();
+    loader.start_epoch(epoch);
+    int64_t images = 0;
+    for (Batch batch; loader.next(batch);) images += batch.images.size(0);
+    if (hg::cuda::available()) hg::cuda::synchronize();  // the last copies must have landed
+    best = std::max(best, images / seconds_since(start));
+  }
+  return best;
+}
+
+// A 64×64 RGB image with smooth gradients and a little noise, so the PNGs compress like
+// photographs rather than like flat colour.
+hg::data::Image synthetic_photo(int side, int seed) {
+  hg::data::Image image(hg::data::ImageSize{side, side, 3});
+  uint32_t state = static_cast<uint32_t>(seed) * 2654435761u + 1;
+  for (int y = 0; y < side; ++y)
+    for (int x = 0; x < side; ++x) {
+      uint8_t* pixel = image.at(y, x);
+      state = state * 1664525u + 1013904223u;
+      int noise = static_cast<int>(state >> 28);
+      pixel[0] = static_cast<uint8_t>((x * 4 + seed) % 256 ^ noise);
+      pixel[1] = static_cast<uint8_t>((y * 3 + seed * 7) % 256 ^ noise);
+      pixel[2] = static_cast<uint8_t>(((x + y) * 2 + seed * 13) % 256 ^ noise);
+    }
+  return image;
+}
+
+Settings parse(int argc, char** argv) {
+  Settings settings;
+  for (int i = 1; i + 1 < argc; i += 2) {
+    std::string flag = argv[i];
+    int value = std::atoi(argv[i + 1]);
+    if (flag == "--workers")
+      settings.workers = value;
+    else if (flag == "--pngs")
+      settings.pngs = value;
+    else if (flag == "--png-size")
+      settings.png_size = value;
+    else if (flag == "--batch")
+      settings.batch = value;
+    else if (flag == "--epochs")
+      settings.epochs = value;
+    else
+      throw hg::Error("loader_bench: unknown flag " + flag);
+  }
+  return settings;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) try {
+  const Settings settings = parse(argc, argv);
+  // The machine may be shared: the load before the run says how far to trust the figures.
+  double load_average[1] = {0};
+  getloadavg(load_average, 1);
+  omp_set_num_threads(settings.workers);
+  const hg::Device device = hg::cuda::available() ? hg::Device::cuda : hg::Device::cpu;
+  LoaderOptions options;
+  options.batch_size = settings.batch;
+  options.workers = settings.workers;
+  options.prefetch = 2 * settings.workers;
+  options.device = device;
+  nlohmann::json results;
+
+  // ---- Fashion-MNIST: gunzip + parse once, then crop/flip/normalize/batch each epoch --------
+  if (fs::exists(hg::data::kFashionMnistDirectory)) {
+    auto start = Clock::now();
+    hg::data::FashionMnist sets = hg::data::load_fashion_mnist();
+    double read_seconds = seconds_since(start);
+    Pipeline augment;
+    augment.add(hg::data::random_crop(28, 28, 2)).add(hg::data::random_horizontal_flip());
+    augment.normalize({{0.2860f}, {0.3530f}});
+    Loader loader(sets.train, augment, options);
+    double rate = loader_rate(loader, settings.epochs);
+    std::printf(
+        "fashion-mnist: read 70,000 images from IDX.gz in %.2f s (%.0f img/s); loader "
+        "(crop+flip+normalize+batch %lld) %.0f img/s\n",
+        read_seconds, 70000 / read_seconds, static_cast<long long>(settings.batch), rate);
+    results["fashion_mnist"] = {{"idx_read_seconds", read_seconds},
+                                {"idx_read_images_per_second", 70000 / read_seconds},
+                                {"loader_images_per_second", rate},
+                                {"images", sets.train->size()},
+                                {"pipeline", augment.description()}};
+  } else {
+    std::printf("fashion-mnist: %s not installed, skipped\n", hg::data::kFashionMnistDirectory);
+  }
+
+  // ---- a folder of PNGs: decode + resize every epoch (lazy), and decode once (cached) -------
+  char pattern[] = "/tmp/hashgrad-loader-bench-XXXXXX";
+  const fs::path folder = mkdtemp(pattern);
+  for (int i = 0; i < settings.pngs; ++i) {
+    fs::path file = folder / ("class" + std::to_string(i % 10)) / (std::to_string(i) + ".png");
+    fs::create_directories(file.parent_path());
+    hg::data::write_png(file.string(), synthetic_photo(settings.png_size, i));
+  }
+  hg::data::ImageListOptions list_options;
+  list_options.height = list_options.width = 32;
+  list_options.cache = hg::data::CacheMode::never;
+  auto lazy = hg::data::ImageListDataset::from_folder(folder.string(), list_options);
+  Pipeline augment;
+  augment.add(hg::data::random_crop(32, 32, 4)).add(hg::data::random_horizontal_flip());
+  augment.normalize({{0.4914f, 0.4822f, 0.4465f}, {0.2470f, 0.2435f, 0.2616f}});
+  Loader lazy_loader(lazy, augment, options);
+  double lazy_rate = loader_rate(lazy_loader, settings.epochs);
+  list_options.cache = hg::data::CacheMode::always;
+  auto start = Clock::now();
+  auto cached = hg::data::ImageListDataset::from_folder(folder.string(), list_options);
+  double decode_once_seconds = seconds_since(start);
+  Loader cached_loader(cached, augment, options);
+  double cached_rate = loader_rate(cached_loader, settings.epochs);
+  fs::remove_all(folder);
+  std::printf(
+      "png folder (%d PNGs of %dx%d, resized to 32x32): loader decoding every epoch "
+      "%.0f img/s; decode-once pass %.0f img/s, then cached epochs %.0f img/s\n",
+      settings.pngs, settings.png_size, settings.png_size, lazy_rate,
+      settings.pngs / decode_once_seconds, cached_rate);
+  results["png_folder"] = {{"images", settings.pngs},
+                           {"png_side", settings.png_size},
+                           {"output", "32x32x3"},
+                           {"loader_decode_every_epoch_images_per_second", lazy_rate},
+                           {"decode_once_images_per_second", settings.pngs / decode_once_seconds},
+                           {"loader_cached_images_per_second", cached_rate},
+                           {"pipeline", "decode + resize(32x32) + " + augment.description()}};
+
+  // ---- where and when ---------------------------------------------------------------------
+  char host[256] = "unknown";
+  gethostname(host, sizeof host - 1);
+  results["device"] = {{"cpu", hg::bench::cpu_model()},
+                       {"gpu", hg::cuda::device_description()},
+                       {"batches_to", hg::device_name(device)},
+                       {"hardware_threads", std::thread::hardware_concurrency()},
+                       {"load_average_1min_before", load_average[0]}};
+  results["settings"] = {{"workers", settings.workers},
+                         {"batch", settings.batch},
+                         {"epochs_timed", settings.epochs},
+                         {"prefetch", options.prefetch}};
+  results["git_commit"] = hg::bench::git_commit();
+  results["date"] = hg::bench::utc_date();
+  results["host"] = host;
+  fs::path output = hg::bench::repository_root() / "bench" / "results" /
+                    ("loader-" + std::string(host) + ".json");
+  std::ofstream(output) << results.dump(2) << "\n";
+  std::printf("wrote %s\n", output.string().c_str());
+  return 0;
+} catch (const std::exception& error) {
+  std::fprintf(stderr, "loader_bench: error: %s\n", error.what());
+  return 1;
+}

@@ -1,0 +1,80 @@
+// Decoding and writing image files through stb_image and stb_image_write. This is the one
+// translation unit that compiles their implementations.
+#include "data/image_io.h"
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <memory>
+
+// stb's implementations are third-party C code that trips our warning flags; the warnings
+// are theirs, so they are silenced for these two includes only.
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wall"
+#pragma GCC diagnostic ignored "-Wextra"
+#pragma GCC diagnostic ignored "-Wpedantic"
+#pragma GCC diagnostic ignored "-Wshadow"
+#pragma GCC diagnostic ignored "-Wmissing-field-initializers"
+#pragma GCC diagnostic ignored "-Wsign-compare"
+#pragma GCC diagnostic ignored "-Wunused-function"
+#pragma GCC diagnostic ignored "-Wunused-but-set-variable"
+#pragma GCC diagnostic ignored "-Wimplicit-fallthrough"
+#pragma GCC diagnostic ignored "-Wcast-function-type"
+#pragma GCC diagnostic ignored "-Wdouble-promotion"
+#define STB_IMAGE_IMPLEMENTATION
+#define STBI_FAILURE_USERMSG  // "Corrupt JPEG" rather than "bad huffman code"
+#include <stb/stb_image.h>
+#define STB_IMAGE_WRITE_IMPLEMENTATION
+#include <stb/stb_image_write.h>
+#pragma GCC diagnostic pop
+
+namespace hg::data {
+
+namespace {
+
+void check_channels(int channels, const char* what) {
+  HG_CHECK(channels == 1 || channels == 3, what, ": images have 1 (grey) or 3 (RGB) channels, not ",
+           channels);
+}
+
+// Closes the FILE* when the decode returns or throws.
+struct FileCloser {
+  void operator()(std::FILE* file) const { std::fclose(file); }
+};
+
+}  // namespace
+
+Image decode_image(const std::string& path, int channels) {
+  check_channels(channels, "decode_image");
+  errno = 0;
+  std::unique_ptr<std::FILE, FileCloser> file(std::fopen(path.c_str(), "rb"));
+  HG_CHECK(file != nullptr, "cannot open image '", path,
+           "': ", errno != 0 ? std::strerror(errno) : "unknown error");
+  int width = 0, height = 0, channels_in_file = 0;
+  stbi_uc* decoded = stbi_load_from_file(file.get(), &width, &height, &channels_in_file, channels);
+  HG_CHECK(decoded != nullptr, "cannot decode image '", path, "': ", stbi_failure_reason(),
+           " (corrupt, or not a JPEG, PNG or BMP file)");
+  Image image(ImageSize{height, width, channels});
+  std::memcpy(image.pixels.data(), decoded, image.pixels.size());
+  stbi_image_free(decoded);
+  return image;
+}
+
+void write_png(const std::string& path, const Image& image) {
+  check_channels(image.size.channels, "write_png");
+  const ImageSize& size = image.size;
+  HG_CHECK(stbi_write_png(path.c_str(), size.width, size.height, size.channels, image.pixels.data(),
+                          size.width * size.channels) != 0,
+           "cannot write PNG '", path, "'");
+}
+
+void write_jpeg(const std::string& path, const Image& image, int quality) {
+  check_channels(image.size.channels, "write_jpeg");
+  HG_CHECK(quality >= 1 && quality <= 100, "write_jpeg: quality ", quality, " is not in 1..100");
+  const ImageSize& size = image.size;
+  HG_CHECK(stbi_write_jpg(path.c_str(), size.width, size.height, size.channels, image.pixels.data(),
+                          quality) != 0,
+           "cannot write JPEG '", path, "'");
+}
+
+}  // namespace hg::data

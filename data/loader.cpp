@@ -1,0 +1,271 @@
+// The prefetching loader (see loader.h for the design).
+#include "data/loader.h"
+
+#include <algorithm>
+#include <condition_variable>
+#include <cstdlib>
+#include <cstring>
+#include <exception>
+#include <mutex>
+#include <thread>
+
+#include "cuda/allocator.h"
+#include "cuda/runtime.h"
+#include "data/random.h"
+#if HASHGRAD_WITH_CUDA
+#include "cuda/stream.h"
+#endif
+
+namespace hg::data {
+
+namespace {
+
+size_t round_up_64(size_t bytes) { return (bytes + 63) / 64 * 64; }
+
+// One prefetch slot: a host buffer holding a whole batch, laid out as
+//   [images: B·C·H·W f32][labels: B·num_classes f32][class ids: B i64]
+// each part starting on a 64-byte boundary.
+struct Slot {
+  void* buffer = nullptr;
+  int64_t batch = -1;  // the batch this slot holds, or is to hold next
+  bool ready = false;  // filled by a worker and not yet handed out
+  int64_t count = 0;   // items in the batch (the last one may be short)
+  std::vector<int64_t> indices;
+  std::exception_ptr error;
+#if HASHGRAD_WITH_CUDA
+  cudaEvent_t copied = nullptr;  // recorded after the copies out of this slot
+  bool copy_queued = false;
+#endif
+};
+
+}  // namespace
+
+struct Loader::State {
+  std::shared_ptr<const Dataset> dataset;
+  Pipeline pipeline;
+  LoaderOptions options;
+  ImageSize output;
+  int num_classes = 0;
+  bool pinned = false;  // slots in page-locked memory (CUDA loaders)
+  size_t image_floats = 0, labels_offset = 0, ids_offset = 0, slot_bytes = 0;
+
+  std::vector<Slot> slots;
+  std::vector<int64_t> order;  // the items of this epoch, in visiting order
+  int64_t epoch = -1, num_batches = 0;
+  int64_t next_to_claim = 0, next_to_take = 0;
+  bool stopping = false;
+  std::mutex mutex;
+  std::condition_variable changed;
+  std::vector<std::thread> workers;
+
+  // Frees the slots even when the constructor stopped half-way.
+  ~State();
+  void work();
+  void fill(int64_t batch, Slot& slot);
+  void stop_workers();
+};
+
+Loader::State::~State() {
+  stop_workers();
+  for (Slot& slot : slots) {
+#if HASHGRAD_WITH_CUDA
+    if (slot.copied != nullptr) {
+      // A destructor must not throw: errors here are left to the next checked CUDA call.
+      cudaEventSynchronize(slot.copied);
+      cudaEventDestroy(slot.copied);
+    }
+#endif
+    if (pinned)
+      memory::pinned_free(slot.buffer);
+    else
+      std::free(slot.buffer);
+  }
+}
+
+void Loader::State::fill(int64_t batch, Slot& slot) {
+  const int64_t begin = batch * options.batch_size;
+  const int64_t end = std::min<int64_t>(begin + options.batch_size, order.size());
+  auto* images = static_cast<float*>(slot.buffer);
+  auto* labels = reinterpret_cast<float*>(static_cast<char*>(slot.buffer) + labels_offset);
+  auto* ids = reinterpret_cast<int64_t*>(static_cast<char*>(slot.buffer) + ids_offset);
+  const uint64_t epoch_seed = derive_seed(options.seed, static_cast<uint64_t>(epoch));
+  slot.indices.assign(order.begin() + begin, order.begin() + end);
+  slot.count = end - begin;
+  for (int64_t k = 0; k < slot.count; ++k) {
+    const int64_t index = slot.indices[k];
+    Sample sample = dataset->get(index);
+    Random random(derive_seed(epoch_seed, static_cast<uint64_t>(index)));
+    Image image = pipeline.apply(std::move(sample.image), random);
+    HG_CHECK(image.size == output, dataset->name(), ": item ", index,
+             " came out of the transforms as ", size_string(image.size), ", expected ",
+             size_string(output));
+    write_chw(image, pipeline.normalization(), images + k * image_floats);
+    std::copy(sample.labels.begin(), sample.labels.end(), labels + k * num_classes);
+    ids[k] = sample.class_id;
+  }
+}
+
+void Loader::State::work() {
+  for (;;) {
+    int64_t batch;
+    Slot* slot;
+    {
+      std::unique_lock<std::mutex> lock(mutex);
+      if (stopping || next_to_claim >= num_batches) return;
+      batch = next_to_claim++;
+      slot = &slots[batch % slots.size()];
+      // The slot is free for this batch once the consumer has taken the batch before it.
+      changed.wait(lock, [&] { return stopping || (slot->batch == batch && !slot->ready); });
+      if (stopping) return;
+    }
+    try {
+#if HASHGRAD_WITH_CUDA
+      // The previous batch's asynchronous copy may still be reading the buffer.
+      if (slot->copy_queued) CUDA_CHECK(cudaEventSynchronize(slot->copied));
+#endif
+      fill(batch, *slot);
+    } catch (...) {
+      slot->error = std::current_exception();
+    }
+    {
+      std::lock_guard<std::mutex> lock(mutex);
+      slot->ready = true;
+    }
+    changed.notify_all();
+  }
+}
+
+void Loader::State::stop_workers() {
+  {
+    std::lock_guard<std::mutex> lock(mutex);
+    stopping = true;
+  }
+  changed.notify_all();
+  for (std::thread& worker : workers) worker.join();
+  workers.clear();
+  stopping = false;
+}
+
+Loader::Loader(std::shared_ptr<const Dataset> dataset, Pipeline pipeline, LoaderOptions options)
+    : state_(std::make_unique<State>()) {
+  State& s = *state_;
+  HG_CHECK(dataset != nullptr && dataset->size() > 0, "loader: the dataset ",
+           dataset ? dataset->name() : "(none)", " is empty");
+  HG_CHECK(options.batch_size > 0 && options.workers > 0 && options.prefetch > 0,
+           "loader: batch_size, workers and prefetch must be positive, got ", options.batch_size,
+           ", ", options.workers, ", ", options.prefetch);
+  HG_CHECK(options.device == Device::cpu || cuda::available(),
+           "loader: batches for the GPU asked for, but hashgrad sees ", cuda::device_description());
+  s.dataset = std::move(dataset);
+  s.pipeline = std::move(pipeline);
+  s.options = options;
+  s.output = s.pipeline.output_size(s.dataset->image_size());
+  s.num_classes = s.dataset->num_classes();
+  s.pinned = options.device == Device::cuda;
+  const size_t batch = static_cast<size_t>(options.batch_size);
+  s.image_floats = static_cast<size_t>(s.output.bytes());
+  s.labels_offset = round_up_64(batch * s.image_floats * sizeof(float));
+  s.ids_offset = s.labels_offset + round_up_64(batch * s.num_classes * sizeof(float));
+  s.slot_bytes = s.ids_offset + batch * sizeof(int64_t);
+  s.slots.resize(static_cast<size_t>(std::max(options.prefetch, options.workers)));
+  for (Slot& slot : s.slots) {
+    slot.buffer = s.pinned ? memory::pinned_allocate(s.slot_bytes)
+                           : std::aligned_alloc(64, round_up_64(s.slot_bytes));
+    HG_CHECK(slot.buffer != nullptr, "loader: out of host memory for a ", s.slot_bytes,
+             "-byte batch buffer");
+#if HASHGRAD_WITH_CUDA
+    if (s.pinned) CUDA_CHECK(cudaEventCreateWithFlags(&slot.copied, cudaEventDisableTiming));
+#endif
+  }
+}
+
+Loader::~Loader() = default;
+
+int64_t Loader::batches_per_epoch() const {
+  const int64_t items = state_->dataset->size(), batch = state_->options.batch_size;
+  return state_->options.drop_last ? items / batch : (items + batch - 1) / batch;
+}
+
+ImageSize Loader::output_size() const { return state_->output; }
+
+void Loader::start_epoch(int64_t epoch) {
+  State& s = *state_;
+  s.stop_workers();
+  s.epoch = epoch;
+  s.order.resize(static_cast<size_t>(s.dataset->size()));
+  for (size_t i = 0; i < s.order.size(); ++i) s.order[i] = static_cast<int64_t>(i);
+  if (s.options.shuffle) {
+    Random random(derive_seed(s.options.seed, static_cast<uint64_t>(epoch)));
+    random.shuffle(s.order);
+  }
+  s.num_batches = batches_per_epoch();
+  s.next_to_claim = s.next_to_take = 0;
+  for (size_t i = 0; i < s.slots.size(); ++i) {
+    s.slots[i].batch = static_cast<int64_t>(i);
+    s.slots[i].ready = false;
+    s.slots[i].error = nullptr;
+  }
+  const int threads = static_cast<int>(std::min<int64_t>(s.options.workers, s.num_batches));
+  for (int t = 0; t < threads; ++t) s.workers.emplace_back([&s] { s.work(); });
+}
+
+bool Loader::next(Batch& batch) {
+  State& s = *state_;
+  if (s.epoch < 0) start_epoch(0);
+  if (s.next_to_take >= s.num_batches) return false;
+  const int64_t number = s.next_to_take;
+  Slot& slot = s.slots[number % s.slots.size()];
+  {
+    std::unique_lock<std::mutex> lock(s.mutex);
+    s.changed.wait(lock, [&] { return slot.batch == number && slot.ready; });
+  }
+  if (slot.error) {
+    std::exception_ptr error = slot.error;
+    s.stop_workers();
+    s.next_to_take = s.num_batches;  // the epoch ends with the error
+    std::rethrow_exception(error);
+  }
+  const int64_t count = slot.count;
+  const Device device = s.options.device;
+  const bool single_label = !s.dataset->multi_label();
+  batch.images = Tensor::empty({count, s.output.channels, s.output.height, s.output.width},
+                               DType::f32, device);
+  batch.labels = Tensor::empty({count, s.num_classes}, DType::f32, device);
+  batch.class_ids = single_label ? Tensor::empty({count}, DType::i64, device) : Tensor();
+  batch.indices = slot.indices;
+  const char* buffer = static_cast<const char*>(slot.buffer);
+  struct Part {
+    const Tensor& tensor;
+    size_t offset, bytes;
+  };
+  const Part parts[] = {{batch.images, 0, count * s.image_floats * sizeof(float)},
+                        {batch.labels, s.labels_offset, count * s.num_classes * sizeof(float)},
+                        {batch.class_ids, s.ids_offset, count * sizeof(int64_t)}};
+  for (const Part& part : parts) {
+    if (!part.tensor.defined()) continue;
+    if (device == Device::cpu) {
+      std::memcpy(part.tensor.raw_data(), buffer + part.offset, part.bytes);
+      continue;
+    }
+#if HASHGRAD_WITH_CUDA
+    CUDA_CHECK(cudaMemcpyAsync(part.tensor.raw_data(), buffer + part.offset, part.bytes,
+                               cudaMemcpyHostToDevice, cuda::current_stream()));
+#endif
+  }
+#if HASHGRAD_WITH_CUDA
+  if (device == Device::cuda) {
+    CUDA_CHECK(cudaEventRecord(slot.copied, cuda::current_stream()));
+    slot.copy_queued = true;
+  }
+#endif
+  {
+    std::lock_guard<std::mutex> lock(s.mutex);
+    slot.ready = false;
+    slot.batch = number + static_cast<int64_t>(s.slots.size());
+  }
+  s.changed.notify_all();
+  ++s.next_to_take;
+  return true;
+}
+
+}  // namespace hg::data
