@@ -1,6 +1,7 @@
 // Where and when a benchmark ran: the git commit (marked "-dirty" with uncommitted changes), the
-// UTC date, the CPU model, and a file-name slug for a GPU's name. Every bench/results/*.json
-// carries these so that a number can be traced to the code and the machine that produced it.
+// UTC date, the CPU model and its load, and a file-name slug for a GPU's name. Every
+// bench/results/*.json carries these so that a number can be traced to the code and the machine
+// that produced it.
 #pragma once
 
 #include <cctype>
@@ -48,6 +49,15 @@ inline std::string cpu_model() {
   for (std::string line; std::getline(info, line);)
     if (line.rfind("model name", 0) == 0) return line.substr(line.find(':') + 2);
   return "unknown CPU";
+}
+
+// The 1-, 5- and 15-minute load averages ("4.08 4.72 4.66"): other work competing for the cores
+// while a benchmark ran makes its multi-threaded numbers mean little.
+inline std::string load_average() {
+  std::ifstream file("/proc/loadavg");
+  std::string one, five, fifteen;
+  file >> one >> five >> fifteen;
+  return one + " " + five + " " + fifteen;
 }
 
 // "NVIDIA H100 80GB HBM3 (sm_90, 79.1 GiB)" → "nvidia-h100-80gb-hbm3"

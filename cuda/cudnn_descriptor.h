@@ -29,6 +29,11 @@ using TensorDescriptor = CudnnDescriptor<cudnnTensorDescriptor_t, cudnnCreateTen
                                          cudnnDestroyTensorDescriptor>;
 using PoolingDescriptor = CudnnDescriptor<cudnnPoolingDescriptor_t, cudnnCreatePoolingDescriptor,
                                           cudnnDestroyPoolingDescriptor>;
+using FilterDescriptor = CudnnDescriptor<cudnnFilterDescriptor_t, cudnnCreateFilterDescriptor,
+                                         cudnnDestroyFilterDescriptor>;
+using ConvolutionDescriptor =
+    CudnnDescriptor<cudnnConvolutionDescriptor_t, cudnnCreateConvolutionDescriptor,
+                    cudnnDestroyConvolutionDescriptor>;
 
 // cuDNN's name for the element type T (float or double).
 template <typename T>

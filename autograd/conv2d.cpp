@@ -1,0 +1,36 @@
+// Backward of the convolution, beside its forward. y = conv(x, W) + b is linear in x and in W:
+//   ∂L/∂x = the transposed convolution of ∂L/∂y with W   (ops::conv2d_backward_input)
+//   ∂L/∂W = the correlation of x with ∂L/∂y over N, OH, OW (ops::conv2d_backward_weight)
+//   ∂L/∂b = Σ_{n, oh, ow} ∂L/∂y[n, o, oh, ow]
+// Each operand is saved only when the other's gradient needs it.
+#include "autograd/conv2d.h"
+
+#include "autograd/node.h"
+#include "tensor/conv2d.h"
+
+namespace hg {
+
+Tensor conv2d(const Tensor& input, const Tensor& weight, const Tensor& bias, int64_t stride,
+              int64_t padding, int64_t dilation, int64_t groups) {
+  Tensor y = ops::conv2d(input, weight, bias, stride, padding, dilation, groups);
+  const bool input_needs = input.requires_grad(), weight_needs = weight.requires_grad();
+  const bool bias_needs = bias.defined() && bias.requires_grad();
+  Tensor saved_input = weight_needs ? input.detach() : Tensor();
+  Tensor saved_weight = input_needs ? weight.detach() : Tensor();
+  return record(
+      "conv2d", y, {input, weight, bias},
+      [saved_input, saved_weight, input_shape = input.shape(), weight_shape = weight.shape(),
+       bias_needs, stride, padding, dilation, groups](const Tensor& grad) {
+        std::vector<Tensor> gradients(3);
+        if (saved_weight.defined())
+          gradients[0] = ops::conv2d_backward_input(grad, saved_weight, input_shape, stride,
+                                                    padding, dilation, groups);
+        if (saved_input.defined())
+          gradients[1] = ops::conv2d_backward_weight(grad, saved_input, weight_shape, stride,
+                                                     padding, dilation, groups);
+        if (bias_needs) gradients[2] = ops::conv2d_backward_bias(grad);
+        return gradients;
+      });
+}
+
+}  // namespace hg

@@ -1,0 +1,182 @@
+// Convolution throughput: images per second through one convolution, forward alone and forward +
+// backward (∂x, ∂w and ∂b through autograd, as a training step runs them), and the GFLOP/s that
+// makes (2·N·O·OH·OW·(C/groups)·kH·kW per pass; forward + backward is three passes). The
+// headline case is a 3×3 convolution, 64 → 64 channels, padding 1, on 32×32 images (a CIFAR
+// VGG/ResNet stage) in batches of 64 and 256; the others are shapes the backbones use. CPU:
+// im2col + the blocked GEMM; with a GPU also cuDNN in strict fp32 and in TF32. Each case is the
+// best of as many runs as fit in --seconds (at least 3), after a warm-up run that also builds any
+// cuDNN plan. The CPU cases run on one thread (the single-core efficiency) and on all of them
+// (OpenMP's default, or --cpu-threads). Writes bench/results/conv-<device>.json (device "cpu", or
+// the GPU's name) with the CPU, thread counts, GPU, git commit and date.
+//
+//   bench_conv_bench [--cpu-threads N] [--cpu-max-batch B] [--seconds S] [--case TEXT]
+//
+// --case runs only the cases whose name contains TEXT ("headline", "1x1", ...).
+#include <omp.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "autograd/conv2d.h"
+#include "autograd/node.h"
+#include "bench/bench_report.h"
+#include "cuda/runtime.h"
+#include "tensor/random.h"
+
+namespace {
+
+using hg::Device;
+using hg::Tensor;
+using Clock = std::chrono::steady_clock;
+
+struct Case {
+  const char* name;
+  int64_t batch, in_channels, out_channels, size, kernel, stride, padding, groups;
+
+  int64_t out_size() const { return (size + 2 * padding - kernel) / stride + 1; }
+  double flops_per_pass() const {
+    return 2.0 * static_cast<double>(batch * out_channels * out_size() * out_size() *
+                                     (in_channels / groups) * kernel * kernel);
+  }
+};
+
+// Seconds of one run of the case: the best of as many as fit in `budget` seconds (at least 3).
+double time_case(const Case& c, Device device, bool with_backward, double budget) {
+  Tensor x =
+      hg::ops::uniform({c.batch, c.in_channels, c.size, c.size}, -1, 1, hg::DType::f32, device);
+  Tensor weight = hg::ops::uniform({c.out_channels, c.in_channels / c.groups, c.kernel, c.kernel},
+                                   -0.1, 0.1, hg::DType::f32, device);
+  Tensor bias = hg::ops::uniform({c.out_channels}, -0.1, 0.1, hg::DType::f32, device);
+  Tensor grad = hg::ops::uniform({c.batch, c.out_channels, c.out_size(), c.out_size()}, -1, 1,
+                                 hg::DType::f32, device);
+  for (Tensor* leaf : {&x, &weight, &bias}) leaf->set_requires_grad(with_backward);
+  auto run = [&] {
+    for (Tensor* leaf : {&x, &weight, &bias}) leaf->zero_grad();  // a fresh step each time
+    Tensor y = hg::conv2d(x, weight, bias, c.stride, c.padding, 1, c.groups);
+    if (with_backward) hg::backward(y, grad);
+    if (device == Device::cuda) hg::cuda::synchronize();
+  };
+  run();
+  double best = 1e30, total = 0;
+  for (int repeat = 0; repeat < 3 || total < budget; ++repeat) {
+    auto start = Clock::now();
+    run();
+    double seconds = std::chrono::duration<double>(Clock::now() - start).count();
+    best = std::min(best, seconds);
+    total += seconds;
+  }
+  return best;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) try {
+  int64_t cpu_max_batch = 256;
+  double budget = 1.0;
+  std::string only;
+  for (int i = 1; i + 1 < argc; i += 2) {
+    const std::string flag = argv[i];
+    if (flag == "--cpu-threads") {
+      omp_set_num_threads(std::max(1, std::atoi(argv[i + 1])));
+    } else if (flag == "--cpu-max-batch") {
+      cpu_max_batch = std::atoll(argv[i + 1]);
+    } else if (flag == "--seconds") {
+      budget = std::atof(argv[i + 1]);
+    } else if (flag == "--case") {
+      only = argv[i + 1];
+    } else {
+      throw hg::Error("conv_bench: unknown flag " + flag +
+                      " (flags: --cpu-threads N, --cpu-max-batch B, --seconds S, --case TEXT)");
+    }
+  }
+  nlohmann::json results = nlohmann::json::array();
+  const int cpu_threads = omp_get_max_threads();
+  const std::string load_before = hg::bench::load_average();
+  auto measure = [&](const Case& c, Device device, const char* mode, int threads) {
+    if (std::string(c.name).find(only) == std::string::npos) return;
+    for (bool with_backward : {false, true}) {
+      const double seconds = time_case(c, device, with_backward, budget);
+      const double images = static_cast<double>(c.batch) / seconds;
+      const double gflops = c.flops_per_pass() * (with_backward ? 3 : 1) / seconds / 1e9;
+      const char* pass = with_backward ? "forward+backward" : "forward";
+      std::printf(
+          "%-5s %-10s %2d thr  %-28s batch %-4lld %-16s %9.3f ms %9.0f images/s %7.1f "
+          "GFLOP/s\n",
+          hg::device_name(device), mode, threads, c.name, static_cast<long long>(c.batch), pass,
+          seconds * 1e3, images, gflops);
+      std::fflush(stdout);
+      results.push_back({{"device", hg::device_name(device)},
+                         {"mode", mode},
+                         {"cpu_threads", threads},
+                         {"case", c.name},
+                         {"batch", c.batch},
+                         {"in_channels", c.in_channels},
+                         {"out_channels", c.out_channels},
+                         {"size", c.size},
+                         {"kernel", c.kernel},
+                         {"stride", c.stride},
+                         {"padding", c.padding},
+                         {"groups", c.groups},
+                         {"pass", pass},
+                         {"seconds", seconds},
+                         {"images_per_second", images},
+                         {"gflops", gflops}});
+    }
+  };
+
+  // name, batch, in, out, size, kernel, stride, padding, groups
+  const std::vector<Case> shapes = {
+      {"3x3 64->64 32x32 (headline)", 64, 64, 64, 32, 3, 1, 1, 1},
+      {"3x3 64->64 32x32 (headline)", 256, 64, 64, 32, 3, 1, 1, 1},
+      {"3x3 1->32 28x28 (fmnist)", 64, 1, 32, 28, 3, 1, 1, 1},
+      {"3x3 3->64 32x32 (cifar stem)", 64, 3, 64, 32, 3, 1, 1, 1},
+      {"3x3 32->64 14x14", 64, 32, 64, 14, 3, 1, 1, 1},
+      {"3x3 64->128 32x32 stride 2", 64, 64, 128, 32, 3, 2, 1, 1},
+      {"1x1 64->256 32x32", 64, 64, 256, 32, 1, 1, 0, 1},
+      {"3x3 depthwise 64 32x32", 64, 64, 64, 32, 3, 1, 1, 64},
+  };
+  hg::manual_seed(1);
+  for (int threads : cpu_threads > 1 ? std::vector<int>{1, cpu_threads} : std::vector<int>{1}) {
+    omp_set_num_threads(threads);
+    for (const Case& c : shapes)
+      if (c.batch <= cpu_max_batch) measure(c, Device::cpu, "f32", threads);
+  }
+  omp_set_num_threads(cpu_threads);
+
+  if (hg::cuda::available()) {
+    std::vector<Case> gpu_cases = shapes;
+    gpu_cases.push_back({"7x7 3->64 224x224 stride 2", 64, 3, 64, 224, 7, 2, 3, 1});
+    gpu_cases.push_back({"3x3 256->256 56x56", 64, 256, 256, 56, 3, 1, 1, 1});
+    for (const Case& c : gpu_cases) {
+      hg::cuda::set_strict_fp32(true);
+      measure(c, Device::cuda, "f32-strict", cpu_threads);
+      hg::cuda::set_strict_fp32(false);
+      measure(c, Device::cuda, "tf32", cpu_threads);
+    }
+  }
+
+  const std::string gpu = hg::cuda::device_description();
+  nlohmann::json report = {{"benchmark", "conv"},
+                           {"cpu", hg::bench::cpu_model()},
+                           {"cpu_threads", cpu_threads},
+                           {"load_average_before", load_before},
+                           {"load_average_after", hg::bench::load_average()},
+                           {"gpu", gpu},
+                           {"git_commit", hg::bench::git_commit()},
+                           {"date", hg::bench::utc_date()},
+                           {"results", results}};
+  const std::string device = hg::cuda::available() ? hg::bench::device_slug(gpu) : "cpu";
+  const std::filesystem::path output =
+      hg::bench::repository_root() / "bench" / "results" / ("conv-" + device + ".json");
+  std::ofstream(output) << report.dump(2) << "\n";
+  std::printf("wrote %s\n", output.string().c_str());
+  return 0;
+} catch (const std::exception& error) {
+  std::fprintf(stderr, "conv_bench: error: %s\n", error.what());
+  return 1;
+}

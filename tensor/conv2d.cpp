@@ -1,0 +1,179 @@
+// Convolution dispatch: shapes, dtypes and devices are checked here, then the CPU im2col + GEMM
+// path (tensor/cpu/conv2d.h) or cuDNN (cuda/conv2d.h) runs on packed operands.
+#include "tensor/conv2d.h"
+
+#include "cuda/conv2d.h"
+#include "cuda/profiler.h"
+#include "tensor/copy.h"
+#include "tensor/cpu/conv2d.h"
+#include "tensor/reduce.h"
+#include "tensor/views.h"
+
+namespace hg::ops {
+
+namespace {
+
+// Checks input and weight shapes against each other and the hyper-parameters, and returns the
+// convolution's geometry. Messages name both shapes: which one is wrong depends on the intent.
+Conv2dShape convolution_shape(const Shape& input, const Shape& weight, int64_t stride,
+                              int64_t padding, int64_t dilation, int64_t groups, const char* op) {
+  HG_CHECK(input.size() == 4, op, ": expected an input [N, C, H, W], got ", shape_string(input),
+           " (weight ", shape_string(weight), ")");
+  HG_CHECK(weight.size() == 4, op, ": expected a weight [out_channels, in_channels / groups, kH, ",
+           "kW], got ", shape_string(weight), " (input ", shape_string(input), ")");
+  HG_CHECK(stride >= 1 && dilation >= 1 && padding >= 0 && groups >= 1, op, ": stride ", stride,
+           ", dilation ", dilation, " and groups ", groups, " must be at least 1 and padding ",
+           padding, " at least 0");
+  HG_CHECK(input[1] % groups == 0 && weight[0] % groups == 0, op, ": groups = ", groups,
+           " must divide the ", input[1], " channels of input ", shape_string(input), " and the ",
+           weight[0], " output channels of weight ", shape_string(weight));
+  HG_CHECK(weight[1] * groups == input[1], op, ": input ", shape_string(input), " has ", input[1],
+           " channels but weight ", shape_string(weight), " with groups = ", groups, " expects ",
+           weight[1] * groups);
+  HG_CHECK(weight[0] > 0 && weight[1] > 0 && weight[2] > 0 && weight[3] > 0, op, ": weight ",
+           shape_string(weight), " has an empty dim (input ", shape_string(input), ")");
+  Conv2dShape shape;
+  shape.batch = input[0];
+  shape.in_channels = input[1];
+  shape.in_h = input[2];
+  shape.in_w = input[3];
+  shape.out_channels = weight[0];
+  shape.kernel_h = weight[2];
+  shape.kernel_w = weight[3];
+  shape.stride = stride;
+  shape.padding = padding;
+  shape.dilation = dilation;
+  shape.groups = groups;
+  shape.out_h = conv_output_size(shape.in_h, shape.kernel_h, stride, padding, dilation);
+  shape.out_w = conv_output_size(shape.in_w, shape.kernel_w, stride, padding, dilation);
+  HG_CHECK(shape.out_h >= 1 && shape.out_w >= 1, op, ": the ", shape.kernel_h, "×", shape.kernel_w,
+           " kernel of weight ", shape_string(weight), " with dilation ", dilation, " spans ",
+           dilation * (shape.kernel_h - 1) + 1, "×", dilation * (shape.kernel_w - 1) + 1,
+           ", more than input ", shape_string(input), " padded by ", padding, " on each side");
+  return shape;
+}
+
+Shape output_shape(const Conv2dShape& shape) {
+  return {shape.batch, shape.out_channels, shape.out_h, shape.out_w};
+}
+
+void check_dtype(const Tensor& x, const char* op) {
+  HG_CHECK(x.dtype() == DType::f32 || x.dtype() == DType::f64, op, ": dtype ",
+           dtype_name(x.dtype()), " is not supported (f32 or f64; cast bf16 to f32)");
+}
+
+// The two tensor operands of an op: defined, on one device, of one supported dtype.
+void check_pair(const Tensor& x, const Tensor& other, const char* op) {
+  check_defined(x, op);
+  check_defined(other, op);
+  check_same_device_and_dtype(x, other, op);
+  check_dtype(x, op);
+}
+
+// ∂L/∂output must have the output shape that input and weight give.
+void check_gradient(const Tensor& grad, const Conv2dShape& shape, const Shape& input_shape,
+                    const Shape& weight_shape, const char* op) {
+  HG_CHECK(grad.shape() == output_shape(shape), op, ": gradient ", shape_string(grad.shape()),
+           " does not match the output shape ", shape_string(output_shape(shape)), " of input ",
+           shape_string(input_shape), " and weight ", shape_string(weight_shape));
+}
+
+}  // namespace
+
+Tensor conv2d(const Tensor& input, const Tensor& weight, const Tensor& bias, int64_t stride,
+              int64_t padding, int64_t dilation, int64_t groups) {
+  const char* op = "conv2d";
+  check_pair(input, weight, op);
+  const Conv2dShape shape =
+      convolution_shape(input.shape(), weight.shape(), stride, padding, dilation, groups, op);
+  if (bias.defined()) {
+    check_same_device_and_dtype(input, bias, op);
+    HG_CHECK(bias.dim() == 1 && bias.size(0) == shape.out_channels, op, ": bias ",
+             shape_string(bias.shape()), " does not match the ", shape.out_channels,
+             " output channels of weight ", shape_string(weight.shape()));
+  }
+  Tensor y = Tensor::empty(output_shape(shape), input.dtype(), input.device());
+  if (y.numel() == 0) return y;
+  Tensor x = input.contiguous(), w = weight.contiguous();
+  Tensor b = bias.defined() ? bias.contiguous() : bias;
+  profiler::Scope scope(op, input.is_cuda());
+  dispatch_floating(input.dtype(), op, [&](auto zero) {
+    using T = decltype(zero);
+    const T* bias_data = b.defined() ? b.data<T>() : nullptr;
+    if (input.is_cuda()) {
+#if HASHGRAD_WITH_CUDA
+      cuda::conv2d_forward<T>(x.data<T>(), w.data<T>(), bias_data, y.data<T>(), shape,
+                              cuda::current_stream());
+#endif
+    } else {
+      cpu::conv2d_forward<T>(x.data<T>(), w.data<T>(), bias_data, y.data<T>(), shape);
+    }
+  });
+  return y;
+}
+
+Tensor conv2d_backward_input(const Tensor& grad, const Tensor& weight, const Shape& input_shape,
+                             int64_t stride, int64_t padding, int64_t dilation, int64_t groups) {
+  const char* op = "conv2d_backward_input";
+  check_pair(grad, weight, op);
+  const Conv2dShape shape =
+      convolution_shape(input_shape, weight.shape(), stride, padding, dilation, groups, op);
+  check_gradient(grad, shape, input_shape, weight.shape(), op);
+  Tensor grad_input = Tensor::empty(input_shape, grad.dtype(), grad.device());
+  if (grad_input.numel() == 0) return grad_input;
+  Tensor g = grad.contiguous(), w = weight.contiguous();
+  profiler::Scope scope(op, grad.is_cuda());
+  dispatch_floating(grad.dtype(), op, [&](auto zero) {
+    using T = decltype(zero);
+    if (grad.is_cuda()) {
+#if HASHGRAD_WITH_CUDA
+      cuda::conv2d_backward_input<T>(g.data<T>(), w.data<T>(), grad_input.data<T>(), shape,
+                                     cuda::current_stream());
+#endif
+    } else {
+      cpu::conv2d_backward_input<T>(g.data<T>(), w.data<T>(), grad_input.data<T>(), shape);
+    }
+  });
+  return grad_input;
+}
+
+Tensor conv2d_backward_weight(const Tensor& grad, const Tensor& input, const Shape& weight_shape,
+                              int64_t stride, int64_t padding, int64_t dilation, int64_t groups) {
+  const char* op = "conv2d_backward_weight";
+  check_pair(grad, input, op);
+  const Conv2dShape shape =
+      convolution_shape(input.shape(), weight_shape, stride, padding, dilation, groups, op);
+  check_gradient(grad, shape, input.shape(), weight_shape, op);
+  Tensor grad_weight = Tensor::empty(weight_shape, grad.dtype(), grad.device());
+  if (shape.batch == 0) {  // an empty sum
+    fill_(grad_weight, 0);
+    return grad_weight;
+  }
+  Tensor g = grad.contiguous(), x = input.contiguous();
+  profiler::Scope scope(op, grad.is_cuda());
+  dispatch_floating(grad.dtype(), op, [&](auto zero) {
+    using T = decltype(zero);
+    if (grad.is_cuda()) {
+#if HASHGRAD_WITH_CUDA
+      cuda::conv2d_backward_weight<T>(g.data<T>(), x.data<T>(), grad_weight.data<T>(), shape,
+                                      cuda::current_stream());
+#endif
+    } else {
+      cpu::conv2d_backward_weight<T>(g.data<T>(), x.data<T>(), grad_weight.data<T>(), shape);
+    }
+  });
+  return grad_weight;
+}
+
+Tensor conv2d_backward_bias(const Tensor& grad) {
+  const char* op = "conv2d_backward_bias";
+  check_defined(grad, op);
+  HG_CHECK(grad.dim() == 4, op, ": expected a gradient [N, O, OH, OW], got ", grad.description());
+  // Each plane first (a reduction of the innermost, contiguous dim, one pass over the gradient),
+  // then the small [N, O] over the batch.
+  Tensor planes =
+      reshape(grad.contiguous(), {grad.size(0), grad.size(1), grad.size(2) * grad.size(3)});
+  return sum(sum(planes, {2}), {0});
+}
+
+}  // namespace hg::ops

@@ -1,0 +1,82 @@
+// Convolution against PyTorch (tests/fixtures/fixtures_conv.py): for each case the same input,
+// weight, bias and upstream gradient give torch's output and input, weight and bias gradients
+// on our fp32 CPU path. One case also goes through the Conv2d module, loaded by torch's names.
+#include <gtest/gtest.h>
+
+#include "autograd/conv2d.h"
+#include "autograd/node.h"
+#include "layers/conv2d.h"
+#include "tensor/safetensors.h"
+#include "tests/test_support.h"
+
+namespace hg {
+namespace {
+
+using Fixture = std::map<std::string, Tensor>;
+
+const Fixture& fixture() {
+  static const Fixture loaded = load_safetensors(test::fixture_path("conv2d.safetensors"));
+  return loaded;
+}
+
+const Tensor& entry(const std::string& name) {
+  auto found = fixture().find(name);
+  if (found == fixture().end()) throw Error("fixture conv2d has no tensor '" + name + "'");
+  return found->second;
+}
+
+bool has_entry(const std::string& name) { return fixture().count(name) > 0; }
+
+struct Case {
+  const char* name;
+  int64_t stride, padding, dilation, groups;
+};
+
+// The hyper-parameters fixtures_conv.py used for each case.
+const Case kCases[] = {
+    {"stem_7x7_stride2_pad3", 2, 3, 1, 1},
+    {"dilated_3x3", 1, 2, 2, 1},
+    {"groups_2", 1, 1, 1, 2},
+    {"depthwise_stride2", 2, 1, 1, 4},
+    {"rectangular_1x3", 1, 1, 1, 1},
+    {"pointwise_1x1", 1, 0, 1, 1},
+};
+
+// Sums of up to 147 products in fp32, in another order than torch's: a few ulps apart.
+constexpr double kRtol = 1e-5, kAtol = 1e-5;
+
+TEST(Conv2dFixture, OutputAndGradientsMatchTorch) {
+  for (const Case& c : kCases) {
+    const std::string prefix = std::string(c.name) + ".";
+    Tensor x = entry(prefix + "input").clone().set_requires_grad(true);
+    Tensor weight = entry(prefix + "weight").clone().set_requires_grad(true);
+    const bool has_bias = has_entry(prefix + "bias");
+    Tensor bias = has_bias ? entry(prefix + "bias").clone().set_requires_grad(true) : Tensor();
+    Tensor y = conv2d(x, weight, bias, c.stride, c.padding, c.dilation, c.groups);
+    EXPECT_TRUE(test::all_close(y, entry(prefix + "output"), kRtol, kAtol)) << c.name << ": output";
+    backward(y, entry(prefix + "grad_output"));
+    EXPECT_TRUE(test::all_close(x.grad(), entry(prefix + "grad_input"), kRtol, kAtol))
+        << c.name << ": input gradient";
+    EXPECT_TRUE(test::all_close(weight.grad(), entry(prefix + "grad_weight"), kRtol, kAtol))
+        << c.name << ": weight gradient";
+    if (has_bias) {
+      EXPECT_TRUE(test::all_close(bias.grad(), entry(prefix + "grad_bias"), kRtol, kAtol))
+          << c.name << ": bias gradient";
+    }
+  }
+}
+
+TEST(Conv2dFixture, ModuleLoadsTorchWeightsByName) {
+  const std::string prefix = "stem_7x7_stride2_pad3.";
+  Conv2d layer(3, 4, 7, 2, 3);
+  layer.load_state_dict({{"weight", entry(prefix + "weight")}, {"bias", entry(prefix + "bias")}});
+  Tensor x = entry(prefix + "input").clone().set_requires_grad(true);
+  Tensor y = layer(x);
+  EXPECT_TRUE(test::all_close(y, entry(prefix + "output"), kRtol, kAtol));
+  backward(y, entry(prefix + "grad_output"));
+  EXPECT_TRUE(test::all_close(layer.weight().grad(), entry(prefix + "grad_weight"), kRtol, kAtol));
+  EXPECT_TRUE(test::all_close(layer.bias().grad(), entry(prefix + "grad_bias"), kRtol, kAtol));
+}
+
+}  // namespace
+}  // namespace hg
