@@ -1,0 +1,151 @@
+// Swin backbone throughput: seconds per batch (and images per second) through swin_micro,
+// forward alone (no graph) and forward + backward (autograd, parameter gradients included, as
+// a training step runs them), with and without the mixed-attention (CAB) branch, on 32×32 RGB
+// batches of 64; with a GPU also in strict fp32 and TF32, and swin_tiny at 224×224. Each case
+// is the best of as many runs as fit in --seconds (at least 3) after a warm-up. --profile
+// prints hashgrad's per-op table of one forward + backward of each case. Writes
+// bench/results/swin-<device>.json (device "cpu", or the GPU's name) with the CPU, thread
+// count, GPU, git commit and date.
+//
+//   bench_swin_bench [--cpu-threads N] [--batch B] [--seconds S] [--profile]
+#include <omp.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <string>
+
+#include "autograd/node.h"
+#include "autograd/reduce.h"
+#include "bench/bench_report.h"
+#include "cuda/profiler.h"
+#include "cuda/runtime.h"
+#include "layers/models/swin.h"
+#include "tensor/random.h"
+
+namespace {
+
+using hg::Device;
+using hg::Tensor;
+using Clock = std::chrono::steady_clock;
+
+struct Case {
+  const char* model;
+  bool mixed_attention;
+  int64_t batch, image_size;
+};
+
+// One pass: the forward under NoGradGuard, or forward + backward of the features' sum.
+void run_pass(hg::Module& model, const Tensor& images, bool backward) {
+  if (backward) {
+    model.zero_grad();
+    hg::backward(hg::sum(model(images)));
+  } else {
+    hg::NoGradGuard no_grad;
+    model(images);
+  }
+  if (images.is_cuda()) hg::cuda::synchronize();
+}
+
+double best_seconds(hg::Module& model, const Tensor& images, bool backward, double budget) {
+  run_pass(model, images, backward);  // warm-up: allocator caches, cuBLASLt / cuDNN plans
+  double best = 1e30, spent = 0;
+  for (int run = 0; run < 3 || spent < budget; ++run) {
+    const auto start = Clock::now();
+    run_pass(model, images, backward);
+    const double seconds = std::chrono::duration<double>(Clock::now() - start).count();
+    best = std::min(best, seconds);
+    spent += seconds;
+  }
+  return best;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) try {
+  int64_t batch = 64;
+  double budget = 5;
+  bool profile = false;
+  for (int i = 1; i < argc; ++i) {
+    const std::string flag = argv[i];
+    if (flag == "--profile") {
+      profile = true;
+    } else if (i + 1 < argc && flag == "--cpu-threads") {
+      omp_set_num_threads(std::atoi(argv[++i]));
+    } else if (i + 1 < argc && flag == "--batch") {
+      batch = std::atoll(argv[++i]);
+    } else if (i + 1 < argc && flag == "--seconds") {
+      budget = std::atof(argv[++i]);
+    } else {
+      throw hg::Error("swin_bench: unknown flag " + flag +
+                      " (flags: --cpu-threads N, --batch B, --seconds S, --profile)");
+    }
+  }
+  nlohmann::json results = nlohmann::json::array();
+  auto measure = [&](const Case& c, Device device, const char* mode) {
+    hg::manual_seed(1);
+    hg::SwinBackboneOptions options;
+    options.image_size = c.image_size;
+    options.mixed_attention = c.mixed_attention;
+    auto model = hg::make_swin_backbone(c.model, options);
+    model->to(device);
+    Tensor images =
+        hg::ops::uniform({c.batch, 3, c.image_size, c.image_size}, -1, 1, hg::DType::f32, device);
+    for (bool backward : {false, true}) {
+      const double seconds = best_seconds(*model, images, backward, budget);
+      const char* pass = backward ? "forward+backward" : "forward";
+      std::printf("%-4s %-10s %-10s %-5s batch %-4lld %3lldx%-3lld %-16s %9.1f ms %9.1f images/s\n",
+                  hg::device_name(device), mode, c.model, c.mixed_attention ? "mixed" : "plain",
+                  static_cast<long long>(c.batch), static_cast<long long>(c.image_size),
+                  static_cast<long long>(c.image_size), pass, seconds * 1e3, c.batch / seconds);
+      std::fflush(stdout);
+      results.push_back({{"device", hg::device_name(device)},
+                         {"mode", mode},
+                         {"model", c.model},
+                         {"mixed_attention", c.mixed_attention},
+                         {"batch", c.batch},
+                         {"image_size", c.image_size},
+                         {"parameters", model->parameter_count()},
+                         {"pass", pass},
+                         {"seconds", seconds},
+                         {"images_per_second", c.batch / seconds}});
+    }
+    if (profile) {
+      hg::profiler::reset();
+      hg::profiler::enable(true);
+      run_pass(*model, images, true);
+      hg::profiler::enable(false);
+      std::printf("%s\n", hg::profiler::table().c_str());
+    }
+  };
+
+  for (bool mixed : {false, true}) measure({"swin_micro", mixed, batch, 32}, Device::cpu, "f32");
+  if (hg::cuda::available()) {
+    for (bool strict : {true, false}) {
+      hg::cuda::set_strict_fp32(strict);
+      const char* mode = strict ? "f32-strict" : "tf32";
+      for (bool mixed : {false, true}) measure({"swin_micro", mixed, 256, 32}, Device::cuda, mode);
+      measure({"swin_tiny", false, 64, 224}, Device::cuda, mode);
+    }
+  }
+
+  const std::string gpu = hg::cuda::device_description();
+  nlohmann::json report = {{"benchmark", "swin"},
+                           {"cpu", hg::bench::cpu_model()},
+                           {"cpu_threads", omp_get_max_threads()},
+                           {"gpu", gpu},
+                           {"git_commit", hg::bench::git_commit()},
+                           {"date", hg::bench::utc_date()},
+                           {"results", results}};
+  const std::string device = hg::cuda::available() ? hg::bench::device_slug(gpu) : "cpu";
+  const auto output =
+      hg::bench::repository_root() / "bench" / "results" / ("swin-" + device + ".json");
+  std::ofstream(output) << report.dump(2) << "\n";
+  std::printf("wrote %s\n", output.string().c_str());
+  return 0;
+} catch (const std::exception& error) {
+  std::fprintf(stderr, "swin_bench: error: %s\n", error.what());
+  return 1;
+}
