@@ -1,10 +1,15 @@
-// Row reduction kernel. CPU reference: tensor/cpu/reduce.h.
+// Middle-axis reduction kernels. CPU reference: tensor/cpu/reduce.h.
 //
-//   values[r] = Σ_j x[r, j]   (sum)      or   max_j / min_j x[r, j]  with its index j
+//   values[o, i] = Σ_r x[o, r, i]   (sum)    or   max_r / min_r x[o, r, i]  with its index r
 //
-// Thread mapping: one block per row (grid-stride over rows); each thread folds the columns
-// j = threadIdx.x, threadIdx.x + blockDim.x, ... then the block combines the per-thread
-// partials in shared memory by halving. No atomics, so the result is the same every run.
+// Two thread mappings, chosen by the shape:
+// - inner = 1 (the reduced axis is the last one, contiguous): one block per row o; each thread
+//   folds r = threadIdx.x, threadIdx.x + blockDim.x, ... and the block combines the partials
+//   in shared memory by halving.
+// - inner > 1: one thread per output (o, i), folding r in order. Neighbouring threads read
+//   neighbouring i, so every load of a warp is one coalesced transaction.
+// No atomics either way, so results are the same on every run.
+#include "cuda/grid_stride.h"
 #include "cuda/reduce.h"
 
 namespace hg::cuda {
@@ -31,15 +36,15 @@ __device__ Partial<T> combine(ReduceOp op, Partial<T> a, Partial<T> b) {
 }
 
 template <typename T>
-__global__ void reduce_rows_kernel(ReduceOp op, const T* input, int64_t outer, int64_t inner,
+__global__ void reduce_rows_kernel(ReduceOp op, const T* input, int64_t outer, int64_t length,
                                    T* values, int64_t* indices) {
   __shared__ T shared_values[kReduceThreads];
   __shared__ int64_t shared_indices[kReduceThreads];
   for (int64_t row = blockIdx.x; row < outer; row += gridDim.x) {
-    const T* row_input = input + row * inner;
+    const T* row_input = input + row * length;
     Partial<T> partial{T(0), -1};
-    for (int64_t j = threadIdx.x; j < inner; j += blockDim.x)
-      partial = combine(op, partial, Partial<T>{row_input[j], j});
+    for (int64_t r = threadIdx.x; r < length; r += blockDim.x)
+      partial = combine(op, partial, Partial<T>{row_input[r], r});
     shared_values[threadIdx.x] = partial.value;
     shared_indices[threadIdx.x] = partial.index;
     __syncthreads();
@@ -61,21 +66,42 @@ __global__ void reduce_rows_kernel(ReduceOp op, const T* input, int64_t outer, i
   }
 }
 
+template <typename T>
+__global__ void reduce_columns_kernel(ReduceOp op, const T* input, int64_t outer, int64_t length,
+                                      int64_t inner, T* values, int64_t* indices) {
+  HG_GRID_STRIDE_LOOP(output, outer * inner) {
+    int64_t o = output / inner, i = output % inner;
+    const T* column = input + o * length * inner + i;
+    Partial<T> partial{T(0), -1};
+    for (int64_t r = 0; r < length; ++r) partial = combine(op, partial, Partial<T>{column[r * inner], r});
+    values[output] = partial.value;
+    if (indices != nullptr) indices[output] = partial.index;
+  }
+}
+
 }  // namespace
 
 template <typename T>
-void reduce_rows(ReduceOp op, const T* input, int64_t outer, int64_t inner, T* values,
-                 int64_t* indices, cudaStream_t stream) {
-  if (outer == 0) return;
-  unsigned int blocks = static_cast<unsigned int>(outer < 65535 * 16 ? outer : 65535 * 16);
-  reduce_rows_kernel<<<blocks, kReduceThreads, 0, stream>>>(op, input, outer, inner, values,
-                                                            indices);
+void reduce_middle(ReduceOp op, const T* input, int64_t outer, int64_t length, int64_t inner,
+                   T* values, int64_t* indices, cudaStream_t stream) {
+  if (outer * inner == 0) return;
+  if (inner == 1) {
+    unsigned int blocks = static_cast<unsigned int>(outer < 65535 * 16 ? outer : 65535 * 16);
+    reduce_rows_kernel<<<blocks, kReduceThreads, 0, stream>>>(op, input, outer, length, values,
+                                                              indices);
+  } else {
+    reduce_columns_kernel<<<blocks_for(outer * inner), kThreadsPerBlock, 0, stream>>>(
+        op, input, outer, length, inner, values, indices);
+  }
   CUDA_CHECK_LAUNCH();
 }
 
-template void reduce_rows<float>(ReduceOp, const float*, int64_t, int64_t, float*, int64_t*, cudaStream_t);
-template void reduce_rows<double>(ReduceOp, const double*, int64_t, int64_t, double*, int64_t*, cudaStream_t);
-template void reduce_rows<int32_t>(ReduceOp, const int32_t*, int64_t, int64_t, int32_t*, int64_t*, cudaStream_t);
-template void reduce_rows<int64_t>(ReduceOp, const int64_t*, int64_t, int64_t, int64_t*, int64_t*, cudaStream_t);
+#define HG_INSTANTIATE_REDUCE(T)                                                           \
+  template void reduce_middle<T>(ReduceOp, const T*, int64_t, int64_t, int64_t, T*, int64_t*, \
+                                 cudaStream_t);
+HG_INSTANTIATE_REDUCE(float)
+HG_INSTANTIATE_REDUCE(double)
+HG_INSTANTIATE_REDUCE(int32_t)
+HG_INSTANTIATE_REDUCE(int64_t)
 
 }  // namespace hg::cuda

@@ -1,8 +1,10 @@
-// Reductions: permute the reduced dims to the end, pack, and reduce rows
-// (tensor/cpu/reduce.h, cuda/reduce.cu).
+// Reductions: each run of adjacent reduced dims becomes the middle axis of an
+// [outer, length, inner] view and is reduced in place of a transpose (tensor/cpu/reduce.h,
+// cuda/reduce.cu).
 #include "tensor/reduce.h"
 
 #include <algorithm>
+#include <type_traits>
 
 #include "cuda/profiler.h"
 #include "tensor/cpu/reduce.h"
@@ -16,7 +18,7 @@ namespace {
 struct Plan {
   std::vector<bool> reduced;
   Shape kept_shape, keepdim_shape;
-  int64_t outer = 1, inner = 1;
+  int64_t reduced_count = 1;  // elements reduced into each output
 };
 
 Plan plan_reduction(const Tensor& x, const Dims& dims, const char* op) {
@@ -29,10 +31,9 @@ Plan plan_reduction(const Tensor& x, const Dims& dims, const char* op) {
   }
   for (int64_t d = 0; d < x.dim(); ++d) {
     if (plan.reduced[d]) {
-      plan.inner *= x.shape()[d];
+      plan.reduced_count *= x.shape()[d];
       plan.keepdim_shape.push_back(1);
     } else {
-      plan.outer *= x.shape()[d];
       plan.kept_shape.push_back(x.shape()[d]);
       plan.keepdim_shape.push_back(x.shape()[d]);
     }
@@ -40,46 +41,61 @@ Plan plan_reduction(const Tensor& x, const Dims& dims, const char* op) {
   return plan;
 }
 
-// Runs the row reduction; returns values (and indices when asked) shaped by keepdim.
+// Runs the reduction; returns values (and indices when asked) shaped by keepdim. Each run of
+// adjacent reduced dims is the middle axis of an [outer, length, inner] view of the (packed)
+// input; the runs are reduced from the last to the first, so nothing is ever transposed.
 std::pair<Tensor, Tensor> reduce(ReduceOp op, const Tensor& x, const Dims& dims, bool keepdim,
                                  bool want_indices, const char* name) {
   check_defined(x, name);
   Plan plan = plan_reduction(x, dims, name);
-  HG_CHECK(op == ReduceOp::sum || plan.inner > 0, name, ": cannot reduce an empty dim of ",
+  HG_CHECK(op == ReduceOp::sum || plan.reduced_count > 0, name, ": cannot reduce an empty dim of ",
            x.description());
-  Dims order;
-  for (int64_t d = 0; d < x.dim(); ++d)
-    if (!plan.reduced[d]) order.push_back(d);
-  for (int64_t d = 0; d < x.dim(); ++d)
-    if (plan.reduced[d]) order.push_back(d);
+  HG_CHECK(x.dtype() == DType::f32 || x.dtype() == DType::f64 || x.dtype() == DType::i32 ||
+               x.dtype() == DType::i64,
+           name, ": dtype ", dtype_name(x.dtype()), " is not supported");
   profiler::Scope scope(name, x.is_cuda());
-  Tensor packed = permute(x, order).contiguous();
-  Tensor values = Tensor::empty(keepdim ? plan.keepdim_shape : plan.kept_shape, x.dtype(), x.device());
-  Tensor indices;
-  if (want_indices)
-    indices = Tensor::empty(values.shape(), DType::i64, x.device());
-  auto run = [&](auto zero) {
-    using T = decltype(zero);
-    int64_t* index_data = want_indices ? indices.data<int64_t>() : nullptr;
-    if (x.is_cuda()) {
+  Tensor current = x.contiguous(), indices;
+  Shape shape = x.shape();
+  std::vector<bool> reduced = plan.reduced;
+  bool reduced_any = false;
+  while (true) {
+    int64_t end = static_cast<int64_t>(reduced.size());
+    while (end > 0 && !reduced[end - 1]) --end;
+    if (end == 0) break;
+    int64_t begin = end - 1;
+    while (begin > 0 && reduced[begin - 1]) --begin;
+    int64_t outer = 1, length = 1, inner = 1;
+    for (int64_t d = 0; d < begin; ++d) outer *= shape[d];
+    for (int64_t d = begin; d < end; ++d) length *= shape[d];
+    for (int64_t d = end; d < static_cast<int64_t>(shape.size()); ++d) inner *= shape[d];
+    Shape next_shape(shape.begin(), shape.begin() + begin);
+    next_shape.insert(next_shape.end(), shape.begin() + end, shape.end());
+    Tensor values = Tensor::empty(next_shape, x.dtype(), x.device());
+    if (want_indices) indices = Tensor::empty(next_shape, DType::i64, x.device());
+    dispatch_numeric(x.dtype(), name, [&](auto zero) {
+      using T = decltype(zero);
+      if constexpr (std::is_same_v<T, float> || std::is_same_v<T, double> ||
+                    std::is_same_v<T, int32_t> || std::is_same_v<T, int64_t>) {
+        int64_t* index_data = want_indices ? indices.data<int64_t>() : nullptr;
+        if (x.is_cuda()) {
 #if HASHGRAD_WITH_CUDA
-      cuda::reduce_rows<T>(op, packed.data<T>(), plan.outer, plan.inner, values.data<T>(),
-                           index_data, cuda::current_stream());
+          cuda::reduce_middle<T>(op, current.data<T>(), outer, length, inner, values.data<T>(),
+                                 index_data, cuda::current_stream());
 #endif
-    } else {
-      cpu::reduce_rows<T>(op, packed.data<T>(), plan.outer, plan.inner, values.data<T>(),
-                          index_data);
-    }
-  };
-  switch (x.dtype()) {
-    case DType::f32: run(float{}); break;
-    case DType::f64: run(double{}); break;
-    case DType::i32: run(int32_t{}); break;
-    case DType::i64: run(int64_t{}); break;
-    default:
-      throw Error(detail::concat(name, ": dtype ", dtype_name(x.dtype()), " is not supported"));
+        } else {
+          cpu::reduce_middle<T>(op, current.data<T>(), outer, length, inner, values.data<T>(),
+                                index_data);
+        }
+      }
+    });
+    current = values;
+    shape = next_shape;
+    reduced.erase(reduced.begin() + begin, reduced.begin() + end);
+    reduced_any = true;
   }
-  return {values, indices};
+  if (!reduced_any) current = current.clone();  // never hand back the input itself
+  Shape result_shape = keepdim ? plan.keepdim_shape : plan.kept_shape;
+  return {reshape(current, result_shape), want_indices ? reshape(indices, result_shape) : Tensor()};
 }
 
 }  // namespace

@@ -1,37 +1,56 @@
-// CPU reference for row reductions. CUDA twin: cuda/reduce.cu.
+// CPU reference for middle-axis reductions: values[o, i] = op over r of input[o, r, i].
+// CUDA twin: cuda/reduce.cu.
 #pragma once
 
 #include <cstdint>
 #include <type_traits>
+#include <vector>
 
 #include "cuda/reduce.h"
 
 namespace hg::cpu {
 
-// values[r] = op over input[r, 0..inner); indices[r] = first position of the max/min.
-// Floating sums accumulate in double so the reference is the more accurate side of a
-// CPU-vs-GPU comparison.
+// Floating sums accumulate in double, so the reference is the more accurate side of a
+// CPU-vs-GPU comparison. The loop runs r outside i: each step reads one contiguous slice
+// x[o, r, :], which the compiler vectorises. Max/min keep the first index on ties.
 template <typename T>
-void reduce_rows(ReduceOp op, const T* input, int64_t outer, int64_t inner, T* values,
-                 int64_t* indices) {
+void reduce_middle(ReduceOp op, const T* input, int64_t outer, int64_t length, int64_t inner,
+                   T* values, int64_t* indices) {
   using Accumulator = std::conditional_t<std::is_floating_point_v<T>, double, T>;
-#pragma omp parallel for if (outer * inner > 32768)
-  for (int64_t row = 0; row < outer; ++row) {
-    const T* row_input = input + row * inner;
-    if (op == ReduceOp::sum) {
+#pragma omp parallel for if (outer * length * inner > 32768)
+  for (int64_t o = 0; o < outer; ++o) {
+    const T* block = input + o * length * inner;
+    T* out = values + o * inner;
+    if (op == ReduceOp::sum && inner == 1) {  // a contiguous row: one scalar accumulator
       Accumulator total = 0;
-      for (int64_t j = 0; j < inner; ++j) total += row_input[j];
-      values[row] = static_cast<T>(total);
+      for (int64_t r = 0; r < length; ++r) total += block[r];
+      out[0] = static_cast<T>(total);
       continue;
     }
-    int64_t best = 0;
-    for (int64_t j = 1; j < inner; ++j) {
-      bool better = op == ReduceOp::max ? row_input[j] > row_input[best]
-                                        : row_input[j] < row_input[best];
-      if (better) best = j;
+    if (op == ReduceOp::sum) {
+      std::vector<Accumulator> total(static_cast<size_t>(inner), Accumulator(0));
+      for (int64_t r = 0; r < length; ++r) {
+        const T* slice = block + r * inner;
+        for (int64_t i = 0; i < inner; ++i) total[i] += slice[i];
+      }
+      for (int64_t i = 0; i < inner; ++i) out[i] = static_cast<T>(total[i]);
+      continue;
     }
-    values[row] = inner > 0 ? row_input[best] : T(0);
-    if (indices != nullptr) indices[row] = best;
+    int64_t* best = indices != nullptr ? indices + o * inner : nullptr;
+    for (int64_t i = 0; i < inner; ++i) {
+      out[i] = length > 0 ? block[i] : T(0);
+      if (best) best[i] = 0;
+    }
+    for (int64_t r = 1; r < length; ++r) {
+      const T* slice = block + r * inner;
+      for (int64_t i = 0; i < inner; ++i) {
+        bool better = op == ReduceOp::max ? slice[i] > out[i] : slice[i] < out[i];
+        if (better) {
+          out[i] = slice[i];
+          if (best) best[i] = r;
+        }
+      }
+    }
   }
 }
 
