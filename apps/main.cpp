@@ -19,8 +19,9 @@ std::map<std::string, Command>& commands() {
 namespace {
 
 void print_usage() {
-  std::printf("usage: hashgrad <command> [options]   (hashgrad <command> --help for its options)\n\n"
-              "commands:\n");
+  std::printf(
+      "usage: hashgrad <command> [options]   (hashgrad <command> --help for its options)\n\n"
+      "commands:\n");
   for (const auto& [name, command] : hg::app::commands())
     std::printf("  %-10s %s\n", name.c_str(), command.summary.c_str());
   std::printf("\nSet HASHGRAD_PROFILE=1 to print a per-op time table at exit.\n");

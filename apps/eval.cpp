@@ -1,0 +1,142 @@
+// `hashgrad eval`: retrieval metrics of query codes against an index (DESIGN §5) as a table,
+// metrics.json and pr_curve.svg.
+//
+//   hashgrad eval --index db.hgc --queries q.hgc
+//   hashgrad eval --index db16.hgc --queries q16.hgc --index db64.hgc --queries q64.hgc -k 1000
+//   hashgrad eval --index db.npy --index-labels db_labels.npy --queries q.npy
+//                 --query-labels q_labels.npy --output runs/x
+//
+// Give several --index/--queries pairs (e.g. one per code length) to compare them: one table
+// row, one metrics.json entry and one curve each. Labels come from the code files, or from
+// --index-labels/--query-labels (once for all pairs, or once per pair).
+#include <cstdio>
+
+#include <nlohmann/json.hpp>
+
+#include "apps/code_options.h"
+#include "apps/command.h"
+#include "hashing/atomic_write.h"
+#include "hashing/code_io.h"
+#include "hashing/metrics.h"
+#include "hashing/pr_curve_svg.h"
+
+namespace {
+
+using namespace hg;
+using namespace hg::hashing;
+
+// The i-th of a per-pair list given once for all pairs or once per pair ("" when not given).
+std::string per_pair(const std::vector<std::string>& values, size_t i, size_t pairs,
+                     const char* flag) {
+  HG_CHECK(values.size() <= 1 || values.size() == pairs, flag, ": given ", values.size(),
+           " times for ", pairs, " --index/--queries pairs (give it once, or once per pair)");
+  if (values.empty()) return "";
+  return values.size() == 1 ? values[0] : values[i];
+}
+
+nlohmann::json to_json(const RetrievalMetrics& metrics, const std::string& name,
+                       const std::string& index, const std::string& queries) {
+  nlohmann::json entry = {{"name", name},
+                          {"index", index},
+                          {"queries", queries},
+                          {"bits", metrics.bits},
+                          {"n_query", metrics.n_query},
+                          {"n_database", metrics.n_database},
+                          {"k", metrics.k},
+                          {"map_at_k", metrics.map_at_k},
+                          {"map_all", metrics.map_all},
+                          {"precision_at_k", metrics.precision_at_k},
+                          {"recall_at_k", metrics.recall_at_k},
+                          {"precision_radius2", metrics.precision_radius2}};
+  nlohmann::json curve = nlohmann::json::array();
+  for (const PrPoint& point : metrics.pr_curve)
+    curve.push_back(
+        {{"radius", point.radius}, {"precision", point.precision}, {"recall", point.recall}});
+  entry["pr_curve"] = curve;
+  return entry;
+}
+
+int run_eval(int argc, char** argv) {
+  CLI::App app{
+      "Retrieval metrics (mAP@k, mAP@all, P@k, recall@k, P@r<=2, PR curve) of query "
+      "codes against an index",
+      "hashgrad eval"};
+  std::vector<std::string> index_paths, query_paths, index_labels, query_labels, names;
+  std::vector<int> bits;
+  std::string output = ".", device_choice = "auto";
+  int64_t k = 0;
+  app.add_option("--index", index_paths, "database codes (code file or .npy); repeat per pair")
+      ->required()
+      ->check(CLI::ExistingFile);
+  app.add_option("--queries", query_paths, "query codes (code file or .npy); repeat per pair")
+      ->required()
+      ->check(CLI::ExistingFile);
+  app.add_option("--index-labels", index_labels, ".npy database labels (once, or per pair)")
+      ->check(CLI::ExistingFile);
+  app.add_option("--query-labels", query_labels, ".npy query labels (once, or per pair)")
+      ->check(CLI::ExistingFile);
+  app.add_option("--bits", bits, ".npy codes: code length when less than 8 × columns (per pair)")
+      ->check(app::integer_in(hashing::kMinCodeBits, hashing::kMaxCodeBits));
+  app.add_option("--name", names, "curve and table name per pair (default: \"<bits> bits\")");
+  app.add_option("-k,--k", k, "cutoff of mAP@k, P@k and recall@k (default: the database size)")
+      ->check(app::integer_at_least(1));
+  app.add_option("--output", output, "folder for metrics.json and pr_curve.svg")
+      ->capture_default_str();
+  app::add_device_option(app, device_choice);
+  if (!app::parse_arguments(app, argc, argv)) return 0;
+  const size_t pairs = index_paths.size();
+  HG_CHECK(query_paths.size() == pairs, "--queries: given ", query_paths.size(), " times for ",
+           pairs, " --index files (one --queries per --index)");
+  HG_CHECK(names.empty() || names.size() == pairs, "--name: given ", names.size(), " times for ",
+           pairs, " --index/--queries pairs");
+  HG_CHECK(bits.size() <= 1 || bits.size() == pairs, "--bits: given ", bits.size(), " times for ",
+           pairs, " pairs");
+  const Device device = app::chosen_device(device_choice);
+
+  nlohmann::json results = nlohmann::json::array();
+  std::vector<PrCurve> curves;
+  for (size_t i = 0; i < pairs; ++i) {
+    const int pair_bits = bits.empty() ? 0 : bits.size() == 1 ? bits[0] : bits[i];
+    CodeSet database =
+        load_codes({index_paths[i], per_pair(index_labels, i, pairs, "--index-labels"), pair_bits});
+    CodeSet queries =
+        load_codes({query_paths[i], per_pair(query_labels, i, pairs, "--query-labels"), pair_bits});
+    HG_CHECK(!database.labels.empty(), "--index ", index_paths[i],
+             ": the codes carry no labels; give --index-labels");
+    HG_CHECK(!queries.labels.empty(), "--queries ", query_paths[i],
+             ": the codes carry no labels; give --query-labels");
+    HG_CHECK(queries.bits == database.bits, "--queries ", query_paths[i], " holds ", queries.bits,
+             "-bit codes but --index ", index_paths[i], " holds ", database.bits, "-bit codes");
+    HammingIndex index(database.packed(), device);
+    const int64_t cutoff = k > 0 ? k : database.count;
+    RetrievalMetrics metrics =
+        evaluate_retrieval(index, queries.packed(), queries.labels, database.labels, cutoff);
+    if (i == 0)
+      std::printf("%-16s %6s %9s %8s %8s %8s %8s %8s\n", "codes", "bits", "queries", "mAP@k",
+                  "mAP@all", "P@k", "R@k", "P@r<=2");
+    const std::string name = names.empty() ? std::to_string(database.bits) + " bits" : names[i];
+    std::printf("%-16s %6d %9lld %8.4f %8.4f %8.4f %8.4f %8.4f\n", name.c_str(), metrics.bits,
+                static_cast<long long>(metrics.n_query), metrics.map_at_k, metrics.map_all,
+                metrics.precision_at_k, metrics.recall_at_k, metrics.precision_radius2);
+    results.push_back(to_json(metrics, name, index_paths[i], query_paths[i]));
+    curves.push_back({name, metrics.pr_curve});
+  }
+  if (k > 0) std::printf("k = %lld\n", static_cast<long long>(k));
+
+  app::make_output_folder(output, "--output");
+  const nlohmann::json document = {{"device", device_name(device)}, {"results", results}};
+  const std::string metrics_path = app::join_path(output, "metrics.json");
+  write_atomically(metrics_path, [&](std::ostream& out) { out << document.dump(2) << "\n"; });
+  const std::string svg_path = app::join_path(output, "pr_curve.svg");
+  const std::string svg = pr_curve_svg(curves, "Precision-recall over Hamming radius");
+  write_atomically(svg_path, [&](std::ostream& out) { out << svg; });
+  std::printf("wrote %s and %s\n", metrics_path.c_str(), svg_path.c_str());
+  return 0;
+}
+
+}  // namespace
+
+HG_COMMAND("eval",
+           "retrieval metrics of query codes against an index: table, metrics.json, "
+           "pr_curve.svg",
+           run_eval);

@@ -1,0 +1,238 @@
+// Hamming search throughput: query–database pairs per second of exhaustive top-k search.
+//
+//   bench_search_bench --mode cpu     64-bit codes, 1M database, 1,000 queries, k = 100
+//                                     (compare: bench/faiss_peer.py, FAISS IndexBinaryFlat)
+//   bench_search_bench --mode gpu     32/64/128-bit codes, 10M database, 10,000 queries,
+//                                     k = 100 and 1,000; also the fraction of the popcount peak
+//
+// GPU peak: SMs × 16 POPC per clock per SM × clock; a pair of c-bit codes costs 2·ceil(c/64)
+// POPC (each 64-bit popcount is two 32-bit ones), so fraction = pairs/s · 2·words / peak. The
+// engine scans the database twice (count, then collect), so 50% is its ceiling by this measure.
+//
+// Codes are uniform random bits from a seeded generator (the worst case for top-k selection:
+// no structure to exploit). --write-data writes them, and hashgrad's results, as .npy for the
+// FAISS peer to search the very same data and check the distances agree. Results go to
+// bench/results/search-cpu.json (search-gpu-<device>.json) with the device, commit and date.
+#include <omp.h>
+
+#include <CLI/CLI.hpp>
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <random>
+
+#include "bench/bench_report.h"
+#include "cuda/runtime.h"
+#include "hashing/atomic_write.h"
+#include "hashing/code_io.h"
+#include "hashing/cpu/popcount_scan.h"
+#include "hashing/hamming_search.h"
+#include "hashing/npy.h"
+
+#if HASHGRAD_WITH_CUDA
+#include "cuda/hamming_search.h"
+#include "cuda/stream.h"
+#endif
+
+namespace {
+
+using namespace hg;
+using namespace hg::hashing;
+
+std::vector<uint64_t> random_codes(int64_t count, int bits, uint64_t seed) {
+  const int64_t words = words_per_code(bits);
+  std::vector<uint64_t> codes(static_cast<size_t>(count * words));
+#pragma omp parallel
+  {
+    // One generator per thread, seeded from (seed, thread): reproducible for a thread count.
+    std::mt19937_64 generator(seed * 1000003 + static_cast<uint64_t>(omp_get_thread_num()));
+#pragma omp for schedule(static)
+    for (int64_t i = 0; i < count; ++i)
+      for (int64_t w = 0; w < words; ++w) {
+        uint64_t word = generator();
+        const int used = static_cast<int>(std::min<int64_t>(64, bits - 64 * w));
+        if (used < 64) word &= (uint64_t{1} << used) - 1;  // the padding stays zero
+        codes[i * words + w] = word;
+      }
+  }
+  return codes;
+}
+
+// Best wall time of `repeat` runs of `body` (after one warm-up run).
+template <typename Body>
+double best_seconds(int repeat, Body&& body) {
+  body();
+  double best = 1e30;
+  for (int r = 0; r < repeat; ++r) {
+    auto start = std::chrono::steady_clock::now();
+    body();
+    best = std::min(
+        best, std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+  }
+  return best;
+}
+
+// Prints a result (without ending the line) and returns its record.
+nlohmann::json record_run(int bits, int64_t n_database, int64_t n_query, int64_t k,
+                          double seconds) {
+  const double pairs = static_cast<double>(n_database) * static_cast<double>(n_query) / seconds;
+  std::printf("  %4d bits  k %5lld  %8.4f s  %.3e pairs/s", bits, static_cast<long long>(k),
+              seconds, pairs);
+  return {{"engine", "hashgrad"},     {"bits", bits}, {"n_database", n_database},
+          {"n_query", n_query},       {"k", k},       {"seconds", seconds},
+          {"pairs_per_second", pairs}};
+}
+
+// The 1-minute load average: the machine may be shared, and a busy one slows every number.
+double load_average() {
+  std::ifstream file("/proc/loadavg");
+  double load = -1;
+  file >> load;
+  return load;
+}
+
+// bench/results/search-<device>.json with where and when it ran (bench/bench_report.h).
+void write_results(const std::string& folder, const std::string& device_tag,
+                   const nlohmann::json& runs, const std::string& scan_build) {
+  std::filesystem::create_directories(folder);
+  nlohmann::json document = {{"benchmark", "hamming_search"},
+                             {"cpu", bench::cpu_model()},
+                             {"cpu_threads", omp_get_max_threads()},
+                             {"cpu_scan_build", scan_build},
+                             {"gpu", cuda::device_description()},
+                             {"load_average", load_average()},
+                             {"date", bench::utc_date()},
+                             {"git_commit", bench::git_commit()},
+                             {"results", runs}};
+  const std::string path =
+      (std::filesystem::path(folder) / ("search-" + device_tag + ".json")).string();
+  write_atomically(path, [&](std::ostream& out) { out << document.dump(2) << "\n"; });
+  std::printf("results: %s\n", path.c_str());
+}
+
+int run_cpu(int64_t n_database, int64_t n_query, const std::vector<int>& bit_lengths,
+            const std::vector<int64_t>& ks, int repeat, const std::string& data_folder,
+            const std::string& results_folder) {
+  const std::string scan_build = cpu::scan_build_name(cpu::best_scan_build());
+  std::printf("CPU: %s, %d threads, scan build %s\n", bench::cpu_model().c_str(),
+              omp_get_max_threads(), scan_build.c_str());
+  nlohmann::json runs = nlohmann::json::array();
+  for (int bits : bit_lengths) {
+    std::vector<uint64_t> database = random_codes(n_database, bits, 1);
+    std::vector<uint64_t> queries = random_codes(n_query, bits, 2);
+    const PackedCodes db{database.data(), n_database, bits}, q{queries.data(), n_query, bits};
+    for (int64_t k : ks) {
+      SearchResult result;
+      double seconds = best_seconds(repeat, [&] { result = hamming_topk_cpu(q, db, k); });
+      runs.push_back(record_run(bits, n_database, n_query, k, seconds));
+      std::printf("\n");
+      if (!data_folder.empty()) {
+        std::filesystem::create_directories(data_folder);
+        const std::string tag = std::to_string(bits) + "_k" + std::to_string(k);
+        auto file = [&](const std::string& name) {
+          return (std::filesystem::path(data_folder) / name).string();
+        };
+        write_codes_npy(file("database_" + std::to_string(bits) + ".npy"),
+                        CodeSet::from_words(bits, database));
+        write_codes_npy(file("queries_" + std::to_string(bits) + ".npy"),
+                        CodeSet::from_words(bits, queries));
+        write_npy(file("hashgrad_ids_" + tag + ".npy"), result.ids, {n_query, result.k});
+        write_npy(file("hashgrad_distances_" + tag + ".npy"), result.distances,
+                  {n_query, result.k});
+      }
+    }
+  }
+  write_results(results_folder, "cpu", runs, scan_build);
+  return 0;
+}
+
+int run_gpu(int64_t n_database, int64_t n_query, const std::vector<int>& bit_lengths,
+            const std::vector<int64_t>& ks, int repeat, const std::string& results_folder) {
+  if (!cuda::available()) {
+    std::printf("GPU benchmark skipped: %s\n", cuda::device_description().c_str());
+    return 0;
+  }
+#if HASHGRAD_WITH_CUDA
+  int processors = 0, clock_khz = 0;
+  CUDA_CHECK(cudaDeviceGetAttribute(&processors, cudaDevAttrMultiProcessorCount, 0));
+  CUDA_CHECK(cudaDeviceGetAttribute(&clock_khz, cudaDevAttrClockRate, 0));
+  const double popc_peak = static_cast<double>(processors) * 16.0 * clock_khz * 1e3;
+  const std::string device = cuda::device_description();
+  std::printf("GPU: %s, %d SMs at %.0f MHz, popcount peak %.3e POPC/s\n", device.c_str(),
+              processors, clock_khz / 1e3, popc_peak);
+  nlohmann::json runs = nlohmann::json::array();
+  for (int bits : bit_lengths) {
+    const int64_t words = words_per_code(bits);
+    std::vector<uint64_t> database = random_codes(n_database, bits, 1);
+    std::vector<uint64_t> queries = random_codes(n_query, bits, 2);
+    Tensor device_database = Tensor::from_vector(database, {n_database, words}, Device::cuda);
+    Tensor device_queries = Tensor::from_vector(queries, {n_query, words}, Device::cuda);
+    cuda::HammingProblem problem;
+    problem.queries = device_queries.data<uint64_t>();
+    problem.n_query = n_query;
+    problem.database = device_database.data<uint64_t>();
+    problem.n_database = n_database;
+    problem.words = static_cast<int>(words);
+    problem.bits = bits;
+    for (int64_t k : ks) {
+      Tensor ids = Tensor::empty({n_query, k}, DType::i64, Device::cuda);
+      Tensor distances = Tensor::empty({n_query, k}, DType::i32, Device::cuda);
+      double seconds = best_seconds(repeat, [&] {
+        cuda::hamming_topk(problem, k, ids.data<int64_t>(), distances.data<int32_t>(),
+                           cuda::current_stream());
+        cuda::synchronize();
+      });
+      nlohmann::json run = record_run(bits, n_database, n_query, k, seconds);
+      const double fraction =
+          run["pairs_per_second"].get<double>() * 2.0 * static_cast<double>(words) / popc_peak;
+      std::printf("  %.1f%% of popcount peak\n", 100 * fraction);
+      run["fraction_of_popcount_peak"] = fraction;
+      runs.push_back(run);
+    }
+  }
+  write_results(results_folder, "gpu-" + bench::device_slug(device), runs,
+                cpu::scan_build_name(cpu::best_scan_build()));
+#else
+  (void)n_database, (void)n_query, (void)bit_lengths, (void)ks, (void)repeat, (void)results_folder;
+#endif
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"Hamming search throughput (pairs per second)", "bench_search_bench"};
+  std::string mode = "cpu", data_folder,
+              results_folder = (bench::repository_root() / "bench" / "results").string();
+  int64_t n_database = 0, n_query = 0;
+  std::vector<int> bits;
+  std::vector<int64_t> ks;
+  int repeat = 3;
+  app.add_option("--mode", mode, "cpu or gpu")
+      ->check(CLI::IsMember({"cpu", "gpu"}))
+      ->capture_default_str();
+  app.add_option("--database", n_database, "database codes (cpu 1,000,000; gpu 10,000,000)");
+  app.add_option("--queries", n_query, "query codes (cpu 1,000; gpu 10,000)");
+  app.add_option("--bits", bits, "code lengths (cpu 64; gpu 32 64 128)");
+  app.add_option("-k,--k", ks, "neighbours per query (cpu 100; gpu 100 1000)");
+  app.add_option("--repeat", repeat, "timed runs (the best is reported)")->capture_default_str();
+  app.add_option("--write-data", data_folder,
+                 "cpu: write codes and results as .npy for faiss_peer.py");
+  app.add_option("--results", results_folder, "folder for the results .json")
+      ->capture_default_str();
+  CLI11_PARSE(app, argc, argv);
+  const bool gpu = mode == "gpu";
+  if (n_database == 0) n_database = gpu ? 10'000'000 : 1'000'000;
+  if (n_query == 0) n_query = gpu ? 10'000 : 1'000;
+  if (bits.empty()) bits = gpu ? std::vector<int>{32, 64, 128} : std::vector<int>{64};
+  if (ks.empty()) ks = gpu ? std::vector<int64_t>{100, 1000} : std::vector<int64_t>{100};
+  try {
+    return gpu ? run_gpu(n_database, n_query, bits, ks, repeat, results_folder)
+               : run_cpu(n_database, n_query, bits, ks, repeat, data_folder, results_folder);
+  } catch (const std::exception& error) {
+    std::fprintf(stderr, "bench_search_bench: error: %s\n", error.what());
+    return 1;
+  }
+}

@@ -1,0 +1,198 @@
+// Code file writing and checked reading (see code_file.h for the layout).
+#include "hashing/code_file.h"
+
+#include <algorithm>
+#include <cstring>
+#include <fstream>
+#include <iterator>
+#include <numeric>
+
+#include "cuda/error.h"
+#include "hashing/atomic_write.h"
+
+namespace hg::hashing {
+
+namespace {
+
+constexpr char kMagic[8] = {'H', 'G', 'C', 'O', 'D', 'E', 'S', '\0'};
+constexpr size_t kHeaderBytes = 32;
+constexpr size_t kChecksumBytes = 8;
+
+size_t label_bytes(LabelLayout layout, int64_t count, int64_t num_classes) {
+  switch (layout) {
+    case LabelLayout::none:
+      return 0;
+    case LabelLayout::class_ids:
+      return static_cast<size_t>(count) * sizeof(int32_t);
+    case LabelLayout::multi_hot:
+      return static_cast<size_t>(count * num_classes);
+  }
+  return 0;
+}
+
+// Appends values to a byte buffer (memcpy keeps it free of alignment assumptions).
+class ByteWriter {
+ public:
+  explicit ByteWriter(size_t capacity) { bytes_.reserve(capacity); }
+  void append(const void* data, size_t count) {
+    size_t at = bytes_.size();
+    bytes_.resize(at + count);
+    if (count > 0) std::memcpy(bytes_.data() + at, data, count);
+  }
+  template <typename T>
+  void put(T value) {
+    append(&value, sizeof(T));
+  }
+  template <typename T>
+  void put_array(const std::vector<T>& values) {
+    append(values.data(), values.size() * sizeof(T));
+  }
+  const std::vector<uint8_t>& bytes() const { return bytes_; }
+
+ private:
+  std::vector<uint8_t> bytes_;
+};
+
+template <typename T>
+T get(const uint8_t* at) {
+  T value;
+  std::memcpy(&value, at, sizeof(T));
+  return value;
+}
+
+template <typename T>
+std::vector<T> get_array(const uint8_t* at, size_t count) {
+  std::vector<T> values(count);
+  if (count > 0) std::memcpy(values.data(), at, count * sizeof(T));
+  return values;
+}
+
+}  // namespace
+
+void CodeSet::validate(const std::string& what) const {
+  check_code_bits(bits, what.c_str());
+  HG_CHECK(count >= 0, what, ": negative code count ", count);
+  HG_CHECK(static_cast<int64_t>(words.size()) == count * words_per_code(bits), what, ": ",
+           words.size(), " words for ", count, " codes of ", bits, " bits (expected ",
+           count * words_per_code(bits), ")");
+  HG_CHECK(static_cast<int64_t>(ids.size()) == count, what, ": ", ids.size(), " ids for ", count,
+           " codes");
+  HG_CHECK(labels.empty() || labels.count == count, what, ": ", labels.count, " labels for ", count,
+           " codes");
+  validate_labels(labels, what);
+}
+
+CodeSet CodeSet::from_words(int bits, std::vector<uint64_t> words, Labels labels) {
+  CodeSet codes;
+  codes.bits = bits;
+  codes.count = static_cast<int64_t>(words.size()) / std::max<int64_t>(words_per_code(bits), 1);
+  codes.words = std::move(words);
+  codes.labels = std::move(labels);
+  codes.ids.resize(static_cast<size_t>(codes.count));
+  std::iota(codes.ids.begin(), codes.ids.end(), int64_t{0});
+  return codes;
+}
+
+uint64_t code_file_checksum(const uint8_t* bytes, size_t count, uint64_t state) {
+  constexpr uint64_t kPrime = 1099511628211ULL;
+  size_t whole = count / 8;
+  for (size_t i = 0; i < whole; ++i) state = (state ^ get<uint64_t>(bytes + 8 * i)) * kPrime;
+  if (count % 8 != 0) {
+    uint64_t last = 0;
+    std::memcpy(&last, bytes + 8 * whole, count % 8);
+    state = (state ^ last) * kPrime;
+  }
+  return state;
+}
+
+void write_code_file(const std::string& path, const CodeSet& codes) {
+  codes.validate("write_code_file " + path);
+  ByteWriter writer(kHeaderBytes + codes.words.size() * 8 +
+                    label_bytes(codes.labels.layout, codes.count, codes.labels.num_classes) +
+                    codes.ids.size() * 8 + kChecksumBytes);
+  writer.append(kMagic, sizeof(kMagic));
+  writer.put<uint32_t>(kCodeFileVersion);
+  writer.put<uint32_t>(static_cast<uint32_t>(codes.bits));
+  writer.put<uint64_t>(static_cast<uint64_t>(codes.count));
+  writer.put<uint32_t>(static_cast<uint32_t>(codes.labels.layout));
+  writer.put<uint32_t>(static_cast<uint32_t>(codes.labels.num_classes));
+  writer.put_array(codes.words);
+  if (codes.labels.layout == LabelLayout::class_ids) writer.put_array(codes.labels.class_ids);
+  if (codes.labels.layout == LabelLayout::multi_hot) writer.put_array(codes.labels.multi_hot);
+  writer.put_array(codes.ids);
+  writer.put<uint64_t>(code_file_checksum(writer.bytes().data(), writer.bytes().size()));
+  const std::vector<uint8_t>& file = writer.bytes();
+  write_atomically(path, [&](std::ostream& out) {
+    out.write(reinterpret_cast<const char*>(file.data()),
+              static_cast<std::streamsize>(file.size()));
+  });
+}
+
+bool is_code_file(const std::string& path) {
+  std::ifstream stream(path, std::ios::binary);
+  char magic[sizeof(kMagic)] = {};
+  return stream.read(magic, sizeof(magic)) && std::memcmp(magic, kMagic, sizeof(kMagic)) == 0;
+}
+
+CodeSet read_code_file(const std::string& path) {
+  std::ifstream stream(path, std::ios::binary);
+  HG_CHECK(stream, "cannot open code file ", path);
+  std::vector<uint8_t> file((std::istreambuf_iterator<char>(stream)),
+                            std::istreambuf_iterator<char>());
+  HG_CHECK(file.size() >= sizeof(kMagic) && std::memcmp(file.data(), kMagic, sizeof(kMagic)) == 0,
+           path, " is not a hashgrad code file (wrong magic)");
+  HG_CHECK(file.size() >= kHeaderBytes + kChecksumBytes, path, ": truncated code file (",
+           file.size(), " bytes, the header alone needs ", kHeaderBytes + kChecksumBytes, ")");
+  const uint32_t version = get<uint32_t>(&file[8]);
+  HG_CHECK(version == kCodeFileVersion, path, ": code file version ", version,
+           " is not supported by this hashgrad (it reads version ", kCodeFileVersion, ")");
+  CodeSet codes;
+  const uint32_t bits = get<uint32_t>(&file[12]);
+  check_code_bits(bits, path.c_str());
+  codes.bits = static_cast<int>(bits);
+  const uint64_t count = get<uint64_t>(&file[16]);
+  const uint32_t layout = get<uint32_t>(&file[24]);
+  HG_CHECK(layout <= static_cast<uint32_t>(LabelLayout::multi_hot), path, ": unknown label layout ",
+           layout, " in the header");
+  const int64_t num_classes = get<uint32_t>(&file[28]);
+  // Compare sizes in floating point first so an absurd count in a corrupt header cannot
+  // overflow the byte arithmetic below.
+  const double per_code = static_cast<double>(words_per_code(codes.bits) * 8) + 8.0 +
+                          (layout == 1   ? 4.0
+                           : layout == 2 ? static_cast<double>(num_classes)
+                                         : 0.0);
+  HG_CHECK(static_cast<double>(count) * per_code <= static_cast<double>(file.size()), path,
+           ": header says ", count, " codes, more than the file's ", file.size(),
+           " bytes can hold (truncated or corrupt)");
+  codes.count = static_cast<int64_t>(count);
+  const size_t code_bytes = static_cast<size_t>(codes.count * words_per_code(codes.bits)) * 8;
+  const size_t labels_size =
+      label_bytes(static_cast<LabelLayout>(layout), codes.count, num_classes);
+  const size_t expected =
+      kHeaderBytes + code_bytes + labels_size + codes.count * 8 + kChecksumBytes;
+  HG_CHECK(file.size() == expected, path, ": file has ", file.size(), " bytes but its header (",
+           count, " codes of ", bits, " bits, ",
+           label_layout_name(static_cast<LabelLayout>(layout)), " labels) implies ", expected,
+           file.size() < expected ? " (truncated)" : " (trailing bytes)");
+  const uint64_t stored = get<uint64_t>(&file[file.size() - kChecksumBytes]);
+  const uint64_t actual = code_file_checksum(file.data(), file.size() - kChecksumBytes);
+  HG_CHECK(stored == actual, path, ": checksum mismatch (stored ", stored, ", computed ", actual,
+           "): the file is corrupt; re-create it with hashgrad encode");
+
+  const uint8_t* at = &file[kHeaderBytes];
+  codes.words = get_array<uint64_t>(at, code_bytes / 8);
+  at += code_bytes;
+  if (layout == static_cast<uint32_t>(LabelLayout::class_ids)) {
+    codes.labels = Labels::from_class_ids(get_array<int32_t>(at, codes.count));
+    codes.labels.num_classes = std::max(codes.labels.num_classes, num_classes);
+  } else if (layout == static_cast<uint32_t>(LabelLayout::multi_hot)) {
+    codes.labels =
+        Labels::from_multi_hot(get_array<uint8_t>(at, labels_size), codes.count, num_classes);
+  }
+  at += labels_size;
+  codes.ids = get_array<int64_t>(at, codes.count);
+  codes.validate(path);
+  return codes;
+}
+
+}  // namespace hg::hashing

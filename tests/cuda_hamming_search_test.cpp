@@ -1,0 +1,132 @@
+// CUDA Hamming search equals the CPU engine (which hashing_hamming_search_test checks against
+// brute force): every code-length class and word count, k from 1 to the database size, heavy
+// ties, a database streamed through the GPU in parts, radius search, and the retry when the
+// limit-estimating sample misleads.
+#include <gtest/gtest.h>
+
+#include <random>
+
+#include "hashing/hamming_search.h"
+#include "tests/test_support.h"
+
+#if HASHGRAD_WITH_CUDA
+#include "cuda/hamming_search.h"
+#endif
+
+namespace hg::hashing {
+namespace {
+
+std::vector<uint64_t> random_words(int64_t count, int bits, uint64_t seed, double bias = 0.5) {
+  std::mt19937_64 generator(seed);
+  std::bernoulli_distribution bit(bias);
+  std::vector<uint8_t> signs(static_cast<size_t>(count * bits));
+  for (uint8_t& value : signs) value = bit(generator) ? 1 : 0;
+  std::vector<uint64_t> words(static_cast<size_t>(count * words_per_code(bits)));
+  pack_signs(signs.data(), count, bits, words.data());
+  return words;
+}
+
+::testing::AssertionResult same_result(const SearchResult& gpu, const SearchResult& cpu) {
+  if (gpu.n_query != cpu.n_query || gpu.k != cpu.k)
+    return ::testing::AssertionFailure() << "GPU result " << gpu.n_query << " × " << gpu.k
+                                         << ", CPU " << cpu.n_query << " × " << cpu.k;
+  for (size_t i = 0; i < cpu.ids.size(); ++i)
+    if (gpu.ids[i] != cpu.ids[i] || gpu.distances[i] != cpu.distances[i])
+      return ::testing::AssertionFailure()
+             << "query " << i / cpu.k << " rank " << i % cpu.k << ": GPU (" << gpu.distances[i]
+             << ", " << gpu.ids[i] << "), CPU (" << cpu.distances[i] << ", " << cpu.ids[i] << ")";
+  return ::testing::AssertionSuccess() << cpu.ids.size() << " entries equal";
+}
+
+TEST(CudaHammingSearch, TopKEqualsTheCpuForEveryWordCount) {
+  HG_REQUIRE_CUDA();
+  for (int bits : {8, 12, 32, 64, 100, 128, 192, 256, 320, 448, 512, 640, 768, 1000, 1024}) {
+    std::vector<uint64_t> database = random_words(20011, bits, bits);
+    std::vector<uint64_t> queries = random_words(301, bits, 7 * bits);
+    PackedCodes db{database.data(), 20011, bits}, q{queries.data(), 301, bits};
+    HammingIndex index(db, Device::cuda);
+    for (int64_t k : {1, 10, 100, 1000})
+      EXPECT_TRUE(same_result(index.search(q, k), hamming_topk_cpu(q, db, k)))
+          << bits << " bits, k " << k;
+  }
+}
+
+TEST(CudaHammingSearch, HeavyTiesAndKUpToTheDatabase) {
+  HG_REQUIRE_CUDA();
+  std::vector<uint64_t> database = random_words(50000, 16, 1, 0.05);
+  std::vector<uint64_t> queries = random_words(700, 16, 2, 0.05);
+  PackedCodes db{database.data(), 50000, 16}, q{queries.data(), 700, 16};
+  HammingIndex index(db, Device::cuda);
+  for (int64_t k : {5, 3000, 50000, 80000})
+    EXPECT_TRUE(same_result(index.search(q, k), hamming_topk_cpu(q, db, k))) << "k " << k;
+}
+
+TEST(CudaHammingSearch, StreamedDatabaseMergesItsParts) {
+  HG_REQUIRE_CUDA();
+  std::vector<uint64_t> database = random_words(10007, 96, 3, 0.2);
+  std::vector<uint64_t> queries = random_words(50, 96, 4, 0.2);
+  PackedCodes db{database.data(), 10007, 96}, q{queries.data(), 50, 96};
+  // 16 bytes per code: a 16,000-byte budget makes parts of 1,000 codes (11 parts).
+  HammingIndex index(db, Device::cuda, 16000);
+  EXPECT_EQ(index.part_codes(), 1000);
+  for (int64_t k : {1, 64, 2500})
+    EXPECT_TRUE(same_result(index.search(q, k), hamming_topk_cpu(q, db, k))) << "k " << k;
+  RadiusResult gpu = index.search_radius(q, 30);
+  RadiusResult cpu = hamming_radius_cpu(q, db, 30);
+  EXPECT_EQ(gpu.offsets, cpu.offsets);
+  EXPECT_EQ(gpu.ids, cpu.ids);
+  EXPECT_EQ(gpu.distances, cpu.distances);
+}
+
+TEST(CudaHammingSearch, RadiusEqualsTheCpu) {
+  HG_REQUIRE_CUDA();
+  for (int bits : {8, 64, 130, 1024}) {
+    std::vector<uint64_t> database = random_words(30001, bits, 10 + bits, 0.3);
+    std::vector<uint64_t> queries = random_words(123, bits, 20 + bits, 0.3);
+    PackedCodes db{database.data(), 30001, bits}, q{queries.data(), 123, bits};
+    HammingIndex index(db, Device::cuda);
+    for (int radius : {0, 2, bits / 4, bits}) {
+      RadiusResult gpu = index.search_radius(q, radius);
+      RadiusResult cpu = hamming_radius_cpu(q, db, radius);
+      EXPECT_EQ(gpu.offsets, cpu.offsets) << bits << " bits, radius " << radius;
+      EXPECT_EQ(gpu.ids, cpu.ids) << bits << " bits, radius " << radius;
+      EXPECT_EQ(gpu.distances, cpu.distances) << bits << " bits, radius " << radius;
+    }
+  }
+}
+
+#if HASHGRAD_WITH_CUDA
+TEST(CudaHammingSearch, MisleadingSampleIsRetried) {
+  HG_REQUIRE_CUDA();
+  // Every 4th code equals the query, the others are far. A sample of every 4th code (forced
+  // stride 4; chunks start at multiples of 32) sees only copies and sets the limit to 0, but
+  // only 250 codes lie at distance 0 while k = 300: the plan must retry with the full range.
+  const int64_t n = 1000, k = 300;
+  std::vector<uint64_t> database(n), query = {0x0123456789ABCDEFULL};
+  for (int64_t i = 0; i < n; ++i) database[i] = i % 4 == 0 ? query[0] : ~query[0] ^ (i & 0xFF);
+  Tensor device_database = Tensor::from_vector(database, {n, 1}, Device::cuda);
+  Tensor device_query = Tensor::from_vector(query, {1, 1}, Device::cuda);
+  Tensor ids = Tensor::empty({1, k}, DType::i64, Device::cuda);
+  Tensor distances = Tensor::empty({1, k}, DType::i32, Device::cuda);
+  cuda::HammingProblem problem;
+  problem.queries = device_query.data<uint64_t>();
+  problem.n_query = 1;
+  problem.database = device_database.data<uint64_t>();
+  problem.n_database = n;
+  problem.words = 1;
+  problem.bits = 64;
+  problem.sample_stride = 4;
+  cuda::hamming_topk(problem, k, ids.data<int64_t>(), distances.data<int32_t>(),
+                     cuda::current_stream());
+  SearchResult gpu;
+  gpu.n_query = 1;
+  gpu.k = k;
+  gpu.ids = ids.to_vector<int64_t>();
+  gpu.distances = distances.to_vector<int32_t>();
+  EXPECT_TRUE(
+      same_result(gpu, hamming_topk_cpu({query.data(), 1, 64}, {database.data(), n, 64}, k)));
+}
+#endif
+
+}  // namespace
+}  // namespace hg::hashing

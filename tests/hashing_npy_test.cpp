@@ -1,0 +1,133 @@
+// .npy interop: files written by NumPy itself (tests/fixtures/make_npy_fixtures.py) read with
+// the values stated there, hashgrad's writer byte-identical to numpy.save, and every refusal
+// naming the file and the problem.
+#include <gtest/gtest.h>
+
+#include <cstdio>
+#include <fstream>
+#include <functional>
+#include <iterator>
+
+#include "hashing/npy.h"
+#include "tests/test_support.h"
+
+namespace hg::hashing {
+namespace {
+
+std::vector<uint8_t> file_bytes(const std::string& path) {
+  std::ifstream stream(path, std::ios::binary);
+  return std::vector<uint8_t>((std::istreambuf_iterator<char>(stream)),
+                              std::istreambuf_iterator<char>());
+}
+
+std::string temporary_path(const std::string& name) {
+  return ::testing::TempDir() + "hashing_npy_test_" + name;
+}
+
+std::string error_of(const std::function<void()>& body) {
+  try {
+    body();
+  } catch (const Error& error) {
+    return error.what();
+  }
+  return "(no error)";
+}
+
+TEST(Npy, ReadsNumpyPackbitsCodes) {
+  NpyArray array = read_npy(test::fixture_path("npy_packbits_codes.npy"));
+  EXPECT_EQ(array.type, "u1");
+  EXPECT_EQ(array.shape, (Shape{3, 2}));
+  // Row 0: + - + + - - - + | + - - - -> 0xB1 0x80; row 1 all -; row 2 all + (12 bits -> 0xF0).
+  EXPECT_EQ(array.bytes, (std::vector<uint8_t>{0xB1, 0x80, 0x00, 0x00, 0xFF, 0xF0}));
+}
+
+TEST(Npy, ReadsIntegerBoolAndFortranArrays) {
+  EXPECT_EQ(read_npy(test::fixture_path("npy_labels_int64.npy")).to_int64(),
+            (std::vector<int64_t>{3, 0, 7}));
+  NpyArray column = read_npy(test::fixture_path("npy_labels_int32_column.npy"));
+  EXPECT_EQ(column.shape, (Shape{3, 1}));
+  EXPECT_EQ(column.to_int64(), (std::vector<int64_t>{2, 1, 2}));
+  NpyArray multi_hot = read_npy(test::fixture_path("npy_multihot_bool.npy"));
+  EXPECT_EQ(multi_hot.type, "b1");
+  EXPECT_EQ(multi_hot.to_int64(), (std::vector<int64_t>{1, 0, 0, 1, 0, 0, 0, 0, 0, 1, 1, 0}));
+  // np.asfortranarray(np.arange(6).reshape(2, 3)) reads back in C order.
+  NpyArray fortran = read_npy(test::fixture_path("npy_fortran_f8.npy"));
+  EXPECT_EQ(fortran.shape, (Shape{2, 3}));
+  EXPECT_EQ(fortran.to_float(), (std::vector<float>{0, 1, 2, 3, 4, 5}));
+}
+
+TEST(Npy, WriterIsByteIdenticalToNumpySave) {
+  struct Case {
+    const char* fixture;
+    std::function<void(const std::string&)> write;
+  };
+  std::vector<Case> cases = {
+      {"npy_arange_i8.npy",
+       [](const std::string& path) {
+         write_npy(path, std::vector<int64_t>{0, 1, 2, 3, 4}, {5});
+       }},
+      {"npy_u1_2x2.npy",
+       [](const std::string& path) {
+         write_npy(path, std::vector<uint8_t>{1, 2, 3, 4}, {2, 2});
+       }},
+      {"npy_f4_scalar_row.npy",
+       [](const std::string& path) {
+         write_npy(path, std::vector<float>{0.5f, -1.25f}, {2});
+       }},
+  };
+  for (const Case& c : cases) {
+    std::string path = temporary_path(c.fixture);
+    c.write(path);
+    EXPECT_EQ(file_bytes(path), file_bytes(test::fixture_path(c.fixture))) << c.fixture;
+    std::remove(path.c_str());
+  }
+}
+
+TEST(Npy, RoundTripsThroughOwnWriter) {
+  std::string path = temporary_path("round_trip.npy");
+  std::vector<int32_t> values = {-5, 0, 7, 2147483647, -2147483647 - 1, 9};
+  write_npy(path, values, {3, 2});
+  NpyArray array = read_npy(path);
+  EXPECT_EQ(array.type, "i4");
+  EXPECT_EQ(array.shape, (Shape{3, 2}));
+  EXPECT_EQ(array.to_int64(), (std::vector<int64_t>(values.begin(), values.end())));
+  std::remove(path.c_str());
+}
+
+TEST(Npy, RefusalsNameTheFileAndTheProblem) {
+  std::string big_endian = test::fixture_path("npy_big_endian_i4.npy");
+  std::string message = error_of([&] { read_npy(big_endian); });
+  EXPECT_NE(message.find(big_endian), std::string::npos) << message;
+  EXPECT_NE(message.find("big-endian"), std::string::npos) << message;
+
+  // Truncated: the packbits fixture without its last byte.
+  std::vector<uint8_t> bytes = file_bytes(test::fixture_path("npy_packbits_codes.npy"));
+  std::string truncated = temporary_path("truncated.npy");
+  {
+    std::ofstream out(truncated, std::ios::binary);
+    out.write(reinterpret_cast<const char*>(bytes.data()),
+              static_cast<std::streamsize>(bytes.size() - 1));
+  }
+  message = error_of([&] { read_npy(truncated); });
+  EXPECT_NE(message.find("needs 6 data bytes, the file has 5 (truncated)"), std::string::npos)
+      << message;
+
+  std::string not_npy = temporary_path("not.npy");
+  {
+    std::ofstream out(not_npy, std::ios::binary);
+    out << "hello, world";
+  }
+  message = error_of([&] { read_npy(not_npy); });
+  EXPECT_NE(message.find("is not a .npy file"), std::string::npos) << message;
+
+  message = error_of([&] { read_npy(temporary_path("missing.npy")); });
+  EXPECT_NE(message.find("cannot open"), std::string::npos) << message;
+
+  message = error_of([&] { read_npy(test::fixture_path("npy_fortran_f8.npy")).to_int64(); });
+  EXPECT_NE(message.find("expected an integer array, found type f8"), std::string::npos) << message;
+  std::remove(truncated.c_str());
+  std::remove(not_npy.c_str());
+}
+
+}  // namespace
+}  // namespace hg::hashing
