@@ -1,0 +1,183 @@
+// The backbones' sizes and names: for every variant PyTorch measured (tests/fixtures/
+// fixtures_cnn.py, cnn_backbone_sizes: torchvision's structure written in torch.nn, its counts
+// pinned to torchvision's published ones) the same parameter count and feature width, and a
+// forward to [N, F]; torchvision's state-dict names and shapes; torchvision's initialisation
+// statistics; the errors a user meets.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <functional>
+#include <regex>
+
+#include "autograd/ops.h"
+#include "layers/models/backbone.h"
+#include "layers/models/resnet.h"
+#include "tensor/random.h"
+#include "tensor/safetensors.h"
+#include "tests/test_support.h"
+
+namespace hg {
+namespace {
+
+BackboneOptions options(int64_t in_channels, int64_t image_size,
+                        AttentionKind attention = AttentionKind::none) {
+  BackboneOptions result;
+  result.in_channels = in_channels;
+  result.image_size = image_size;
+  result.attention = attention;
+  return result;
+}
+
+double standard_deviation(const Tensor& tensor) {
+  std::vector<double> values = tensor.to(DType::f64).to_vector<double>();
+  double sum = 0, squares = 0;
+  for (double value : values) sum += value, squares += value * value;
+  const double count = static_cast<double>(values.size());
+  return std::sqrt(squares / count - (sum / count) * (sum / count));
+}
+
+// Builds every variant of cnn_backbone_sizes whose image size `selected` accepts and compares it
+// with PyTorch's; returns how many it checked.
+int expect_sizes_match_pytorch(const std::function<bool(int64_t image_size)>& selected) {
+  // Keys "<name>_<C>x<size>_<attention>[_w<width>].parameters", as variant_key in the script.
+  const std::regex key_pattern(R"((\w+?)_(\d+)x(\d+)_([a-z]+)(?:_w(\d+))?\.parameters)");
+  auto sizes = load_safetensors(test::fixture_path("cnn_backbone_sizes.safetensors"));
+  int variants = 0;
+  for (const auto& [key, count] : sizes) {
+    std::smatch match;
+    if (!std::regex_match(key, match, key_pattern) || !selected(std::stoll(match[3]))) continue;
+    BackboneOptions settings =
+        options(std::stoll(match[2]), std::stoll(match[3]), parse_attention_kind(match[4]));
+    if (match[5].matched) settings.width = std::stoll(match[5]);
+    Backbone backbone = make_backbone(match[1], settings);
+    const std::string variant = key.substr(0, key.size() - std::string(".parameters").size());
+    EXPECT_EQ(backbone.module->parameter_count(), count.item<int64_t>()) << variant;
+    EXPECT_EQ(backbone.feature_dim, sizes.at(variant + ".features").item<int64_t>()) << variant;
+    // A forward of two images, in evaluation mode (dropout off), gives [2, F].
+    backbone.module->eval();
+    NoGradGuard no_grad;
+    Tensor images = test::random_uniform(
+        {2, settings.in_channels, settings.image_size, settings.image_size}, variants);
+    EXPECT_EQ(backbone.module->forward(images).shape(), (Shape{2, backbone.feature_dim}))
+        << variant;
+    ++variants;
+  }
+  return variants;
+}
+
+TEST(Backbones, SmallInputVariantsHavePyTorchsSizes) {
+  EXPECT_EQ(expect_sizes_match_pytorch([](int64_t image_size) { return image_size < 64; }), 14);
+}
+
+TEST(Backbones, ImageNetVariantsHavePyTorchsSizes) {
+  // alexnet 57,003,840, vgg16 134,260,544, vgg16_bn 134,268,992, resnet18 11,176,512 parameters:
+  // torchvision's counts less the 1000-class Linear.
+  EXPECT_EQ(expect_sizes_match_pytorch([](int64_t image_size) { return image_size >= 64; }), 5);
+}
+
+TEST(Backbones, StateDictNamesAndShapesAreTorchvisions) {
+  auto alexnet = make_backbone("alexnet", options(3, 224)).module->state_dict();
+  EXPECT_EQ(alexnet.at("features.0.weight").shape(), (Shape{64, 3, 11, 11}));
+  EXPECT_EQ(alexnet.at("features.10.bias").shape(), (Shape{256}));
+  EXPECT_EQ(alexnet.at("classifier.1.weight").shape(), (Shape{4096, 9216}));
+  EXPECT_EQ(alexnet.at("classifier.4.weight").shape(), (Shape{4096, 4096}));
+  EXPECT_EQ(alexnet.size(), 14u);  // 5 convs and 2 Linear, weight and bias each
+  EXPECT_EQ(
+      make_backbone("alexnet", options(3, 32)).module->state_dict().at("features.0.weight").shape(),
+      (Shape{64, 3, 5, 5}));
+
+  auto vgg = make_backbone("vgg16", options(3, 32)).module->state_dict();
+  EXPECT_EQ(vgg.at("features.28.weight").shape(), (Shape{512, 512, 3, 3}));  // the 13th conv
+  EXPECT_EQ(vgg.at("classifier.0.weight").shape(), (Shape{4096, 512}));      // 512×1×1 inputs
+  EXPECT_EQ(vgg.at("classifier.3.weight").shape(), (Shape{4096, 4096}));
+  auto vgg_bn =
+      make_backbone("vgg16_bn", options(3, 224, AttentionKind::cbam)).module->state_dict();
+  EXPECT_EQ(vgg_bn.at("features.40.weight").shape(), (Shape{512, 512, 3, 3}));
+  EXPECT_EQ(vgg_bn.at("features.41.running_var").shape(), (Shape{512}));
+  EXPECT_EQ(vgg_bn.at("classifier.0.weight").shape(), (Shape{4096, 25088}));
+  EXPECT_EQ(vgg_bn.at("attention.channel_attention.fc1.weight").shape(), (Shape{32, 512, 1, 1}));
+
+  auto resnet =
+      make_backbone("resnet18", options(3, 224, AttentionKind::dual)).module->state_dict();
+  EXPECT_EQ(resnet.at("conv1.weight").shape(), (Shape{64, 3, 7, 7}));
+  EXPECT_EQ(resnet.at("layer1.1.bn2.running_mean").shape(), (Shape{64}));
+  EXPECT_EQ(resnet.at("layer2.0.downsample.0.weight").shape(), (Shape{128, 64, 1, 1}));
+  EXPECT_EQ(resnet.at("layer4.1.conv2.weight").shape(), (Shape{512, 512, 3, 3}));
+  EXPECT_EQ(resnet.at("attention.pam.query_conv.weight").shape(), (Shape{64, 512, 1, 1}));
+  EXPECT_EQ(resnet.count("layer1.0.downsample.0.weight"), 0u);  // same shape: identity shortcut
+  EXPECT_EQ(resnet.count("fc.weight"), 0u);
+  EXPECT_EQ(
+      make_backbone("resnet18", options(1, 28)).module->state_dict().at("conv1.weight").shape(),
+      (Shape{64, 1, 3, 3}));
+
+  auto cnn5 = make_backbone("cnn5", options(1, 28)).module->state_dict();
+  EXPECT_EQ(cnn5.at("features.0.weight").shape(), (Shape{32, 1, 3, 3}));
+  EXPECT_EQ(cnn5.at("features.3.weight").shape(), (Shape{32, 32, 3, 3}));  // conv, BN, ReLU, conv
+  EXPECT_EQ(cnn5.at("classifier.0.weight").shape(), (Shape{512, 128 * 3 * 3}));  // 28 → 3
+}
+
+TEST(Backbones, InitialisationFollowsTorchvision) {
+  manual_seed(7);
+  // VGG: convs N(0, 2/fan_out) with fan_out = 512·3·3, zero bias; Linear N(0, 0.01²), zero bias.
+  auto vgg = make_backbone("vgg16_bn", options(3, 32)).module->state_dict();
+  EXPECT_NEAR(standard_deviation(vgg.at("features.40.weight")), std::sqrt(2.0 / (512 * 9)),
+              0.01 * std::sqrt(2.0 / (512 * 9)));
+  EXPECT_EQ(standard_deviation(vgg.at("features.40.bias")), 0);
+  EXPECT_NEAR(standard_deviation(vgg.at("classifier.3.weight")), 0.01, 1e-4);
+  EXPECT_EQ(standard_deviation(vgg.at("classifier.3.bias")), 0);
+  EXPECT_EQ(vgg.at("features.41.weight").to_vector<float>(), std::vector<float>(512, 1.0f));
+  // ResNet: the same conv rule (fan_out = 128·3·3 for layer2's convs), BatchNorm γ = 1, β = 0.
+  auto resnet = make_backbone("resnet18", options(3, 224)).module->state_dict();
+  EXPECT_NEAR(standard_deviation(resnet.at("layer2.1.conv1.weight")), std::sqrt(2.0 / (128 * 9)),
+              0.02 * std::sqrt(2.0 / (128 * 9)));
+  EXPECT_NEAR(standard_deviation(resnet.at("layer2.0.downsample.0.weight")), std::sqrt(2.0 / 128),
+              0.05 * std::sqrt(2.0 / 128));
+  EXPECT_EQ(resnet.at("layer2.0.bn1.bias").to_vector<float>(), std::vector<float>(128, 0.0f));
+  // AlexNet keeps torch's default U(−1/√fan_in, 1/√fan_in): standard deviation bound/√3.
+  auto alexnet = make_backbone("alexnet", options(3, 32)).module->state_dict();
+  const double bound = 1 / std::sqrt(4096.0);
+  EXPECT_NEAR(standard_deviation(alexnet.at("classifier.4.weight")), bound / std::sqrt(3.0),
+              0.01 * bound);
+}
+
+TEST(Backbones, FeaturesTrainEndToEnd) {
+  // A training-mode forward and backward reaches every parameter, attention included.
+  for (const char* name : {"smallcnn", "cnn5", "resnet18"}) {
+    BackboneOptions settings = options(1, 28, AttentionKind::mixed);
+    settings.width = 8;
+    Backbone backbone = make_backbone(name, settings);
+    Tensor features = backbone.module->forward(test::random_uniform({2, 1, 28, 28}, 3));
+    backward(sum(features));
+    for (const auto& [parameter_name, parameter] : backbone.module->named_parameters())
+      EXPECT_TRUE(parameter.grad().defined()) << name << ": " << parameter_name;
+  }
+}
+
+TEST(Backbones, ErrorsNameTheProblem) {
+  auto expect_error = [](const std::function<void()>& action, const std::string& text) {
+    try {
+      action();
+      ADD_FAILURE() << "no exception; expected one mentioning '" << text << "'";
+    } catch (const Error& error) {
+      EXPECT_NE(std::string(error.what()).find(text), std::string::npos) << error.what();
+    }
+  };
+  expect_error([] { make_backbone("vgg19"); },
+               "known: smallcnn, cnn5, alexnet, vgg16, vgg16_bn, resnet18");
+  expect_error([] { make_backbone("vgg16", options(1, 28)); }, "too small");
+  expect_error(
+      [] {
+        make_backbone("smallcnn", options(1, 28))
+            .module->forward(test::random_uniform({2, 1, 32, 32}, 4));
+      },
+      "built for 28×28 images");
+  expect_error(
+      [] {
+        make_backbone("resnet18", options(3, 32))
+            .module->forward(test::random_uniform({2, 1, 32, 32}, 5));
+      },
+      "expected images [N, 3, H, W]");
+}
+
+}  // namespace
+}  // namespace hg
