@@ -115,7 +115,7 @@ int main(int argc, char** argv) try {
   nlohmann::json results;
 
   // ---- Fashion-MNIST: gunzip + parse once, then crop/flip/normalize/batch each epoch --------
-  if (fs::exists(hg::data::kFashionMnistDirectory)) {
+  if (fs::exists(hg::data::fashion_mnist_directory())) {
     auto start = Clock::now();
     hg::data::FashionMnist sets = hg::data::load_fashion_mnist();
     double read_seconds = seconds_since(start);
@@ -134,7 +134,7 @@ int main(int argc, char** argv) try {
                                 {"images", sets.train->size()},
                                 {"pipeline", augment.description()}};
   } else {
-    std::printf("fashion-mnist: %s not installed, skipped\n", hg::data::kFashionMnistDirectory);
+    std::printf("fashion-mnist: %s not installed, skipped\n", hg::data::fashion_mnist_directory().c_str());
   }
 
   // ---- a folder of PNGs: decode + resize every epoch (lazy), and decode once (cached) -------

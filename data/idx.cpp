@@ -2,11 +2,18 @@
 #include "data/idx.h"
 
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 
 #include "data/gzip_file.h"
 
 namespace hg::data {
+
+std::string fashion_mnist_directory() {
+  const char* override_directory = std::getenv("HASHGRAD_FASHION_MNIST");
+  return override_directory != nullptr && override_directory[0] != '\0' ? override_directory
+                                                                       : kFashionMnistDirectory;
+}
 
 namespace {
 

@@ -16,6 +16,9 @@ namespace hg::data {
 
 // Where Debian's dataset-fashion-mnist package puts the four files.
 inline constexpr const char* kFashionMnistDirectory = "/usr/share/datasets/fashion-mnist";
+// $HASHGRAD_FASHION_MNIST when set (machines without the Debian package, such as a lent GPU
+// machine with the files carried along), else kFashionMnistDirectory.
+std::string fashion_mnist_directory();
 
 struct IdxArray {
   std::vector<int64_t> dims;
@@ -42,6 +45,6 @@ struct FashionMnist {
   std::shared_ptr<InMemoryDataset> train;  // 60,000 images
   std::shared_ptr<InMemoryDataset> test;   // 10,000 images
 };
-FashionMnist load_fashion_mnist(const std::string& directory = kFashionMnistDirectory);
+FashionMnist load_fashion_mnist(const std::string& directory = fashion_mnist_directory());
 
 }  // namespace hg::data

@@ -116,12 +116,25 @@ RetrievalData split_pool(std::shared_ptr<const Dataset> pool, const SplitIndices
   return data;
 }
 
+namespace {
+// The first `limit` items of `pool` (all of them when limit is 0 or not smaller).
+std::shared_ptr<const Dataset> first_items(std::shared_ptr<const Dataset> pool, int64_t limit) {
+  HG_CHECK(limit >= 0, "a slice limit must be ≥ 0, got ", limit);
+  if (limit == 0 || limit >= pool->size()) return pool;
+  std::vector<int64_t> indices(static_cast<size_t>(limit));
+  for (int64_t i = 0; i < limit; ++i) indices[i] = i;
+  return std::make_shared<SubsetDataset>(pool, std::move(indices), pool->name());
+}
+}  // namespace
+
 RetrievalData load_protocol(const ProtocolConfig& config) {
   switch (config.protocol) {
     case Protocol::fmnist: {
       FashionMnist sets =
-          load_fashion_mnist(config.root.empty() ? kFashionMnistDirectory : config.root);
-      return test_set_protocol(sets.train, sets.test, config.num_train, config.seed);
+          load_fashion_mnist(config.root.empty() ? fashion_mnist_directory() : config.root);
+      return test_set_protocol(first_items(sets.train, config.max_database),
+                               first_items(sets.test, config.max_query), config.num_train,
+                               config.seed);
     }
     case Protocol::cifar10:
     case Protocol::cifar10_1:
@@ -130,7 +143,9 @@ RetrievalData load_protocol(const ProtocolConfig& config) {
                ": set the data root to the folder of the CIFAR-10 binary batches");
       CifarSets sets = load_cifar10(config.root);
       if (config.protocol == Protocol::cifar10_2)
-        return test_set_protocol(sets.train, sets.test, config.num_train, config.seed);
+        return test_set_protocol(first_items(sets.train, config.max_database),
+                                 first_items(sets.test, config.max_query), config.num_train,
+                                 config.seed);
       return cifar10_protocol(config.protocol, sets.train, sets.test, config.seed);
     }
     case Protocol::list:

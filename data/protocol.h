@@ -51,6 +51,9 @@ struct ProtocolConfig {
   // list, multi-label: the training images drawn from the database.
   int64_t num_train = 0;
   int64_t num_query = 0;     // list, multi-label: the number of queries
+  // fmnist, cifar10-2: keep only the first N test (query) and training (database) images, for
+  // small slices in tests and quick runs (0: all).
+  int64_t max_query = 0, max_database = 0;
   PerClassCounts per_class;  // list, single-label
   // list: either query_list + database_list (+ train_list), or list alone to be split.
   std::string query_list, database_list, train_list, list;

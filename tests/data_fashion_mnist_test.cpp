@@ -27,8 +27,8 @@ int64_t pixel_sum(const InMemoryDataset& dataset, int64_t first, int64_t count) 
 class DataFashionMnist : public ::testing::Test {
  protected:
   void SetUp() override {
-    if (!std::filesystem::exists(kFashionMnistDirectory))
-      GTEST_SKIP() << kFashionMnistDirectory << " not installed (Debian: dataset-fashion-mnist)";
+    if (!std::filesystem::exists(fashion_mnist_directory()))
+      GTEST_SKIP() << fashion_mnist_directory() << " not installed (Debian: dataset-fashion-mnist)";
   }
 };
 

@@ -1,0 +1,70 @@
+// HashObjective: the loss composition of a method (DESIGN §4: a method of the literature is
+// backbone × attention × head × loss × training strategy). Each term has a weight; a method's
+// config turns on the terms its paper uses:
+//
+//   L = w_asym·ADSH(u, V, S)            asymmetric: batch against the database codes V
+//     + w_pair·DPSH(u, U_bank, S)       pairwise: batch against a bank of training codes
+//     + w_cls·CE(classifier(u), y)      label term on the hash layer
+//     + w_cos·cosine margin(u, o_y)     DHIH
+//     + w_pol·polarization(u, t_y)      DPN / Swin polarization
+//     + w_csq·central similarity(u, t_y)
+//     + w_pa·Proxy-Anchor(u, y, P)      DAHP
+//     + w_q·quantization(u)             sign | cubic | logcosh
+//     + w_bal·balance(u)                DBDH / DSBH
+//
+// With straight_through on, every term sees b = sign(u) with the straight-through gradient
+// (DSBH, GreedyHash) instead of u.
+#pragma once
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include "hashing/hash_model.h"
+
+namespace hg::hashing {
+
+struct ObjectiveConfig {
+  double asymmetric = 0, pairwise = 0, classification = 0, cosine_margin = 0, polarization = 0,
+         central = 0, proxy_anchor = 0, quantization = 0, balance = 0;
+  std::string quantization_kind = "sign";  // sign, cubic, logcosh
+  bool straight_through = false;
+  double gamma = 200;                       // ADSH's ‖v − u‖² weight
+  double cosine_scale = 8, cosine_margin_value = 0.2;
+  double polarization_margin = 1;
+  double central_lambda = 1e-4;
+  double proxy_alpha = 32, proxy_delta = 0.1;
+  uint64_t seed = 0;  // class codes / targets
+};
+
+// What the pairwise and asymmetric terms compare the batch against.
+struct PairContext {
+  Tensor codes;    // [n, c]: the DPSH bank (relaxed codes) or ADSH's V (±1)
+  Tensor labels;   // [n, L] multi-hot labels of those rows
+  Tensor indices;  // i64 [B]: the batch's rows in `codes` (ADSH's ‖v_idx − u‖² term)
+};
+
+class HashObjective {
+ public:
+  HashObjective(ObjectiveConfig config, int64_t bits, int64_t num_classes, bool multi_label,
+                Device device);
+
+  bool uses_bank() const { return config_.pairwise > 0; }
+  bool uses_database_codes() const { return config_.asymmetric > 0; }
+  bool uses_classifier() const { return config_.classification > 0; }
+  // Learnable tensors of the loss itself (Proxy-Anchor's proxies), for the optimizer.
+  std::vector<Tensor> parameters() const;
+  std::map<std::string, Tensor> state_dict() const;
+
+  // The total loss of a batch; `parts` (when given) receives each active term's value.
+  Tensor loss(const HashOutput& output, const Tensor& labels, const PairContext& pairs,
+              std::map<std::string, double>* parts = nullptr) const;
+
+ private:
+  ObjectiveConfig config_;
+  bool multi_label_;
+  Tensor class_codes_;  // [K, c] ±1 targets (cosine margin, polarization, central)
+  Tensor proxies_;      // [K, c] Proxy-Anchor
+};
+
+}  // namespace hg::hashing

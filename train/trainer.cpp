@@ -1,0 +1,365 @@
+// The training loop and the run directory (see trainer.h).
+#include "train/trainer.h"
+
+#include <chrono>
+#include <cmath>
+#include <cstring>
+#include <filesystem>
+
+#include "autograd/node.h"
+#include "cuda/runtime.h"
+#include "data/loader.h"
+#include "data/progress.h"
+#include "hashing/adsh_code_update.h"
+#include "hashing/atomic_write.h"
+#include "hashing/code_file.h"
+#include "hashing/hamming_search.h"
+#include "hashing/pr_curve_svg.h"
+#include "tensor/ops.h"
+#include "tensor/random.h"
+#include "tensor/safetensors.h"
+#include "train/checkpoint.h"
+#include "train/encode.h"
+
+namespace hg {
+
+namespace {
+
+double seconds_since(std::chrono::steady_clock::time_point start) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+}
+
+Tensor index_tensor(const std::vector<int64_t>& indices, Device device) {
+  return Tensor::from_vector(indices, {static_cast<int64_t>(indices.size())}).to(device);
+}
+
+// rows[index[i]] ← values[i]: overwrite rows of a code table (bank, V sample) in place.
+void assign_rows(Tensor& table, const Tensor& index, const Tensor& values) {
+  table = ops::index_add(table, 0, index, ops::sub(values, ops::index_select(table, 0, index)));
+}
+
+nlohmann::json metrics_json(const hashing::RetrievalMetrics& m) {
+  nlohmann::json json = {{"bits", m.bits},           {"n_query", m.n_query},
+                         {"n_database", m.n_database}, {"k", m.k},
+                         {"map_at_k", m.map_at_k},   {"precision_at_k", m.precision_at_k},
+                         {"recall_at_k", m.recall_at_k}};
+  if (m.full_ranking) {
+    json["map_all"] = m.map_all;
+    json["precision_radius2"] = m.precision_radius2;
+    nlohmann::json curve = nlohmann::json::array();
+    for (const hashing::PrPoint& point : m.pr_curve)
+      curve.push_back({{"radius", point.radius}, {"precision", point.precision}, {"recall", point.recall}});
+    json["pr_curve"] = curve;
+  }
+  return json;
+}
+
+}  // namespace
+
+Trainer::~Trainer() = default;
+
+Trainer::Trainer(const Config& given_config, const std::string& run_directory, bool resume)
+    : run_directory_(run_directory) {
+  namespace fs = std::filesystem;
+  Config config = given_config;
+  if (resume) {
+    HG_CHECK(fs::exists(path("checkpoint.safetensors")), "--resume: '", run_directory,
+             "' holds no checkpoint.safetensors to continue from");
+    config = Config::load(path("config.txt"));
+  } else {
+    HG_CHECK(!fs::exists(path("checkpoint.safetensors")), "the run directory '", run_directory,
+             "' already holds a checkpoint: pass --resume to continue that run, or choose "
+             "another --out");
+  }
+  setup_ = read_training_setup(config);
+  config.check_all_read();
+  config_text_ = config.to_text();
+  std::error_code error;
+  fs::create_directories(run_directory, error);
+  HG_CHECK(!error, "cannot create the run directory '", run_directory, "': ", error.message());
+  hashing::write_atomically(path("config.txt"), [&](std::ostream& out) { out << config_text_; });
+  log_ = std::make_unique<RunLog>(path("log.jsonl"));
+
+  device_ = parse_device(setup_.device);
+  cuda::set_deterministic(setup_.deterministic);
+  manual_seed(setup_.seed);
+
+  data_ = data::load_protocol(setup_.protocol);
+  normalization_ = data::compute_normalization(*data_.train);
+  data::ImageSize size = data_.train->image_size();
+  BackboneOptions backbone_options = setup_.backbone_options;
+  backbone_options.in_channels = size.channels;
+  backbone_options.image_size = size.height;
+  Backbone backbone = make_backbone(setup_.backbone, backbone_options);
+  if (!setup_.pretrained.empty())
+    backbone.module->load_state_dict(load_safetensors(setup_.pretrained), /*strict=*/false);
+  int64_t classes = data_.train->num_classes();
+  model_ = std::make_shared<hashing::HashModel>(backbone.module, backbone.feature_dim, setup_.bits,
+                                                setup_.activation,
+                                                setup_.objective.classification > 0 ? classes : 0);
+  model_->to(device_);
+  objective_ = std::make_unique<hashing::HashObjective>(setup_.objective, setup_.bits, classes,
+                                                        data_.train->multi_label(), device_);
+  std::vector<Tensor> parameters = model_->parameters();
+  for (const Tensor& extra : objective_->parameters()) parameters.push_back(extra);
+  optimizer_ = std::make_unique<Optimizer>(make_optimizer(
+      setup_.optimizer, parameters, setup_.learning_rate, setup_.weight_decay, setup_.momentum));
+
+  int64_t n_train = data_.train->size();
+  train_labels_ = data_.train->labels().matrix_tensor(DType::f32).to(device_);
+  if (setup_.asymmetric()) {
+    // V starts as random ±1 codes (the authors start from 0, which only makes the first
+    // round's loss push u towards 0).
+    Tensor draw = ops::normal({n_train, setup_.bits}, 0, 1, DType::f32, device_);
+    strategy_codes_ = ops::add_scalar(
+        ops::mul_scalar(ops::binary(BinaryOp::ge, draw, Tensor::scalar(0, DType::f32, device_)), 2), -1);
+  } else if (objective_->uses_bank()) {
+    strategy_codes_ = Tensor::zeros({n_train, setup_.bits}, DType::f32, device_);
+  }
+  if (resume) restore();
+  log_->write("setup",
+              {{"method", setup_.method}, {"backbone", setup_.backbone}, {"bits", setup_.bits},
+               {"parameters", model_->parameter_count()}, {"device", cuda::device_description()},
+               {"train", n_train}, {"query", data_.query->size()},
+               {"database", data_.database->size()}, {"rounds_done", rounds_done_}},
+              detail::concat("hashgrad: ", setup_.method, ", ", setup_.backbone, " (",
+                             model_->parameter_count(), " parameters), ", setup_.bits, " bits on ",
+                             device_ == Device::cuda ? cuda::device_description() : "the CPU",
+                             "; train ", n_train, ", query ", data_.query->size(), ", database ",
+                             data_.database->size(),
+                             resume ? detail::concat("; resuming after round ", rounds_done_) : ""));
+}
+
+hashing::RetrievalMetrics Trainer::run() {
+  train_until(setup_.rounds);
+  return finish();
+}
+
+void Trainer::train_until(int64_t last_round) {
+  for (int64_t round = rounds_done_; round < std::min(last_round, setup_.rounds); ++round) {
+    train_round(round);
+    rounds_done_ = round + 1;
+    if (rounds_done_ % setup_.checkpoint_every == 0 || rounds_done_ == setup_.rounds) save(rounds_done_);
+    if (setup_.eval_every > 0 && rounds_done_ % setup_.eval_every == 0 && rounds_done_ < setup_.rounds)
+      evaluate(setup_.eval_queries, false);
+  }
+}
+
+hashing::RetrievalMetrics Trainer::finish() {
+  hashing::RetrievalMetrics metrics = evaluate(data_.query->size(), true);
+  log_->write("done", {{"rounds", rounds_done_}, {"steps", steps_done_}});
+  return metrics;
+}
+
+void Trainer::train_round(int64_t round) {
+  auto start = std::chrono::steady_clock::now();
+  model_->train();
+  int64_t n_train = data_.train->size();
+  std::vector<int64_t> items;
+  if (setup_.sample_size > 0 && setup_.sample_size < n_train) {
+    std::vector<int64_t> permutation = ops::randperm(n_train).to_vector<int64_t>();
+    items.assign(permutation.begin(), permutation.begin() + setup_.sample_size);
+  } else {
+    for (int64_t i = 0; i < n_train; ++i) items.push_back(i);
+  }
+  auto subset = std::make_shared<data::SubsetDataset>(data_.train, items, data_.train->name());
+  data::ImageSize size = data_.train->image_size();
+  data::Pipeline pipeline;
+  if (setup_.augment == "crop_flip")
+    pipeline.add(data::random_crop(size.height, size.width, 4)).add(data::random_horizontal_flip());
+  pipeline.normalize(normalization_);
+  data::LoaderOptions options;
+  options.batch_size = setup_.batch_size;
+  options.workers = setup_.workers;
+  options.seed = setup_.seed * 1000003 + static_cast<uint64_t>(round);
+  options.device = device_;
+  data::Loader loader(subset, pipeline, options);
+  optimizer_->set_learning_rate(setup_.schedule.at(round));
+
+  int64_t m = static_cast<int64_t>(items.size());
+  Tensor sample_codes;  // U of Ω, for the asymmetric code update
+  if (setup_.asymmetric()) sample_codes = Tensor::zeros({m, setup_.bits}, DType::f32, device_);
+  std::vector<Tensor> parameters = model_->parameters();
+  double loss_sum = 0;
+  int64_t seen = 0;
+  std::map<std::string, double> part_sums;
+  data::ProgressBar progress(detail::concat("round ", round + 1, "/", setup_.rounds),
+                             m * setup_.epochs_per_round);
+  for (int64_t epoch = 0; epoch < setup_.epochs_per_round; ++epoch) {
+    loader.start_epoch(epoch);
+    data::Batch batch;
+    while (loader.next(batch)) {
+      int64_t b = static_cast<int64_t>(batch.indices.size());
+      std::vector<int64_t> train_items(b);
+      for (int64_t i = 0; i < b; ++i) train_items[i] = items[batch.indices[i]];
+      Tensor train_index = index_tensor(train_items, device_);
+      hashing::HashOutput output = model_->run(batch.images);
+      std::map<std::string, double> parts;
+      Tensor loss = objective_->loss(output, batch.labels,
+                                     {strategy_codes_, train_labels_, train_index}, &parts);
+      double value = loss.to(DType::f64).item<double>();
+      if (!std::isfinite(value)) {
+        std::string last = rounds_done_ > 0
+                               ? detail::concat(path("checkpoint.safetensors"), " (after round ",
+                                                rounds_done_, ")")
+                               : std::string("none yet");
+        throw Error(detail::concat("the loss became ", value, " at round ", round + 1, ", epoch ",
+                                   epoch + 1, ", step ", steps_done_ + 1,
+                                   "; last good checkpoint: ", last,
+                                   ". Lower learning_rate or set clip_grad_norm"));
+      }
+      optimizer_->zero_grad();
+      backward(loss);
+      if (setup_.clip_grad_norm > 0) clip_grad_norm(parameters, setup_.clip_grad_norm);
+      optimizer_->step();
+      {
+        NoGradGuard no_grad;
+        Tensor u = output.relaxed.detach();
+        if (objective_->uses_bank()) assign_rows(strategy_codes_, train_index, u);
+        if (setup_.asymmetric())
+          assign_rows(sample_codes, index_tensor(batch.indices, device_), u);
+      }
+      loss_sum += value * static_cast<double>(b);
+      for (auto& [name, part] : parts) part_sums[name] += part * static_cast<double>(b);
+      seen += b;
+      ++steps_done_;
+      progress.advance(b);
+    }
+  }
+  progress.finish();
+  if (setup_.asymmetric()) {
+    hashing::AdshUpdateInput update;
+    update.relaxed_codes = sample_codes;
+    update.sampled_indices = index_tensor(items, device_);
+    update.sampled_labels = ops::index_select(train_labels_, 0, update.sampled_indices);
+    update.database_labels = train_labels_;
+    update.gamma = setup_.objective.gamma;
+    hashing::adsh_update_codes(strategy_codes_, update);
+  }
+  double seconds = seconds_since(start);
+  nlohmann::json parts_json;
+  std::string parts_text;
+  for (auto& [name, sum] : part_sums) {
+    parts_json[name] = sum / static_cast<double>(std::max<int64_t>(seen, 1));
+    parts_text += detail::concat("  ", name, " ", parts_json[name].get<double>());
+  }
+  double mean_loss = loss_sum / static_cast<double>(std::max<int64_t>(seen, 1));
+  char line[160];
+  std::snprintf(line, sizeof line, "round %lld/%lld  loss %.4f  lr %.3g  %.0f img/s  %.1f s",
+                static_cast<long long>(round + 1), static_cast<long long>(setup_.rounds), mean_loss,
+                optimizer_->learning_rate(), static_cast<double>(seen) / seconds, seconds);
+  log_->write("round",
+              {{"round", round + 1}, {"loss", mean_loss}, {"parts", parts_json},
+               {"learning_rate", optimizer_->learning_rate()}, {"images", seen},
+               {"seconds", seconds}, {"steps", steps_done_}},
+              std::string(line) + parts_text);
+}
+
+Tensor Trainer::database_codes() {
+  int64_t n_database = data_.database->size();
+  std::vector<bool> covered(n_database, false);
+  int64_t covered_count = 0;
+  if (setup_.asymmetric())
+    for (int64_t position : data_.train_in_database)
+      if (position >= 0 && !covered[position]) covered[position] = true, ++covered_count;
+  Tensor codes;
+  if (covered_count == n_database) {
+    codes = Tensor::zeros({n_database, setup_.bits}, DType::f32);
+  } else {
+    EncodeOptions options;
+    options.workers = setup_.workers;
+    options.progress_label = "encode database";
+    codes = encode_dataset(*model_, data_.database, normalization_, options).codes.contiguous();
+  }
+  if (setup_.asymmetric()) {
+    Tensor v = strategy_codes_.to(Device::cpu).contiguous();
+    for (size_t i = 0; i < data_.train_in_database.size(); ++i) {
+      int64_t position = data_.train_in_database[i];
+      if (position < 0) continue;
+      std::memcpy(codes.data<float>() + position * setup_.bits, v.data<float>() + i * setup_.bits,
+                  sizeof(float) * setup_.bits);
+    }
+  }
+  return codes;
+}
+
+hashing::RetrievalMetrics Trainer::evaluate(int64_t query_limit, bool final) {
+  std::shared_ptr<const data::Dataset> queries = data_.query;
+  if (query_limit < queries->size()) {
+    std::vector<int64_t> first(query_limit);
+    for (int64_t i = 0; i < query_limit; ++i) first[i] = i;
+    queries = std::make_shared<data::SubsetDataset>(data_.query, first, data_.query->name());
+  }
+  auto encode_start = std::chrono::steady_clock::now();
+  EncodeOptions options;
+  options.workers = setup_.workers;
+  options.progress_label = "encode queries";
+  EncodedSet query_codes = encode_dataset(*model_, queries, normalization_, options);
+  Tensor database = database_codes();
+  double encode_seconds = seconds_since(encode_start);
+  hashing::CodeSet query_set = to_code_set(query_codes.codes, queries->labels());
+  hashing::CodeSet database_set = to_code_set(database, data_.database->labels());
+
+  auto search_start = std::chrono::steady_clock::now();
+  hashing::HammingIndex index(database_set.packed(), device_);
+  hashing::RetrievalMetrics metrics = hashing::evaluate_retrieval(
+      index, query_set.packed(), query_set.labels, database_set.labels, setup_.top_k);
+  double search_seconds = seconds_since(search_start);
+
+  nlohmann::json json = metrics_json(metrics);
+  json["method"] = setup_.method;
+  json["rounds_done"] = rounds_done_;
+  json["encode_seconds"] = encode_seconds;
+  json["search_seconds"] = search_seconds;
+  char line[200];
+  std::snprintf(line, sizeof line, "%s after round %lld: mAP@all %.4f  P@%lld %.4f  P(r<=2) %.4f  (%lld queries)",
+                final ? "final evaluation" : "evaluation", static_cast<long long>(rounds_done_),
+                metrics.map_all, static_cast<long long>(metrics.k), metrics.precision_at_k,
+                metrics.precision_radius2, static_cast<long long>(metrics.n_query));
+  log_->write("evaluation", json, line);
+  if (final) {
+    hashing::write_code_file(path("query.codes"), query_set);
+    hashing::write_code_file(path("database.codes"), database_set);
+    hashing::write_atomically(path("metrics.json"), [&](std::ostream& out) { out << json.dump(2) << "\n"; });
+    std::vector<hashing::PrCurve> curves = {{detail::concat(setup_.bits, " bits"), metrics.pr_curve}};
+    hashing::write_atomically(path("pr_curve.svg"), [&](std::ostream& out) {
+      out << hashing::pr_curve_svg(curves, setup_.method + " — precision-recall by Hamming radius");
+    });
+  }
+  return metrics;
+}
+
+void Trainer::save(int64_t rounds_done) {
+  Checkpoint checkpoint;
+  checkpoint.rounds_done = rounds_done;
+  checkpoint.random = random_state();
+  checkpoint.model = model_->state_dict();
+  checkpoint.optimizer = optimizer_->state_dict();
+  if (strategy_codes_.defined()) checkpoint.strategy["codes"] = strategy_codes_;
+  checkpoint.objective = objective_->state_dict();
+  checkpoint.config_text = config_text_;
+  save_checkpoint(path("checkpoint.safetensors"), checkpoint);
+}
+
+void Trainer::restore() {
+  Checkpoint checkpoint = load_checkpoint(path("checkpoint.safetensors"));
+  model_->load_state_dict(checkpoint.model);
+  optimizer_->load_state_dict(checkpoint.optimizer);
+  if (strategy_codes_.defined()) {
+    auto codes = checkpoint.strategy.find("codes");
+    HG_CHECK(codes != checkpoint.strategy.end() && codes->second.shape() == strategy_codes_.shape(),
+             "checkpoint '", path("checkpoint.safetensors"), "' has no strategy codes of shape ",
+             shape_string(strategy_codes_.shape()));
+    strategy_codes_ = codes->second.to(DType::f32).to(device_).clone();
+  }
+  for (auto& [name, tensor] : objective_->state_dict()) {
+    auto saved = checkpoint.objective.find(name);
+    HG_CHECK(saved != checkpoint.objective.end(), "checkpoint '", path("checkpoint.safetensors"),
+             "' lacks the objective's '", name, "'");
+    ops::copy_(tensor, saved->second.to(tensor.device()));
+  }
+  set_random_state(checkpoint.random);
+  rounds_done_ = checkpoint.rounds_done;
+}
+
+}  // namespace hg

@@ -1,0 +1,101 @@
+// Reading a TrainingSetup from a Config: one line per key, its default beside it.
+#include "train/training_setup.h"
+
+#include "cuda/error.h"
+
+namespace hg {
+
+TrainingSetup read_training_setup(const Config& config) {
+  TrainingSetup s;
+  s.method = config.get_string("method", s.method);
+
+  // data
+  s.protocol.protocol = data::parse_protocol(
+      config.get_choice("protocol", "fmnist", {"fmnist", "cifar10", "cifar10-1", "cifar10-2", "list"}));
+  s.protocol.root = config.get_string("data_root", "");
+  s.protocol.num_train = config.get_int("num_train", 0, 0);
+  s.protocol.num_query = config.get_int("num_query", 0, 0);
+  s.protocol.max_query = config.get_int("max_query", 0, 0);
+  s.protocol.max_database = config.get_int("max_database", 0, 0);
+  s.protocol.per_class.query_per_class = config.get_int("query_per_class", 100, 0);
+  s.protocol.per_class.train_per_class = config.get_int("train_per_class", 500, 0);
+  s.protocol.per_class.train_in_database = config.get_bool("train_in_database", false);
+  s.protocol.list = config.get_string("list", "");
+  s.protocol.query_list = config.get_string("query_list", "");
+  s.protocol.database_list = config.get_string("database_list", "");
+  s.protocol.train_list = config.get_string("train_list", "");
+  s.protocol.images.height = s.protocol.images.width = static_cast<int>(config.get_int("image_size", 0, 0));
+  s.protocol.images.channels = static_cast<int>(config.get_int("channels", 3, 1));
+  s.protocol.images.skip_corrupt = config.get_bool("skip_corrupt_images", false);
+  s.augment = config.get_choice("augment", s.augment, {"none", "crop_flip"});
+
+  // model
+  s.backbone = config.get_string("backbone", s.backbone);
+  s.backbone_options.attention = parse_attention_kind(config.get_string("attention", "none"));
+  s.backbone_options.feature_dim = config.get_int("feature_dim", s.backbone_options.feature_dim, 1);
+  s.backbone_options.width = config.get_int("width", s.backbone_options.width, 1);
+  s.bits = config.get_int("bits", s.bits, 8);
+  HG_CHECK(s.bits <= 1024, "config key 'bits': at most 1024, got ", s.bits);
+  s.activation = config.get_choice("hash_activation", "tanh", {"tanh", "sigmoid"}) == "tanh"
+                     ? hashing::HashActivation::tanh
+                     : hashing::HashActivation::sigmoid;
+  s.pretrained = config.get_string("pretrained", "");
+
+  // loss composition
+  hashing::ObjectiveConfig& o = s.objective;
+  o.asymmetric = config.get_double("asymmetric_weight", 0);
+  o.pairwise = config.get_double("pairwise_weight", 0);
+  o.classification = config.get_double("classification_weight", 0);
+  o.cosine_margin = config.get_double("cosine_margin_weight", 0);
+  o.polarization = config.get_double("polarization_weight", 0);
+  o.central = config.get_double("central_weight", 0);
+  o.proxy_anchor = config.get_double("proxy_anchor_weight", 0);
+  o.quantization = config.get_double("quantization_weight", 0);
+  o.balance = config.get_double("balance_weight", 0);
+  o.quantization_kind = config.get_choice("quantization", o.quantization_kind, {"sign", "cubic", "logcosh"});
+  o.straight_through = config.get_bool("straight_through", false);
+  o.gamma = config.get_double("gamma", o.gamma);
+  o.cosine_scale = config.get_double("cosine_scale", o.cosine_scale);
+  o.cosine_margin_value = config.get_double("cosine_margin", o.cosine_margin_value);
+  o.polarization_margin = config.get_double("polarization_margin", o.polarization_margin);
+  o.central_lambda = config.get_double("central_lambda", o.central_lambda);
+  o.proxy_alpha = config.get_double("proxy_alpha", o.proxy_alpha);
+  o.proxy_delta = config.get_double("proxy_delta", o.proxy_delta);
+  HG_CHECK(!(o.asymmetric > 0 && o.pairwise > 0), "config: asymmetric_weight and pairwise_weight ",
+           "are two training strategies; set only one of them");
+
+  // strategy
+  s.rounds = config.get_int("rounds", s.rounds, 1);
+  s.epochs_per_round = config.get_int("epochs_per_round", s.asymmetric() ? 3 : 1, 1);
+  s.sample_size = config.get_int("sample_size", s.asymmetric() ? 2000 : 0, 0);
+  s.batch_size = config.get_int("batch_size", s.batch_size, 1);
+
+  // optimisation
+  s.optimizer = config.get_choice("optimizer", s.optimizer, {"sgd", "nesterov", "adam", "adamw", "rmsprop"});
+  s.learning_rate = config.get_double("learning_rate", s.learning_rate);
+  s.weight_decay = config.get_double("weight_decay", s.weight_decay);
+  s.momentum = config.get_double("momentum", s.momentum);
+  s.schedule.kind = config.get_choice("schedule", "constant", {"constant", "step", "multistep", "cosine"});
+  s.schedule.base_learning_rate = s.learning_rate;
+  s.schedule.step_size = config.get_int("schedule_step", std::max<int64_t>(s.rounds / 3, 1), 1);
+  s.schedule.gamma = config.get_double("schedule_gamma", 0.1);
+  s.schedule.total_steps = s.rounds;
+  s.schedule.warmup_steps = config.get_int("warmup_rounds", 0, 0);
+  s.clip_grad_norm = config.get_double("clip_grad_norm", 0);
+
+  // runtime
+  s.seed = static_cast<uint64_t>(config.get_int("seed", 0, 0));
+  s.protocol.seed = s.seed;
+  s.objective.seed = s.seed;
+  s.device = config.get_choice("device", s.device, {"auto", "cpu", "cuda"});
+  s.deterministic = config.get_bool("deterministic", false);
+  s.workers = static_cast<int>(config.get_int("workers", s.workers, 1));
+  s.eval_every = config.get_int("eval_every", 0, 0);
+  s.eval_queries = config.get_int("eval_queries", s.eval_queries, 1);
+  s.checkpoint_every = config.get_int("checkpoint_every", s.checkpoint_every, 1);
+  s.top_k = config.get_int("top_k", s.top_k, 1);
+  s.gallery_queries = config.get_int("gallery_queries", s.gallery_queries, 0);
+  return s;
+}
+
+}  // namespace hg

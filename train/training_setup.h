@@ -1,0 +1,65 @@
+// TrainingSetup: every setting of a training run, read from a Config (configs/*.conf plus
+// --set overrides) with its default, in one place. The trainer reads nothing else; the
+// resolved values are what the run directory's config.txt records.
+#pragma once
+
+#include <string>
+
+#include "data/protocol.h"
+#include "hashing/hash_head.h"
+#include "hashing/objective.h"
+#include "layers/models/backbone.h"
+#include "train/config.h"
+#include "train/lr_schedule.h"
+
+namespace hg {
+
+struct TrainingSetup {
+  std::string method = "custom";  // the method's name, for logs and tables
+
+  // data (DESIGN §5)
+  data::ProtocolConfig protocol;
+  std::string augment = "none";  // none | crop_flip (random crop with padding 4, h-flip)
+
+  // model
+  std::string backbone = "cnn5";
+  BackboneOptions backbone_options;
+  int64_t bits = 48;
+  hashing::HashActivation activation = hashing::HashActivation::tanh;
+  std::string pretrained;  // safetensors with the backbone's torchvision/timm names, or ""
+
+  // loss composition and training strategy
+  hashing::ObjectiveConfig objective;
+  // A round is one epoch over the training set (pointwise, pairwise) or, for the asymmetric
+  // strategy, one ADSH outer iteration: `epochs_per_round` epochs over a sample of
+  // `sample_size` training points, then the update of the database codes V.
+  int64_t rounds = 10;
+  int64_t epochs_per_round = 1;
+  int64_t sample_size = 0;  // 0: the whole training set each round
+  int64_t batch_size = 64;
+
+  // optimisation
+  std::string optimizer = "adam";
+  double learning_rate = 1e-3, weight_decay = 0, momentum = 0.9;
+  LrSchedule schedule;  // evaluated per round
+  double clip_grad_norm = 0;  // 0: no clipping
+
+  // runtime
+  uint64_t seed = 0;
+  std::string device = "auto";
+  bool deterministic = false;
+  int workers = 2;
+  int64_t eval_every = 0;      // rounds between evaluations on a query subset (0: final only)
+  int64_t eval_queries = 1000;
+  int64_t checkpoint_every = 1;  // rounds between checkpoints
+  int64_t top_k = 1000;          // P@k and recall@k of the final evaluation
+  int64_t gallery_queries = 8;   // queries shown in gallery.html (0: no gallery)
+
+  bool asymmetric() const { return objective.asymmetric > 0; }
+};
+
+// Reads every key (see configs/README.md for the list); throws naming a bad key or value, and
+// naming keys that no setting reads.
+TrainingSetup read_training_setup(const Config& config);
+
+}  // namespace hg
