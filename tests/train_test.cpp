@@ -11,6 +11,8 @@
 #include "hashing/code_file.h"
 #include "tensor/safetensors.h"
 #include "tests/test_support.h"
+#include "train/encode.h"
+#include "train/trained_model.h"
 #include "train/trainer.h"
 
 namespace hg {
@@ -59,6 +61,17 @@ TEST_F(Training, ShortAsymmetricRunLearnsAndWritesItsRunDirectory) {
   EXPECT_EQ(database.count, 600);
   EXPECT_EQ(database.bits, 16);
   EXPECT_THROW(Trainer(small_run(), directory, false), Error);  // would overwrite the run
+
+  // The run directory alone rebuilds the model: re-encoding the queries gives query.codes.
+  TrainedModel trained = load_trained_model(directory, Device::cpu);
+  data::ProtocolConfig protocol;
+  protocol.max_query = 100;
+  protocol.max_database = 600;
+  data::RetrievalData data = data::load_protocol(protocol);
+  EncodedSet encoded = encode_dataset(*trained.model, data.query, trained.description.normalization, {});
+  hashing::CodeSet queries = hashing::read_code_file(directory + "/query.codes");
+  EXPECT_EQ(to_code_set(encoded.codes, data.query->labels()).words, queries.words);
+  EXPECT_THROW(load_trained_model(directory + "/missing", Device::cpu), Error);
 }
 
 TEST_F(Training, ResumeReachesTheWeightsOfAnUninterruptedRun) {

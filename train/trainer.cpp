@@ -20,6 +20,7 @@
 #include "tensor/safetensors.h"
 #include "train/checkpoint.h"
 #include "train/encode.h"
+#include "train/trained_model.h"
 
 namespace hg {
 
@@ -90,13 +91,13 @@ Trainer::Trainer(const Config& given_config, const std::string& run_directory, b
   BackboneOptions backbone_options = setup_.backbone_options;
   backbone_options.in_channels = size.channels;
   backbone_options.image_size = size.height;
-  Backbone backbone = make_backbone(setup_.backbone, backbone_options);
-  if (!setup_.pretrained.empty())
-    backbone.module->load_state_dict(load_safetensors(setup_.pretrained), /*strict=*/false);
   int64_t classes = data_.train->num_classes();
-  model_ = std::make_shared<hashing::HashModel>(backbone.module, backbone.feature_dim, setup_.bits,
-                                                setup_.activation,
-                                                setup_.objective.classification > 0 ? classes : 0);
+  ModelDescription description{setup_.backbone, backbone_options, setup_.bits, setup_.activation,
+                               setup_.objective.classification > 0 ? classes : 0, normalization_};
+  model_ = build_model(description);
+  if (!setup_.pretrained.empty())
+    model_->backbone().load_state_dict(load_safetensors(setup_.pretrained), /*strict=*/false);
+  save_model_description(path("model.json"), description);
   model_->to(device_);
   objective_ = std::make_unique<hashing::HashObjective>(setup_.objective, setup_.bits, classes,
                                                         data_.train->multi_label(), device_);

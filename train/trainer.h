@@ -10,8 +10,8 @@
 //     checkpoint; evaluate on a query subset every eval_every rounds
 //   final: encode queries and database, search, metrics; write the run directory
 //
-// The run directory (DESIGN §6): config.txt, log.jsonl, checkpoint.safetensors, metrics.json,
-// query.codes, database.codes, pr_curve.svg, gallery.html.
+// The run directory (DESIGN §6): config.txt, model.json, log.jsonl, checkpoint.safetensors,
+// metrics.json, query.codes, database.codes, pr_curve.svg, gallery.html.
 #pragma once
 
 #include <memory>

@@ -1,0 +1,78 @@
+// Rebuilding a trained model from its run directory (see trained_model.h).
+#include "train/trained_model.h"
+
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+
+#include "hashing/atomic_write.h"
+#include "train/checkpoint.h"
+
+namespace hg {
+
+std::shared_ptr<hashing::HashModel> build_model(const ModelDescription& description) {
+  Backbone backbone = make_backbone(description.backbone, description.backbone_options);
+  return std::make_shared<hashing::HashModel>(backbone.module, backbone.feature_dim,
+                                              description.bits, description.activation,
+                                              description.classifier_classes);
+}
+
+void save_model_description(const std::string& path, const ModelDescription& d) {
+  nlohmann::json json = {
+      {"format", "hashgrad-model-1"},
+      {"backbone", d.backbone},
+      {"attention", attention_kind_name(d.backbone_options.attention)},
+      {"in_channels", d.backbone_options.in_channels},
+      {"image_size", d.backbone_options.image_size},
+      {"feature_dim", d.backbone_options.feature_dim},
+      {"width", d.backbone_options.width},
+      {"bits", d.bits},
+      {"hash_activation", hashing::hash_activation_name(d.activation)},
+      {"classifier_classes", d.classifier_classes},
+      {"normalization", {{"mean", d.normalization.mean}, {"std", d.normalization.stddev}}}};
+  hashing::write_atomically(path, [&](std::ostream& out) { out << json.dump(2) << "\n"; });
+}
+
+ModelDescription load_model_description(const std::string& path) {
+  std::ifstream file(path);
+  HG_CHECK(file.good(), "'", path, "' cannot be read: a run directory keeps its model.json there");
+  ModelDescription d;
+  try {
+    nlohmann::json json = nlohmann::json::parse(file);
+    HG_CHECK(json.at("format") == "hashgrad-model-1", "'", path, "' is not a hashgrad model description");
+    d.backbone = json.at("backbone").get<std::string>();
+    d.backbone_options.attention = parse_attention_kind(json.at("attention").get<std::string>());
+    d.backbone_options.in_channels = json.at("in_channels").get<int64_t>();
+    d.backbone_options.image_size = json.at("image_size").get<int64_t>();
+    d.backbone_options.feature_dim = json.at("feature_dim").get<int64_t>();
+    d.backbone_options.width = json.at("width").get<int64_t>();
+    d.bits = json.at("bits").get<int64_t>();
+    d.activation = json.at("hash_activation").get<std::string>() == "sigmoid"
+                       ? hashing::HashActivation::sigmoid
+                       : hashing::HashActivation::tanh;
+    d.classifier_classes = json.at("classifier_classes").get<int64_t>();
+    d.normalization.mean = json.at("normalization").at("mean").get<std::vector<float>>();
+    d.normalization.stddev = json.at("normalization").at("std").get<std::vector<float>>();
+  } catch (const nlohmann::json::exception& error) {
+    throw Error("'" + path + "' is not a valid model description: " + error.what());
+  }
+  return d;
+}
+
+TrainedModel load_trained_model(const std::string& source, Device device) {
+  namespace fs = std::filesystem;
+  HG_CHECK(fs::exists(source), "model '", source, "' does not exist (give a run directory or its "
+                               "checkpoint.safetensors)");
+  fs::path folder = fs::is_directory(source) ? fs::path(source) : fs::path(source).parent_path();
+  std::string checkpoint_path =
+      fs::is_directory(source) ? (folder / "checkpoint.safetensors").string() : source;
+  TrainedModel trained;
+  trained.description = load_model_description((folder / "model.json").string());
+  trained.model = build_model(trained.description);
+  trained.model->load_state_dict(load_checkpoint(checkpoint_path).model);
+  trained.model->to(device);
+  trained.model->eval();
+  return trained;
+}
+
+}  // namespace hg
