@@ -1,7 +1,7 @@
-// Host, pinned and caching device allocators (see allocator.h for why the device one caches).
+// The caching allocators behind host and device tensors, pinned host memory (see allocator.h
+// for why freed blocks are cached).
 #include "cuda/allocator.h"
 
-#include <atomic>
 #include <cstdlib>
 #include <map>
 #include <mutex>
@@ -21,54 +21,6 @@ std::string mebibytes(size_t bytes) {
   return detail::concat(static_cast<double>(bytes) / 1048576.0, " MiB");
 }
 
-struct HostCounters {
-  std::atomic<size_t> current{0}, peak{0}, allocated_total{0};
-  std::atomic<int64_t> system_allocations{0};
-};
-HostCounters host_counters;
-
-// Without a GPU "pinned" memory is ordinary aligned memory (not counted as tensor memory).
-void* unpinned_allocate(size_t bytes) {
-  void* pointer = std::aligned_alloc(64, (bytes + 63) / 64 * 64 + 64);
-  HG_CHECK(pointer != nullptr, "host out of memory: could not allocate ", bytes, " bytes");
-  return pointer;
-}
-
-}  // namespace
-
-void* host_allocate(size_t bytes) {
-  size_t rounded = (bytes + 63) / 64 * 64;
-  if (rounded == 0) rounded = 64;
-  void* pointer = std::aligned_alloc(64, rounded);
-  HG_CHECK(pointer != nullptr, "host out of memory: could not allocate ", mebibytes(bytes));
-  size_t now = host_counters.current += bytes;
-  size_t peak = host_counters.peak;
-  while (now > peak && !host_counters.peak.compare_exchange_weak(peak, now)) {
-  }
-  host_counters.allocated_total += bytes;
-  ++host_counters.system_allocations;
-  return pointer;
-}
-
-void host_free(void* pointer, size_t bytes) {
-  if (pointer == nullptr) return;
-  host_counters.current -= bytes;
-  std::free(pointer);
-}
-
-Stats host_stats() {
-  Stats stats;
-  stats.current_bytes = host_counters.current;
-  stats.peak_bytes = host_counters.peak;
-  stats.allocated_total = host_counters.allocated_total;
-  stats.system_allocations = host_counters.system_allocations;
-  return stats;
-}
-
-#if HASHGRAD_WITH_CUDA
-
-namespace {
-
 // Requests are rounded up so that slightly different sizes share cache entries: to 512 bytes
 // below 1 MiB, to 2 MiB above it.
 size_t round_size(size_t bytes) {
@@ -78,11 +30,18 @@ size_t round_size(size_t bytes) {
   return (bytes + unit - 1) / unit * unit;
 }
 
-class CachingDeviceAllocator {
+// One caching allocator, two kinds of memory. `Memory` supplies:
+//   allocate(size) → pointer or nullptr when the system has none left
+//   release(pointer), wait_idle() (before releasing cached blocks), stream() (the cache key:
+//   a block freed on one stream is reused on that stream only), out_of_memory(size, in_use).
+// Host memory matters as much as device memory here: a fresh multi-megabyte host block is
+// mapped page by page on first touch, which cost more than the elementwise op that asked for it.
+template <typename Memory>
+class CachingAllocator {
  public:
   void* allocate(size_t bytes) {
     size_t size = round_size(bytes);
-    cudaStream_t stream = cuda::current_stream();
+    void* stream = Memory::stream();
     std::lock_guard<std::mutex> lock(mutex_);
     // Best fit among cached blocks of this stream, but never more than twice the request:
     // a small tensor must not pin down a huge block.
@@ -133,34 +92,23 @@ class CachingDeviceAllocator {
   }
 
  private:
-  using Key = std::pair<cudaStream_t, size_t>;
+  using Key = std::pair<void*, size_t>;
 
   void* system_allocate(size_t size) {
-    void* pointer = nullptr;
-    cudaError_t status = cudaMalloc(&pointer, size);
-    if (status == cudaErrorMemoryAllocation) {
-      cudaGetLastError();
+    void* pointer = Memory::allocate(size);
+    if (pointer == nullptr) {  // give the cache back and try once more
       release_cache_locked();
-      status = cudaMalloc(&pointer, size);
+      pointer = Memory::allocate(size);
     }
-    if (status == cudaErrorMemoryAllocation) {
-      cudaGetLastError();
-      size_t free_bytes = 0, total_bytes = 0;
-      cudaMemGetInfo(&free_bytes, &total_bytes);
-      throw OutOfMemoryError(detail::concat(
-          "CUDA out of memory: tried to allocate ", mebibytes(size), " with ",
-          mebibytes(stats_.current_bytes), " in use by hashgrad and ", mebibytes(free_bytes),
-          " free of ", mebibytes(total_bytes), " on the device; lower the batch size"));
-    }
-    CUDA_CHECK(status);
+    if (pointer == nullptr) throw OutOfMemoryError(Memory::out_of_memory(size, stats_.current_bytes));
     ++stats_.system_allocations;
     return pointer;
   }
 
   void release_cache_locked() {
     if (free_blocks_.empty()) return;
-    CUDA_CHECK(cudaDeviceSynchronize());
-    for (auto& [key, pointer] : free_blocks_) CUDA_CHECK(cudaFree(pointer));
+    Memory::wait_idle();
+    for (auto& [key, pointer] : free_blocks_) Memory::release(pointer);
     free_blocks_.clear();
     stats_.cached_bytes = 0;
   }
@@ -171,20 +119,74 @@ class CachingDeviceAllocator {
   Stats stats_;
 };
 
+struct HostMemory {
+  static void* allocate(size_t size) { return std::aligned_alloc(64, size); }
+  static void release(void* pointer) { std::free(pointer); }
+  static void wait_idle() {}
+  static void* stream() { return nullptr; }
+  static std::string out_of_memory(size_t size, size_t in_use) {
+    return detail::concat("host out of memory: tried to allocate ", mebibytes(size), " with ",
+                          mebibytes(in_use), " in use by hashgrad; lower the batch size");
+  }
+};
+
 // Never destroyed: tensors in static storage may be freed after main() returns, when the
-// CUDA context may already be gone. The process exit returns device memory anyway.
-CachingDeviceAllocator& device_allocator() {
-  static auto* allocator = new CachingDeviceAllocator();
-  return *allocator;
+// CUDA context may already be gone. The process exit returns the memory anyway.
+template <typename Memory>
+CachingAllocator<Memory>& allocator() {
+  static auto* instance = new CachingAllocator<Memory>();
+  return *instance;
 }
 
 }  // namespace
 
-void* device_allocate(size_t bytes) { return device_allocator().allocate(bytes); }
-void device_free(void* pointer) { device_allocator().free(pointer); }
-Stats device_stats() { return device_allocator().stats(); }
-void reset_device_peak() { device_allocator().reset_peak(); }
-void empty_device_cache() { device_allocator().empty_cache(); }
+void* host_allocate(size_t bytes) { return allocator<HostMemory>().allocate(bytes); }
+void host_free(void* pointer) { allocator<HostMemory>().free(pointer); }
+Stats host_stats() { return allocator<HostMemory>().stats(); }
+
+namespace {
+// Without a GPU "pinned" memory is ordinary aligned memory, outside the tensor cache.
+void* unpinned_allocate(size_t bytes) {
+  void* pointer = std::aligned_alloc(64, round_size(bytes));
+  HG_CHECK(pointer != nullptr, "host out of memory: could not allocate ", mebibytes(bytes));
+  return pointer;
+}
+}  // namespace
+
+#if HASHGRAD_WITH_CUDA
+
+namespace {
+
+struct DeviceMemory {
+  static void* allocate(size_t size) {
+    void* pointer = nullptr;
+    cudaError_t status = cudaMalloc(&pointer, size);
+    if (status == cudaErrorMemoryAllocation) {
+      cudaGetLastError();  // clear it: the caller retries after releasing the cache
+      return nullptr;
+    }
+    CUDA_CHECK(status);
+    return pointer;
+  }
+  static void release(void* pointer) { CUDA_CHECK(cudaFree(pointer)); }
+  static void wait_idle() { CUDA_CHECK(cudaDeviceSynchronize()); }
+  static void* stream() { return cuda::current_stream(); }
+  static std::string out_of_memory(size_t size, size_t in_use) {
+    size_t free_bytes = 0, total_bytes = 0;
+    cudaMemGetInfo(&free_bytes, &total_bytes);
+    return detail::concat("CUDA out of memory: tried to allocate ", mebibytes(size), " with ",
+                          mebibytes(in_use), " in use by hashgrad and ", mebibytes(free_bytes),
+                          " free of ", mebibytes(total_bytes), " on the device; lower the batch size");
+  }
+};
+
+}  // namespace
+
+void* device_allocate(size_t bytes) { return allocator<DeviceMemory>().allocate(bytes); }
+void device_free(void* pointer) { allocator<DeviceMemory>().free(pointer); }
+Stats device_stats() { return allocator<DeviceMemory>().stats(); }
+void reset_device_peak() { allocator<DeviceMemory>().reset_peak(); }
+void empty_device_cache() { allocator<DeviceMemory>().empty_cache(); }
 
 void* pinned_allocate(size_t bytes) {
   void* pointer = nullptr;
@@ -222,6 +224,6 @@ void pinned_free(void* pointer) { std::free(pointer); }
 
 #endif
 
-size_t allocated_total() { return host_counters.allocated_total + device_stats().allocated_total; }
+size_t allocated_total() { return host_stats().allocated_total + device_stats().allocated_total; }
 
 }  // namespace hg::memory

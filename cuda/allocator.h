@@ -1,11 +1,12 @@
-// Memory for tensors: aligned host memory, pinned host memory, and the caching device
-// allocator of DESIGN §3.
+// Memory for tensors: the caching allocator of DESIGN §3, for device and host memory alike,
+// and pinned host memory for the loader.
 //
-// Why a caching allocator: cudaMalloc and cudaFree synchronise the device and cost tens of
-// microseconds. A training step allocates and frees the same sizes every iteration, so freed
-// blocks go to a cache (keyed by rounded size and stream) and the next request of that size
-// reuses one. In steady state a step calls cudaMalloc zero times. When cudaMalloc fails the
-// cache is released and the call retried once; only then is it an OutOfMemoryError.
+// Why cache: cudaMalloc and cudaFree synchronise the device and cost tens of microseconds, and
+// a fresh large host block is mapped page by page on first touch. A training step allocates and
+// frees the same sizes every iteration, so freed blocks go to a cache (keyed by rounded size and
+// stream) and the next request of that size reuses one. In steady state a step makes no system
+// allocation at all. When the system has no memory left the cache is released and the request
+// retried once; only then is it an OutOfMemoryError.
 #pragma once
 
 #include <cstddef>
@@ -16,14 +17,14 @@ namespace hg::memory {
 struct Stats {
   size_t current_bytes = 0;      // in use by live tensors
   size_t peak_bytes = 0;         // the most `current_bytes` has been since the last reset
-  size_t cached_bytes = 0;       // held by the cache, free for reuse (device only)
+  size_t cached_bytes = 0;       // held by the cache, free for reuse
   size_t allocated_total = 0;    // sum of every request ever served (what the profiler diffs)
   int64_t system_allocations = 0;  // cudaMalloc (or aligned_alloc) calls actually made
 };
 
 // Host memory, 64-byte aligned (a cache line, and enough for any SIMD load).
 void* host_allocate(size_t bytes);
-void host_free(void* pointer, size_t bytes);
+void host_free(void* pointer);
 Stats host_stats();
 
 // Page-locked host memory, so cudaMemcpyAsync from it overlaps with kernels. Falls back to

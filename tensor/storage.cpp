@@ -11,7 +11,7 @@ Storage::Storage(size_t bytes, Device device) : bytes_(bytes), device_(device) {
 
 Storage::~Storage() {
   if (device_ == Device::cpu)
-    memory::host_free(data_, bytes_);
+    memory::host_free(data_);
   else
     memory::device_free(data_);
 }

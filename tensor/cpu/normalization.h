@@ -10,6 +10,17 @@
 
 namespace hg::cpu {
 
+// Calls body(at, i) for every element of group g: `at` its offset in the packed tensor, i its
+// position within the inner block (which is all γ/β indexing needs). Rows of the inner block
+// are contiguous, so the inner loop runs without the divisions of normalization_offset.
+template <typename Body>
+void for_each_in_group(const NormalizationLayout& layout, int64_t group, Body&& body) {
+  for (int64_t o = 0; o < layout.outer; ++o) {
+    const int64_t base = (o * layout.groups + group) * layout.inner;
+    for (int64_t i = 0; i < layout.inner; ++i) body(base + i, i);
+  }
+}
+
 template <typename T>
 void normalization_forward(const T* x, const T* weight, const T* bias, NormalizationLayout layout,
                            double epsilon, bool compute_statistics, T* mean, T* var, T* y) {
@@ -19,12 +30,12 @@ void normalization_forward(const T* x, const T* weight, const T* bias, Normaliza
     double group_mean, group_var;
     if (compute_statistics) {
       double total = 0, squares = 0;
-      for (int64_t j = 0; j < count; ++j) total += x[normalization_offset(layout, g, j)];
+      for_each_in_group(layout, g, [&](int64_t at, int64_t) { total += x[at]; });
       group_mean = total / static_cast<double>(count);
-      for (int64_t j = 0; j < count; ++j) {
-        double centered = x[normalization_offset(layout, g, j)] - group_mean;
+      for_each_in_group(layout, g, [&](int64_t at, int64_t) {
+        double centered = x[at] - group_mean;
         squares += centered * centered;
-      }
+      });
       group_var = squares / static_cast<double>(count);
       mean[g] = static_cast<T>(group_mean);
       var[g] = static_cast<T>(group_var);
@@ -33,11 +44,10 @@ void normalization_forward(const T* x, const T* weight, const T* bias, Normaliza
       group_var = var[g];
     }
     double inverse_std = inverse_std_of(group_var, epsilon);
-    for (int64_t j = 0; j < count; ++j) {
-      int64_t at = normalization_offset(layout, g, j);
+    for_each_in_group(layout, g, [&](int64_t at, int64_t i) {
       y[at] = normalized_output(x[at], group_mean, inverse_std, weight, bias,
-                                affine_index(layout, g, j));
-    }
+                                affine_index(layout, g, i));
+    });
   }
 }
 
@@ -50,20 +60,18 @@ void normalization_backward(const T* grad, const T* x, const T* weight, const T*
   for (int64_t g = 0; g < layout.groups; ++g) {
     const double group_mean = mean[g], inverse_std = inverse_std_of(var[g], epsilon);
     double weighted_total = 0, weighted_normalized_total = 0;  // Σ w·dy, Σ w·dy·x̂
-    for (int64_t j = 0; j < count; ++j) {
-      int64_t at = normalization_offset(layout, g, j);
-      double weighted_grad = element_weight(weight, layout, j) * grad[at];
+    for_each_in_group(layout, g, [&](int64_t at, int64_t i) {
+      double weighted_grad = element_weight(weight, layout, i) * grad[at];
       weighted_total += weighted_grad;
       weighted_normalized_total += weighted_grad * (x[at] - group_mean) * inverse_std;
-    }
+    });
     const double group_scale = group_weight(weight, layout, g) * inverse_std;
-    for (int64_t j = 0; j < count; ++j) {
-      int64_t at = normalization_offset(layout, g, j);
+    for_each_in_group(layout, g, [&](int64_t at, int64_t i) {
       grad_x[at] = static_cast<T>(normalization_input_gradient(
-          element_weight(weight, layout, j) * grad[at], (x[at] - group_mean) * inverse_std,
+          element_weight(weight, layout, i) * grad[at], (x[at] - group_mean) * inverse_std,
           group_scale, weighted_total / count, weighted_normalized_total / count,
           batch_statistics));
-    }
+    });
     if (layout.affine_axis == AffineAxis::group) {
       if (grad_weight != nullptr) grad_weight[g] = static_cast<T>(weighted_normalized_total);
       if (grad_bias != nullptr) grad_bias[g] = static_cast<T>(weighted_total);
