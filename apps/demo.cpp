@@ -5,6 +5,7 @@
 #include <CLI/CLI.hpp>
 #include <cstdio>
 
+#include "apps/code_options.h"
 #include "apps/command.h"
 #include "autograd/ops.h"
 #include "autograd/softmax.h"
@@ -24,13 +25,11 @@ int run_demo(int argc, char** argv) {
   int steps = 200;
   uint64_t seed = 0;
   app.add_option("--device", device_name, "cpu, cuda or auto")->capture_default_str();
-  app.add_option("--steps", steps, "optimizer steps")->capture_default_str()->check(CLI::PositiveNumber);
+  app.add_option("--steps", steps, "optimizer steps")
+      ->capture_default_str()
+      ->check(hg::app::integer_in(1, 1000000));
   app.add_option("--seed", seed, "random seed")->capture_default_str();
-  try {
-    app.parse(argc, argv);
-  } catch (const CLI::ParseError& error) {
-    return app.exit(error);
-  }
+  if (!hg::app::parse_arguments(app, argc, argv)) return 0;
   hg::Device device = hg::parse_device(device_name);
   hg::manual_seed(seed);
 
@@ -38,8 +37,8 @@ int run_demo(int argc, char** argv) {
   // Data: class ids at random; each point = its class centre + unit noise.
   hg::Tensor centres = hg::ops::normal({classes, features}, 0, 0.5);
   hg::Tensor labels = hg::ops::uniform({points}, 0, classes).to(hg::DType::i64);
-  hg::Tensor inputs = hg::ops::add(hg::ops::index_select(centres, 0, labels),
-                                   hg::ops::normal({points, features}));
+  hg::Tensor inputs =
+      hg::ops::add(hg::ops::index_select(centres, 0, labels), hg::ops::normal({points, features}));
   inputs = inputs.to(device);
   labels = labels.to(device);
 
@@ -64,7 +63,9 @@ int run_demo(int argc, char** argv) {
   }
   hg::NoGradGuard no_grad;
   hg::Tensor predicted = hg::ops::argmax((*model)(inputs), 1);
-  double accuracy = hg::ops::mean(hg::ops::binary(hg::BinaryOp::eq, predicted, labels).to(hg::DType::f32)).item<float>();
+  double accuracy =
+      hg::ops::mean(hg::ops::binary(hg::BinaryOp::eq, predicted, labels).to(hg::DType::f32))
+          .item<float>();
   std::printf("training accuracy %.4f\n", accuracy);
   return 0;
 }
