@@ -23,14 +23,7 @@ __global__ void adsh_bit_sweep_kernel(float* codes, const float* gram, const flo
   const float* w = staged ? shared_gram : gram;
   int64_t row = blockIdx.x * static_cast<int64_t>(blockDim.x) + threadIdx.x;
   if (row >= rows) return;
-  float* v = codes + row * bits;
-  const float* q = linear_term + row * bits;
-  for (int64_t k = 0; k < bits; ++k) {
-    float total = 0;
-    for (int64_t l = 0; l < bits; ++l)
-      if (l != k) total += v[l] * w[l * bits + k];
-    v[k] = (2 * total + q[k]) >= 0 ? -1.0f : 1.0f;
-  }
+  adsh_sweep_row(codes + row * bits, w, linear_term + row * bits, bits);
 }
 
 }  // namespace

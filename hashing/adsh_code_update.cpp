@@ -4,9 +4,7 @@
 #include "cuda/profiler.h"
 #include "hashing/similarity.h"
 #include "tensor/ops.h"
-#if HASHGRAD_WITH_CUDA
 #include "cuda/adsh_code_update.h"
-#endif
 
 namespace hg::hashing {
 
@@ -16,16 +14,8 @@ namespace {
 void bit_sweep_cpu(float* codes, const float* gram, const float* linear_term, int64_t rows,
                    int64_t bits) {
 #pragma omp parallel for if (rows > 1024)
-  for (int64_t row = 0; row < rows; ++row) {
-    float* v = codes + row * bits;
-    const float* q = linear_term + row * bits;
-    for (int64_t k = 0; k < bits; ++k) {
-      float total = 0;
-      for (int64_t l = 0; l < bits; ++l)
-        if (l != k) total += v[l] * gram[l * bits + k];
-      v[k] = (2 * total + q[k]) >= 0 ? -1.0f : 1.0f;
-    }
-  }
+  for (int64_t row = 0; row < rows; ++row)
+    adsh_sweep_row(codes + row * bits, gram, linear_term + row * bits, bits);
 }
 
 }  // namespace
