@@ -1,0 +1,180 @@
+// Backbone cost: for every backbone of layers/models/backbone.h, its parameter count and the
+// seconds of one batch forward alone (no graph) and forward + backward (a training step's
+// passes, parameter gradients included), in training mode, on batches of 64 of 28×28 gray
+// (Fashion-MNIST; not VGG, which needs 32 pixels) and 32×32 RGB images (CIFAR), plus the
+// attention configurations of the papers (cnn5 + mixed, vgg16 + cbam, resnet18 + dual). With a
+// GPU also in strict fp32 and TF32, and at 224×224. Each time is the best of as many runs as fit
+// in --seconds (at least --runs) after a warm-up. Writes bench/results/backbones-<device>.json
+// (device "cpu", or the GPU's name) with the CPU, thread count, GPU, git commit and date, and the
+// machine's load average before and after: CPU times taken on a shared machine are only as good
+// as the cores it had to spare.
+//
+//   bench_backbones_bench [--cpu-threads N] [--batch B] [--seconds S] [--runs R]
+#include <omp.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "autograd/node.h"
+#include "autograd/reduce.h"
+#include "bench/bench_report.h"
+#include "cuda/runtime.h"
+#include "layers/models/backbone.h"
+#include "tensor/random.h"
+
+namespace {
+
+using hg::Device;
+using hg::Tensor;
+using Clock = std::chrono::steady_clock;
+
+struct Case {
+  const char* backbone;
+  hg::AttentionKind attention;
+  int64_t in_channels, image_size;
+};
+
+// The 28×28 gray and 32×32 RGB cases of every backbone, and the papers' attention layouts.
+std::vector<Case> small_input_cases() {
+  using hg::AttentionKind;
+  std::vector<Case> cases;
+  for (const char* backbone : {"smallcnn", "cnn5", "alexnet", "resnet18"})
+    cases.push_back({backbone, AttentionKind::none, 1, 28});
+  cases.push_back({"cnn5", AttentionKind::mixed, 1, 28});  // attention-ADSH on Fashion-MNIST
+  for (const char* backbone : {"smallcnn", "cnn5", "alexnet", "vgg16", "vgg16_bn", "resnet18"})
+    cases.push_back({backbone, AttentionKind::none, 3, 32});
+  cases.push_back({"vgg16", AttentionKind::cbam, 3, 32});     // AM-VGGH
+  cases.push_back({"resnet18", AttentionKind::dual, 3, 32});  // DAHP
+  return cases;
+}
+
+// One pass: the forward under NoGradGuard, or forward + backward of the features' sum.
+void run_pass(hg::Module& model, const Tensor& images, bool backward) {
+  if (backward) {
+    model.zero_grad();
+    hg::backward(hg::sum(model(images)));
+  } else {
+    hg::NoGradGuard no_grad;
+    model(images);
+  }
+  if (images.is_cuda()) hg::cuda::synchronize();
+}
+
+double best_seconds(hg::Module& model, const Tensor& images, bool backward, int runs,
+                    double budget) {
+  run_pass(model, images, backward);  // warm-up: allocator caches, cuBLASLt / cuDNN plans
+  double best = 1e30, spent = 0;
+  for (int run = 0; run < runs || spent < budget; ++run) {
+    const auto start = Clock::now();
+    run_pass(model, images, backward);
+    const double seconds = std::chrono::duration<double>(Clock::now() - start).count();
+    best = std::min(best, seconds);
+    spent += seconds;
+  }
+  return best;
+}
+
+// The 1-minute load average (/proc/loadavg), or -1 where there is none.
+double load_average() {
+  std::ifstream file("/proc/loadavg");
+  double one_minute = -1;
+  file >> one_minute;
+  return one_minute;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) try {
+  int64_t batch = 64;
+  double budget = 3;
+  int runs = 2;
+  for (int i = 1; i < argc; ++i) {
+    const std::string flag = argv[i];
+    if (i + 1 < argc && flag == "--cpu-threads") {
+      omp_set_num_threads(std::atoi(argv[++i]));
+    } else if (i + 1 < argc && flag == "--batch") {
+      batch = std::atoll(argv[++i]);
+    } else if (i + 1 < argc && flag == "--seconds") {
+      budget = std::atof(argv[++i]);
+    } else if (i + 1 < argc && flag == "--runs") {
+      runs = std::atoi(argv[++i]);
+    } else {
+      throw hg::Error("backbones_bench: unknown flag " + flag +
+                      " (flags: --cpu-threads N, --batch B, --seconds S, --runs R)");
+    }
+  }
+
+  const double load_before = load_average();
+  nlohmann::json results = nlohmann::json::array();
+  auto measure = [&](const Case& c, Device device, const char* mode) {
+    hg::manual_seed(1);
+    hg::BackboneOptions options;
+    options.in_channels = c.in_channels;
+    options.image_size = c.image_size;
+    options.attention = c.attention;
+    hg::Backbone backbone = hg::make_backbone(c.backbone, options);
+    backbone.module->to(device);
+    backbone.module->train();
+    Tensor images = hg::ops::uniform({batch, c.in_channels, c.image_size, c.image_size}, -1, 1,
+                                     hg::DType::f32, device);
+    const double forward = best_seconds(*backbone.module, images, false, runs, budget);
+    const double training = best_seconds(*backbone.module, images, true, runs, budget);
+    const std::string input = std::to_string(c.in_channels) + "x" + std::to_string(c.image_size) +
+                              "x" + std::to_string(c.image_size);
+    const char* attention = hg::attention_kind_name(c.attention);
+    std::printf(
+        "%-5s %-10s %-9s %-6s %-9s batch %-4lld %11lld params  forward %9.2f ms  "
+        "forward+backward %9.2f ms  %9.1f images/s\n",
+        hg::device_name(device), mode, c.backbone, attention, input.c_str(),
+        static_cast<long long>(batch), static_cast<long long>(backbone.module->parameter_count()),
+        forward * 1e3, training * 1e3, static_cast<double>(batch) / training);
+    std::fflush(stdout);
+    results.push_back({{"device", hg::device_name(device)},
+                       {"mode", mode},
+                       {"backbone", c.backbone},
+                       {"attention", attention},
+                       {"input", input},
+                       {"batch", batch},
+                       {"parameters", backbone.module->parameter_count()},
+                       {"feature_dim", backbone.feature_dim},
+                       {"forward_seconds", forward},
+                       {"forward_backward_seconds", training},
+                       {"training_images_per_second", static_cast<double>(batch) / training}});
+  };
+
+  for (const Case& c : small_input_cases()) measure(c, Device::cpu, "f32");
+  if (hg::cuda::available()) {
+    for (bool strict : {true, false}) {
+      hg::cuda::set_strict_fp32(strict);
+      const char* mode = strict ? "f32-strict" : "tf32";
+      for (const Case& c : small_input_cases()) measure(c, Device::cuda, mode);
+      for (const char* backbone : {"alexnet", "vgg16", "vgg16_bn", "resnet18"})
+        measure({backbone, hg::AttentionKind::none, 3, 224}, Device::cuda, mode);
+    }
+  }
+
+  const std::string gpu = hg::cuda::device_description();
+  nlohmann::json report = {{"benchmark", "backbones"},
+                           {"cpu", hg::bench::cpu_model()},
+                           {"cpu_threads", omp_get_max_threads()},
+                           {"gpu", gpu},
+                           {"git_commit", hg::bench::git_commit()},
+                           {"date", hg::bench::utc_date()},
+                           {"load_average_before", load_before},
+                           {"load_average_after", load_average()},
+                           {"results", results}};
+  const std::string device = hg::cuda::available() ? hg::bench::device_slug(gpu) : "cpu";
+  const auto output =
+      hg::bench::repository_root() / "bench" / "results" / ("backbones-" + device + ".json");
+  std::ofstream(output) << report.dump(2) << "\n";
+  std::printf("wrote %s\n", output.string().c_str());
+  return 0;
+} catch (const std::exception& error) {
+  std::fprintf(stderr, "backbones_bench: error: %s\n", error.what());
+  return 1;
+}
