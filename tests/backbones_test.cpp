@@ -163,7 +163,7 @@ TEST(Backbones, ErrorsNameTheProblem) {
     }
   };
   expect_error([] { make_backbone("vgg19"); },
-               "known: smallcnn, cnn5, alexnet, vgg16, vgg16_bn, resnet18");
+               "known: smallcnn, cnn5, alexnet, vgg16, vgg16_bn, resnet18, swin_tiny, swin_micro");
   expect_error([] { make_backbone("vgg16", options(1, 28)); }, "too small");
   expect_error(
       [] {

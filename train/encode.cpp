@@ -20,6 +20,9 @@ EncodedSet encode_dataset(hashing::HashModel& model, std::shared_ptr<const data:
   loader_options.workers = options.workers;
   loader_options.device = model.device();
   data::Pipeline pipeline;
+  int image_size = static_cast<int>(options.image_size);
+  if (image_size > 0 && image_size != dataset->image_size().height)
+    pipeline.add(data::resize_to(image_size, image_size));
   pipeline.normalize(normalization);
   int64_t n = dataset->size();
   data::Loader loader(dataset, pipeline, loader_options);

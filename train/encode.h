@@ -21,6 +21,7 @@ struct EncodeOptions {
   int64_t batch_size = 256;
   int workers = 2;
   bool keep_features = false;
+  int64_t image_size = 0;  // resize to image_size² first (the model's input size); 0: as stored
   std::string progress_label = "encode";
 };
 

@@ -24,7 +24,8 @@ TrainingSetup read_training_setup(const Config& config) {
   s.protocol.query_list = config.get_string("query_list", "");
   s.protocol.database_list = config.get_string("database_list", "");
   s.protocol.train_list = config.get_string("train_list", "");
-  s.protocol.images.height = s.protocol.images.width = static_cast<int>(config.get_int("image_size", 0, 0));
+  s.image_size = config.get_int("image_size", 0, 0);
+  s.protocol.images.height = s.protocol.images.width = static_cast<int>(s.image_size);
   s.protocol.images.channels = static_cast<int>(config.get_int("channels", 3, 1));
   s.protocol.images.skip_corrupt = config.get_bool("skip_corrupt_images", false);
   s.augment = config.get_choice("augment", s.augment, {"none", "crop_flip"});

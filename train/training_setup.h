@@ -20,6 +20,7 @@ struct TrainingSetup {
   // data (DESIGN §5)
   data::ProtocolConfig protocol;
   std::string augment = "none";  // none | crop_flip (random crop with padding 4, h-flip)
+  int64_t image_size = 0;        // resize images to image_size² (0: as stored)
 
   // model
   std::string backbone = "cnn5";

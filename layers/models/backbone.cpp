@@ -4,6 +4,7 @@
 #include "layers/models/alexnet.h"
 #include "layers/models/resnet.h"
 #include "layers/models/small_cnn.h"
+#include "layers/models/swin.h"
 #include "layers/models/vgg.h"
 
 namespace hg {
@@ -23,8 +24,21 @@ Backbone make_backbone(const std::string& name, const BackboneOptions& options) 
     auto resnet = std::make_shared<ResNet18>(options);
     return {resnet, resnet->feature_dim()};
   }
+  if (name == "swin_tiny" || name == "swin_micro") {
+    // The Swin hashing method's channel-attention branch lives inside every block, so its
+    // "attention" is a flag of the blocks rather than a block after the last stage.
+    HG_CHECK(options.attention == AttentionKind::none || options.attention == AttentionKind::mixed,
+             "make_backbone: ", name, " takes attention none or mixed (the CAB branch inside "
+             "its blocks), got ", attention_kind_name(options.attention));
+    SwinBackboneOptions swin_options;
+    swin_options.image_size = options.image_size;
+    swin_options.in_channels = options.in_channels;
+    swin_options.mixed_attention = options.attention == AttentionKind::mixed;
+    auto swin = make_swin_backbone(name, swin_options);
+    return {swin, swin->feature_dim()};
+  }
   throw Error("make_backbone: unknown backbone '" + name +
-              "'; known: smallcnn, cnn5, alexnet, vgg16, vgg16_bn, resnet18");
+              "'; known: smallcnn, cnn5, alexnet, vgg16, vgg16_bn, resnet18, swin_tiny, swin_micro");
 }
 
 }  // namespace hg

@@ -10,11 +10,14 @@
 //   vgg16      torchvision VGG16 (vgg.h)                       fc7 after dropout  4096
 //   vgg16_bn   torchvision VGG16 with BatchNorm (vgg.h)        fc7 after dropout  4096
 //   resnet18   torchvision ResNet18 (resnet.h)                 global avg pool    8·width (512)
+//   swin_tiny  timm swin_tiny_patch4_window7_224 (swin.h)      mean of tokens     768
+//   swin_micro a Swin for 28×28 / 32×32 images (swin.h)        mean of tokens     96
 //
 // Sizes: every model takes 224×224 ImageNet-style inputs; below 64 pixels (28×28 Fashion-MNIST,
 // 32×32 CIFAR) alexnet, vgg and resnet switch to the small-input variants their files describe.
 // The optional attention block (layers/attention/attention.h) goes after the last conv stage,
 // where attention-ADSH, AM-VGGH and DAHP put theirs; its parameters are named "attention.*".
+// For the Swin models attention "mixed" is the channel-attention branch inside every block.
 #pragma once
 
 #include <memory>

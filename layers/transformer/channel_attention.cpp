@@ -8,8 +8,8 @@
 
 namespace hg {
 
-ChannelAttention::ChannelAttention(int64_t channels, int64_t squeeze_factor) {
-  HG_CHECK(squeeze_factor > 0 && channels / squeeze_factor > 0, "ChannelAttention: ", channels,
+HatChannelAttention::HatChannelAttention(int64_t channels, int64_t squeeze_factor) {
+  HG_CHECK(squeeze_factor > 0 && channels / squeeze_factor > 0, "HatChannelAttention: ", channels,
            " channels squeezed by ", squeeze_factor,
            " leave no channel; use at least as many channels as the squeeze factor");
   const int64_t squeezed = channels / squeeze_factor;
@@ -21,7 +21,7 @@ ChannelAttention::ChannelAttention(int64_t channels, int64_t squeeze_factor) {
   attention_->push_back(std::make_shared<Sigmoid>());
 }
 
-Tensor ChannelAttention::forward(const Tensor& input) { return input * (*attention_)(input); }
+Tensor HatChannelAttention::forward(const Tensor& input) { return input * (*attention_)(input); }
 
 ChannelAttentionBlock::ChannelAttentionBlock(int64_t channels, int64_t compress_ratio,
                                              int64_t squeeze_factor) {
@@ -32,7 +32,7 @@ ChannelAttentionBlock::ChannelAttentionBlock(int64_t channels, int64_t compress_
   cab_->push_back(std::make_shared<Conv2d>(channels, compressed, 3, 1, 1));
   cab_->push_back(std::make_shared<GELU>());
   cab_->push_back(std::make_shared<Conv2d>(compressed, channels, 3, 1, 1));
-  cab_->push_back(std::make_shared<ChannelAttention>(channels, squeeze_factor));
+  cab_->push_back(std::make_shared<HatChannelAttention>(channels, squeeze_factor));
 }
 
 }  // namespace hg

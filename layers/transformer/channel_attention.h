@@ -2,9 +2,11 @@
 // (DESIGN.md §8), as HAT defines it (Chen et al., "Activating More Pixels in Image
 // Super-Resolution Transformer", CVPR 2023) and with HAT's parameter names:
 //
-//   ChannelAttention:  x · sigmoid(conv1×1(ReLU(conv1×1(GAP(x)))))   C → C/squeeze → C
+//   HatChannelAttention:  x · sigmoid(conv1×1(ReLU(conv1×1(GAP(x)))))   C → C/squeeze → C
+//     (squeeze-and-excitation in HAT's layout and names, "attention.1"/"attention.3"; SE with
+//     torchvision's names is layers/attention/squeeze_excitation.h)
 //   ChannelAttentionBlock (HAT's CAB), children "cab.0" .. "cab.3":
-//     conv3×3 (C → C/compress), GELU, conv3×3 (C/compress → C), ChannelAttention
+//     conv3×3 (C → C/compress), GELU, conv3×3 (C/compress → C), HatChannelAttention
 //
 // DESIGN's defaults are HAT's: compress 3, squeeze 30 (so C must be at least 30). Convolutions
 // keep torch's default initialisation, as in HAT.
@@ -17,9 +19,9 @@
 
 namespace hg {
 
-class ChannelAttention : public Module {
+class HatChannelAttention : public Module {
  public:
-  ChannelAttention(int64_t channels, int64_t squeeze_factor);
+  HatChannelAttention(int64_t channels, int64_t squeeze_factor);
   // x [N, C, H, W] → x scaled per (image, channel) by a weight in (0, 1).
   Tensor forward(const Tensor& input) override;
 
