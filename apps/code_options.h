@@ -57,8 +57,9 @@ inline CLI::Validator integer_in(long long minimum, long long maximum) {
 inline CLI::Validator integer_at_least(long long minimum) { return integer_in(minimum, LLONG_MAX); }
 
 // --device: cpu, cuda, or auto (cuda when a device is present).
-inline CLI::Option* add_device_option(CLI::App& app, std::string& device) {
-  return app.add_option("--device", device, "where to search: cpu, cuda or auto")
+inline CLI::Option* add_device_option(CLI::App& app, std::string& device,
+                                      const char* help = "where to search: cpu, cuda or auto") {
+  return app.add_option("--device", device, help)
       ->check(CLI::IsMember({"cpu", "cuda", "auto"}))
       ->capture_default_str();
 }

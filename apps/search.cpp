@@ -4,21 +4,38 @@
 //   hashgrad search --index db_codes.npy --index-labels db_labels.npy --query q.npy -k 100
 //                   --rerank db_features.npy --query-features q_features.npy --output results/
 //   hashgrad search --index db.hgc --query q.hgc --radius 2
+//   hashgrad search --model runs/a48 --index runs/a48/database.codes --query shirt.png -k 10
+//                   --html shirt.html
+//   hashgrad search --index runs/a48/database.codes --query runs/a48/query.codes -k 10
+//                   --html gallery.html
 //
-// Indexes and queries are code files or NumPy packbits arrays (hashing/code_io.h). Results are
-// printed one line per (query, rank), or written as .npy with --output: ids.npy (int64,
-// n_query × k, the database ids), distances.npy (int32), labels.npy (the results' labels) and
-// feature_distances.npy after a re-rank; radius results are ragged, so they are written
-// flattened with offsets.npy (n_query + 1) marking where each query's results start.
+// Indexes and queries are code files or NumPy packbits arrays (hashing/code_io.h), or, with
+// --model, image files that the model encodes (decoded at its channels, resized to its input,
+// normalized as in training). Results are printed one line per (query, rank), or written as
+// .npy with --output: ids.npy (int64, n_query × k, the database ids), distances.npy (int32),
+// labels.npy (the results' labels) and feature_distances.npy after a re-rank; radius results
+// are ragged, so they are written flattened with offsets.npy (n_query + 1) marking where each
+// query's results start.
+//
+// --html writes a gallery (hashing/gallery.h): a sample of queries beside their first results.
+// The pictures behind codes come from data specs (train/data_spec.h), --index-images and
+// --query-images, or, for the codes of a run directory, from the protocol it recorded.
 #include <cctype>
 #include <cstdio>
 #include <filesystem>
+#include <optional>
 
 #include "apps/code_options.h"
 #include "apps/command.h"
+#include "data/image_io.h"
+#include "data/transforms.h"
 #include "hashing/code_io.h"
 #include "hashing/hamming_search.h"
 #include "hashing/npy.h"
+#include "train/data_spec.h"
+#include "train/encode.h"
+#include "train/gallery.h"
+#include "train/trained_model.h"
 
 namespace {
 
@@ -38,8 +55,7 @@ CodeSet load_queries(const std::vector<std::string>& paths, const std::string& l
                      int bits) {
   for (const std::string& path : paths)
     HG_CHECK(!looks_like_image(path), "--query ", path,
-             ": image queries need a trained model, which search does not load yet; encode the "
-             "images with hashgrad encode and pass the code file");
+             ": give either image files (with --model) or code files, not both");
   HG_CHECK(labels_path.empty() || paths.size() == 1,
            "--query-labels: give labels only with a single --query file");
   CodeSet queries = load_codes({paths[0], labels_path, bits});
@@ -53,6 +69,65 @@ CodeSet load_queries(const std::vector<std::string>& paths, const std::string& l
     queries.labels = {};  // labels of several files are not merged: they may differ in layout
   }
   return queries;
+}
+
+// Image queries, encoded by a trained model: the images as decoded (the gallery shows them),
+// their codes (ids 0..n−1, no labels) and the backbone features (for --rerank).
+struct ImageQueries {
+  std::vector<data::Image> images;
+  CodeSet codes;
+  Tensor features;
+};
+
+ImageQueries encode_image_queries(const std::vector<std::string>& paths,
+                                  const TrainedModel& trained, bool keep_features) {
+  data::ImageSize input = model_input_size(trained.description);
+  ImageQueries queries;
+  std::vector<uint8_t> pixels;
+  for (const std::string& path : paths) {
+    HG_CHECK(looks_like_image(path), "--query ", path,
+             ": give either image files or code files, not both");
+    try {
+      queries.images.push_back(data::decode_image(path, input.channels));
+    } catch (const Error& error) {
+      throw Error(std::string("--query: ") + error.what());
+    }
+    data::Image resized = data::resize_bilinear(queries.images.back(), input.height, input.width);
+    pixels.insert(pixels.end(), resized.pixels.begin(), resized.pixels.end());
+  }
+  // The loader wants labels and these images have none: one placeholder class, dropped from the
+  // codes.
+  auto n = static_cast<int64_t>(paths.size());
+  auto dataset = std::make_shared<data::InMemoryDataset>(
+      "the --query images", input, std::move(pixels),
+      data::Labels::from_class_ids(std::vector<int32_t>(static_cast<size_t>(n), 0), 1));
+  EncodeOptions options;
+  options.workers = 1;
+  options.keep_features = keep_features;
+  options.progress_label = "encode queries";
+  EncodedSet encoded =
+      encode_dataset(*trained.model, dataset, trained.description.normalization, options);
+  queries.codes = to_code_set(encoded.codes, dataset->labels());
+  queries.codes.labels = {};
+  queries.features = encoded.features;
+  return queries;
+}
+
+// The images behind a code file for the gallery: the spec given with `flag`, else the part of
+// the run directory that holds the file (its query.codes or database.codes; `part` otherwise).
+std::shared_ptr<const data::Dataset> gallery_images(const std::string& spec,
+                                                    const std::string& codes_path,
+                                                    const std::string& part, const char* flag,
+                                                    const data::ImageSize& list_size) {
+  if (!spec.empty()) return load_data_spec(parse_data_spec(spec, flag), list_size);
+  std::filesystem::path folder = std::filesystem::path(codes_path).parent_path();
+  if (folder.empty()) folder = ".";
+  HG_CHECK(std::filesystem::exists(folder / "config.txt"),
+           "--html: the gallery needs the images of ", codes_path, ": give ", flag,
+           " SPEC (e.g. fmnist:", part, "), or search the codes of a run directory");
+  std::string stem = std::filesystem::path(codes_path).stem().string();
+  std::string run_part = stem == "query" || stem == "database" ? stem : part;
+  return load_data_spec({"run", run_part, folder.string()}, list_size);
 }
 
 // Row-major float features with `rows` rows: [rows, dim] from a .npy.
@@ -87,10 +162,11 @@ int run_search(int argc, char** argv) {
   CLI::App app{"Hamming top-k (or radius) search of query codes in an index of codes",
                "hashgrad search"};
   std::string index_path, index_labels, query_labels, rerank_path, query_features_path, output;
+  std::string model_path, html_path, index_images, query_images;
   std::vector<std::string> query_paths;
   std::string device_choice = "auto";
   int bits = 0;
-  int64_t k = 0;
+  int64_t k = 0, gallery_queries = 8;
   int radius = -1;
   app.add_option("--index", index_path, "database codes: a code file or a .npy of packbits rows")
       ->required()
@@ -98,7 +174,8 @@ int run_search(int argc, char** argv) {
   app.add_option("--index-labels", index_labels,
                  ".npy labels of the database (class ids or multi-hot)")
       ->check(CLI::ExistingFile);
-  app.add_option("--query", query_paths, "query codes: code files or .npy packbits rows")
+  app.add_option("--query", query_paths,
+                 "query codes: code files or .npy packbits rows; or image files, with --model")
       ->required()
       ->check(CLI::ExistingFile);
   app.add_option("--query-labels", query_labels, ".npy labels of the queries")
@@ -121,18 +198,50 @@ int run_search(int argc, char** argv) {
       ->check(CLI::ExistingFile)
       ->needs(rerank_option);
   app.add_option("--output", output, "folder for ids.npy, distances.npy, ... instead of printing");
+  app.add_option("--model", model_path,
+                 "a trained model (run directory or checkpoint) to encode image --query files")
+      ->check(CLI::ExistingPath);
+  CLI::Option* html_option =
+      app.add_option("--html", html_path, "also write a gallery of queries and their results");
+  app.add_option("--gallery-queries", gallery_queries, "queries shown in the --html gallery")
+      ->check(app::integer_at_least(1))
+      ->needs(html_option)
+      ->capture_default_str();
+  app.add_option("--index-images", index_images,
+                 "--html: the images of the index codes, a data spec (fmnist:database, "
+                 "run:database@RUN_DIR, list:FILE, ...); default: the run directory's")
+      ->needs(html_option);
+  app.add_option("--query-images", query_images,
+                 "--html: the images of code-file queries, a data spec (fmnist:query, ...)")
+      ->needs(html_option);
   app::add_device_option(app, device_choice);
   if (!app::parse_arguments(app, argc, argv)) return 0;
   HG_CHECK(k_option->count() > 0 || radius_option->count() > 0,
            "-k: give the number of neighbours per query (or --radius R)");
-  HG_CHECK(rerank_option->count() == 0 || !query_features_path.empty(),
+  const bool image_queries = looks_like_image(query_paths[0]);
+  HG_CHECK(!image_queries || !model_path.empty(), "--query ", query_paths[0],
+           ": image queries need a trained model: give --model RUN_DIR (a run directory or its "
+           "checkpoint), or encode the images with hashgrad encode and pass the code file");
+  HG_CHECK(!image_queries || query_labels.empty(), "--query-labels: image queries have no labels");
+  HG_CHECK(rerank_option->count() == 0 || image_queries || !query_features_path.empty(),
            "--rerank: also give --query-features (the queries' features)");
 
+  const Device device = app::chosen_device(device_choice);
+  std::optional<TrainedModel> trained;
+  if (!model_path.empty()) trained = load_trained_model(model_path, device);
   CodeSet database = load_codes({index_path, index_labels, bits});
-  CodeSet queries = load_queries(query_paths, query_labels, bits);
+  ImageQueries encoded;
+  if (image_queries) {
+    encoded = encode_image_queries(query_paths, *trained,
+                                   rerank_option->count() > 0 && query_features_path.empty());
+    HG_CHECK(encoded.codes.bits == database.bits, "--model ", model_path, " makes ",
+             encoded.codes.bits, "-bit codes but --index ", index_path, " holds ", database.bits,
+             "-bit codes");
+  }
+  CodeSet queries = image_queries ? encoded.codes : load_queries(query_paths, query_labels, bits);
   HG_CHECK(queries.bits == database.bits, "--query holds ", queries.bits, "-bit codes but --index ",
            index_path, " holds ", database.bits, "-bit codes");
-  hashing::HammingIndex index(database.packed(), app::chosen_device(device_choice));
+  hashing::HammingIndex index(database.packed(), device);
 
   // Results as (n_query rows of positions and distances) with row offsets, both modes alike.
   std::vector<int64_t> offsets, positions;
@@ -156,8 +265,15 @@ int run_search(int argc, char** argv) {
       int64_t dim = 0, query_dim = 0;
       std::vector<float> database_features =
           load_features(rerank_path, database.count, "--rerank", dim);
-      std::vector<float> query_features =
-          load_features(query_features_path, queries.count, "--query-features", query_dim);
+      std::vector<float> query_features;
+      if (query_features_path.empty()) {  // image queries: the model's features
+        Tensor features = encoded.features.contiguous();
+        query_dim = features.size(1);
+        query_features.assign(features.data<float>(), features.data<float>() + features.numel());
+      } else {
+        query_features =
+            load_features(query_features_path, queries.count, "--query-features", query_dim);
+      }
       HG_CHECK(dim == query_dim, "--query-features have ", query_dim,
                " dimensions but --rerank features have ", dim);
       result = rerank_by_features(result, query_features.data(), database_features.data(),
@@ -168,6 +284,44 @@ int run_search(int argc, char** argv) {
     positions = result.ids;
     distances = result.distances;
     k = result.k;
+  }
+
+  if (!html_path.empty()) {
+    data::ImageSize list_size =
+        trained ? model_input_size(trained->description) : data::ImageSize{};
+    // Image queries show their files (id i is the i-th --query); code queries their dataset's.
+    CodedImages query_side =
+        image_queries
+            ? CodedImages(
+                  queries, [&](int64_t id) { return encoded.images.at(static_cast<size_t>(id)); },
+                  [&](int64_t id) {
+                    return std::filesystem::path(query_paths.at(static_cast<size_t>(id)))
+                        .filename()
+                        .string();
+                  })
+            : CodedImages(queries,
+                          dataset_images(gallery_images(query_images, query_paths[0], "query",
+                                                        "--query-images", list_size)));
+    CodedImages database_side(database,
+                              dataset_images(gallery_images(index_images, index_path, "database",
+                                                            "--index-images", list_size)));
+    std::vector<GalleryQuery> rows;
+    for (int64_t q : gallery_sample(queries.count, gallery_queries))
+      rows.push_back({q,
+                      {positions.begin() + offsets[q], positions.begin() + offsets[q + 1]},
+                      {distances.begin() + offsets[q], distances.begin() + offsets[q + 1]}});
+    std::string description = detail::concat(
+        database.bits, "-bit codes; ", rows.size(), " of ", queries.count, " queries; ",
+        ragged ? detail::concat("codes within Hamming distance ", radius)
+               : detail::concat("the nearest ", k),
+        " of ", database.count, " in ", index_path,
+        feature_distances.empty() ? "" : ", re-ranked by feature distance",
+        ragged || k > hashing::kGalleryNeighbours
+            ? detail::concat(" (at most ", hashing::kGalleryNeighbours, " shown)")
+            : "");
+    write_gallery(html_path, retrieval_gallery(query_side, database_side, rows,
+                                               "hashgrad search: " + index_path, description));
+    std::fprintf(stderr, "gallery of %zu queries written to %s\n", rows.size(), html_path.c_str());
   }
 
   std::vector<int64_t> ids;

@@ -68,6 +68,20 @@ void write_png(const std::string& path, const Image& image) {
            "cannot write PNG '", path, "'");
 }
 
+std::vector<uint8_t> encode_png(const Image& image) {
+  check_channels(image.size.channels, "encode_png");
+  const ImageSize& size = image.size;
+  std::vector<uint8_t> bytes;
+  auto append = [](void* context, void* data, int count) {
+    auto* out = static_cast<std::vector<uint8_t>*>(context);
+    out->insert(out->end(), static_cast<uint8_t*>(data), static_cast<uint8_t*>(data) + count);
+  };
+  HG_CHECK(stbi_write_png_to_func(append, &bytes, size.width, size.height, size.channels,
+                                  image.pixels.data(), size.width * size.channels) != 0,
+           "encode_png: cannot encode a ", size_string(size), " image");
+  return bytes;
+}
+
 void write_jpeg(const std::string& path, const Image& image, int quality) {
   check_channels(image.size.channels, "write_jpeg");
   HG_CHECK(quality >= 1 && quality <= 100, "write_jpeg: quality ", quality, " is not in 1..100");

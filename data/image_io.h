@@ -2,7 +2,9 @@
 // images, and writing PNG and JPEG (tests and benchmarks make their own image folders).
 #pragma once
 
+#include <cstdint>
 #include <string>
+#include <vector>
 
 #include "data/dataset.h"
 
@@ -16,5 +18,8 @@ Image decode_image(const std::string& path, int channels);
 // Write `image` (1 or 3 channels) as PNG, or as baseline JPEG at `quality` (1–100).
 void write_png(const std::string& path, const Image& image);
 void write_jpeg(const std::string& path, const Image& image, int quality = 95);
+
+// The bytes of a PNG file of `image` (1 or 3 channels), for embedding (gallery.html data URIs).
+std::vector<uint8_t> encode_png(const Image& image);
 
 }  // namespace hg::data

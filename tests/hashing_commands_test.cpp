@@ -186,7 +186,7 @@ TEST_F(Commands, MistakesGiveOneLineNamingTheFlag) {
         << c.arguments << ": " << run.err;
     EXPECT_NE(run.err.find(c.flag), std::string::npos) << c.arguments << ": " << run.err;
   }
-  // Image queries need a model: a clear "not yet" instead of a decoding error.
+  // Image queries without --model: said before any decoding.
   std::ofstream(path("cat.png")) << "png";
   CommandRun run =
       hashgrad("search --index " + path("db.hgc") + " --query " + path("cat.png") + " -k 1");

@@ -20,6 +20,7 @@
 #include "tensor/safetensors.h"
 #include "train/checkpoint.h"
 #include "train/encode.h"
+#include "train/gallery.h"
 #include "train/trained_model.h"
 
 namespace hg {
@@ -88,6 +89,7 @@ Trainer::Trainer(const Config& given_config, const std::string& run_directory, b
   data_ = data::load_protocol(setup_.protocol);
   normalization_ = data::compute_normalization(*data_.train);
   data::ImageSize size = data_.train->image_size();
+  if (setup_.image_size > 0) size.height = size.width = static_cast<int>(setup_.image_size);
   BackboneOptions backbone_options = setup_.backbone_options;
   backbone_options.in_channels = size.channels;
   backbone_options.image_size = size.height;
@@ -166,6 +168,10 @@ void Trainer::train_round(int64_t round) {
   auto subset = std::make_shared<data::SubsetDataset>(data_.train, items, data_.train->name());
   data::ImageSize size = data_.train->image_size();
   data::Pipeline pipeline;
+  if (setup_.image_size > 0 && setup_.image_size != size.height) {
+    size.height = size.width = static_cast<int>(setup_.image_size);
+    pipeline.add(data::resize_to(size.height, size.width));
+  }
   if (setup_.augment == "crop_flip")
     pipeline.add(data::random_crop(size.height, size.width, 4)).add(data::random_horizontal_flip());
   pipeline.normalize(normalization_);
@@ -269,6 +275,7 @@ Tensor Trainer::database_codes() {
   } else {
     EncodeOptions options;
     options.workers = setup_.workers;
+    options.image_size = setup_.image_size;
     options.progress_label = "encode database";
     codes = encode_dataset(*model_, data_.database, normalization_, options).codes.contiguous();
   }
@@ -294,6 +301,7 @@ hashing::RetrievalMetrics Trainer::evaluate(int64_t query_limit, bool final) {
   auto encode_start = std::chrono::steady_clock::now();
   EncodeOptions options;
   options.workers = setup_.workers;
+  options.image_size = setup_.image_size;
   options.progress_label = "encode queries";
   EncodedSet query_codes = encode_dataset(*model_, queries, normalization_, options);
   Tensor database = database_codes();
@@ -326,6 +334,12 @@ hashing::RetrievalMetrics Trainer::evaluate(int64_t query_limit, bool final) {
     hashing::write_atomically(path("pr_curve.svg"), [&](std::ostream& out) {
       out << hashing::pr_curve_svg(curves, setup_.method + " — precision-recall by Hamming radius");
     });
+    if (setup_.gallery_queries > 0)
+      hashing::write_gallery(path("gallery.html"),
+                             search_gallery({query_set, dataset_images(queries)},
+                                            {database_set, dataset_images(data_.database)}, index,
+                                            setup_.gallery_queries,
+                                            setup_.method + " — nearest codes of sample queries"));
   }
   return metrics;
 }
