@@ -38,7 +38,9 @@ if ((${#missing_optional[@]})); then
     >/dev/null || echo "setup: ${missing_optional[*]} not installed; the tests that use it skip"
 fi
 
-cmake_options=(-G Ninja -DCMAKE_BUILD_TYPE=Release)
+cmake_options=(-DCMAKE_BUILD_TYPE=Release)
+# Ninja for a new build folder; an existing one keeps the generator it was made with.
+[ -f "$BUILD_DIR/CMakeCache.txt" ] || cmake_options+=(-G Ninja)
 if command -v nvcc >/dev/null 2>&1 || [ -x /usr/local/cuda/bin/nvcc ]; then
   export PATH="$PATH:/usr/local/cuda/bin"
   if ! ls /usr/local/cuda/include/cudnn.h >/dev/null 2>&1; then
