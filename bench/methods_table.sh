@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# Trains every method of configs/ on one dataset and writes the table of its retrieval metrics
+# to bench/results/methods-<dataset>-<bits>-<device>.md, with device, commit and date.
+#   bench/methods_table.sh [dataset] [bits] [--set key=value ...]
+# (dataset: fmnist or cifar10_1; extra --set options go to every run, e.g. --set rounds=5 for a
+# quick pass). Needs a build (scripts/setup.sh); full schedules want a GPU.
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+dataset="${1:-fmnist}"
+bits="${2:-48}"
+shift $(( $# > 2 ? 2 : $# ))
+hashgrad="${HASHGRAD:-$root/build/hashgrad}"
+device=$("$hashgrad" info | sed 's/.*device: //')
+commit=$(git -C "$root" rev-parse --short HEAD)
+runs="$root/runs/methods-$dataset-$bits-$(date +%Y%m%d-%H%M%S)"
+mkdir -p "$runs"
+table="$root/bench/results/methods-$dataset-$bits-$(echo "$device" | tr -c 'A-Za-z0-9\n' '_' | cut -c1-40).md"
+
+rows=""
+for config in "$root"/configs/*_"$dataset".conf; do
+  method=$(basename "$config" "_$dataset.conf")
+  bits_for_method="$bits"
+  # The Swin method's code lengths are 16/32/64.
+  [[ "$method" == swin_* && "$bits" == 48 ]] && bits_for_method=64
+  start=$(date +%s)
+  if "$hashgrad" train --config "$config" --set bits="$bits_for_method" "$@" \
+       --out "$runs/$method" >"$runs/$method.log" 2>&1; then
+    seconds=$(( $(date +%s) - start ))
+    row=$(python3 -c "import json,sys; m=json.load(open(sys.argv[1]))
+print('| %s | %d | %.4f | %.4f | %.4f | %d |' % (sys.argv[2], m['bits'], m['map_all'],
+      m['precision_at_k'], m['precision_radius2'], int(sys.argv[3])))" \
+      "$runs/$method/metrics.json" "$method" "$seconds")
+  else
+    row="| $method | $bits_for_method | failed: see $runs/$method.log | | | |"
+  fi
+  echo "$row"
+  rows+="$row"$'\n'
+done
+mkdir -p "$(dirname "$table")"
+{
+  echo "# mAP@all of every method on $dataset, $bits bits"
+  echo
+  echo "device: $device; commit: $commit; date: $(date -u +%Y-%m-%dT%H:%M:%SZ); extra options: ${*:-none}"
+  echo
+  echo "| method | bits | mAP@all | P@1000 | P(r<=2) | seconds |"
+  echo "|---|---|---|---|---|---|"
+  printf "%s" "$rows"
+} >"$table"
+echo "wrote $table"
