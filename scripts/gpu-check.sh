@@ -42,3 +42,13 @@ for bench in "$build"/bench/bench_*; do
   echo "$(basename "$bench"): exit $?"
 done
 cp "$root"/bench/results/*.json "$out/" 2>/dev/null || true
+
+# Optional, for a session with device time to spare: the main job and the methods table on
+# the GPU (HASHGRAD_GPU_TRAIN=1).
+if [ "${HASHGRAD_GPU_TRAIN:-0}" = 1 ]; then
+  "$build/hashgrad" train --config "$root/configs/attention_adsh_fmnist.conf" \
+    --out "$root/runs/gpu-main" >"$out/main-job.log" 2>&1
+  echo "main job: exit $?"; tail -3 "$out/main-job.log"
+  HASHGRAD="$build/hashgrad" "$root/bench/methods_table.sh" fmnist 48 >"$out/methods.log" 2>&1
+  cp "$root"/bench/results/methods-*.md "$out/" 2>/dev/null || true
+fi
