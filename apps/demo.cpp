@@ -5,7 +5,7 @@
 #include <CLI/CLI.hpp>
 #include <cstdio>
 
-#include "apps/code_options.h"
+#include "apps/cli.h"
 #include "apps/command.h"
 #include "autograd/ops.h"
 #include "autograd/softmax.h"

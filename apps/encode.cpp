@@ -12,7 +12,7 @@
 #include <chrono>
 #include <cstdio>
 
-#include "apps/code_options.h"
+#include "apps/cli.h"
 #include "apps/command.h"
 #include "hashing/npy.h"
 #include "train/data_spec.h"

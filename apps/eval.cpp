@@ -75,8 +75,7 @@ int run_eval(int argc, char** argv) {
       ->check(CLI::ExistingFile);
   app.add_option("--query-labels", query_labels, ".npy query labels (once, or per pair)")
       ->check(CLI::ExistingFile);
-  app.add_option("--bits", bits, ".npy codes: code length when less than 8 × columns (per pair)")
-      ->check(app::integer_in(hashing::kMinCodeBits, hashing::kMaxCodeBits));
+  app::add_bits_option(app, bits, ".npy codes: code length when less than 8 × columns (per pair)");
   app.add_option("--name", names, "curve and table name per pair (default: \"<bits> bits\")");
   app.add_option("-k,--k", k, "cutoff of mAP@k, P@k and recall@k (default: the database size)")
       ->check(app::integer_at_least(1));

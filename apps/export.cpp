@@ -28,8 +28,7 @@ int run_export(int argc, char** argv) {
       ->check(CLI::ExistingFile);
   app.add_option("--labels", labels_path, ".npy labels to export with the codes")
       ->check(CLI::ExistingFile);
-  app.add_option("--bits", bits, ".npy codes: the code length when less than 8 × columns")
-      ->check(app::integer_in(hashing::kMinCodeBits, hashing::kMaxCodeBits));
+  app::add_bits_option(app, bits, ".npy codes: the code length when less than 8 × columns");
   app.add_option("--features", features_path,
                  "float features of the same items (.npy [n, dim]), written as float32")
       ->check(CLI::ExistingFile);

@@ -100,7 +100,7 @@ ImageQueries encode_image_queries(const std::vector<std::string>& paths,
   auto n = static_cast<int64_t>(paths.size());
   auto dataset = std::make_shared<data::InMemoryDataset>(
       "the --query images", input, std::move(pixels),
-      data::Labels::from_class_ids(std::vector<int32_t>(static_cast<size_t>(n), 0), 1));
+      Labels::from_class_ids(std::vector<int32_t>(static_cast<size_t>(n), 0), 1));
   EncodeOptions options;
   options.workers = 1;
   options.keep_features = keep_features;
@@ -143,19 +143,14 @@ std::vector<float> load_features(const std::string& path, int64_t rows, const ch
 // Labels of the result items, row by row (class ids: [n, k]; multi-hot: [n, k, classes]).
 void write_result_labels(const std::string& path, const Labels& labels,
                          const std::vector<int64_t>& positions, const Shape& shape) {
-  if (labels.layout == LabelLayout::class_ids) {
-    std::vector<int32_t> values;
-    for (int64_t position : positions) values.push_back(labels.class_ids[position]);
-    write_npy(path, values, shape);
-  } else {
-    std::vector<uint8_t> values;
-    for (int64_t position : positions)
-      values.insert(values.end(), labels.multi_hot.begin() + position * labels.num_classes,
-                    labels.multi_hot.begin() + (position + 1) * labels.num_classes);
-    Shape with_classes = shape;
-    with_classes.push_back(labels.num_classes);
-    write_npy(path, values, with_classes);
+  Labels results = labels.gather(positions);
+  if (!results.multi_label()) {
+    write_npy(path, results.class_ids(), shape);
+    return;
   }
+  Shape with_classes = shape;
+  with_classes.push_back(results.num_classes());
+  write_npy(path, results.matrix(), with_classes);
 }
 
 int run_search(int argc, char** argv) {
@@ -180,8 +175,7 @@ int run_search(int argc, char** argv) {
       ->check(CLI::ExistingFile);
   app.add_option("--query-labels", query_labels, ".npy labels of the queries")
       ->check(CLI::ExistingFile);
-  app.add_option("--bits", bits, ".npy codes: the code length when less than 8 × columns")
-      ->check(app::integer_in(hashing::kMinCodeBits, hashing::kMaxCodeBits));
+  app::add_bits_option(app, bits, ".npy codes: the code length when less than 8 × columns");
   CLI::Option* k_option =
       app.add_option("-k,--k", k, "neighbours per query (with --radius: at most this many)")
           ->check(app::integer_at_least(1));

@@ -7,7 +7,7 @@
 #include <CLI/CLI.hpp>
 #include <cstdio>
 
-#include "apps/code_options.h"
+#include "apps/cli.h"
 #include "apps/command.h"
 #include "train/trainer.h"
 
@@ -22,7 +22,8 @@ int run_train(int argc, char** argv) {
   app.add_option("--out", out, "the run directory to create");
   app.add_option("--resume", resume, "a run directory to continue from its checkpoint");
   if (!hg::app::parse_arguments(app, argc, argv)) return 0;
-  HG_CHECK(resume.empty() != out.empty(), "give either --out RUN_DIR (a new run) or --resume RUN_DIR");
+  HG_CHECK(resume.empty() != out.empty(),
+           "give either --out RUN_DIR (a new run) or --resume RUN_DIR");
   HG_CHECK(!resume.empty() || !config_path.empty(), "--config is required for a new run");
   HG_CHECK(resume.empty() || (config_path.empty() && assignments.empty()),
            "--resume continues with the run's own config.txt; drop --config and --set");

@@ -12,17 +12,13 @@
 //   bench_backbones_bench [--cpu-threads N] [--batch B] [--seconds S] [--runs R]
 #include <omp.h>
 
-#include <algorithm>
-#include <chrono>
 #include <cstdio>
-#include <fstream>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
-#include "autograd/node.h"
-#include "autograd/reduce.h"
 #include "bench/bench_report.h"
+#include "bench/model_timing.h"
 #include "cuda/runtime.h"
 #include "layers/models/backbone.h"
 #include "tensor/random.h"
@@ -31,7 +27,6 @@ namespace {
 
 using hg::Device;
 using hg::Tensor;
-using Clock = std::chrono::steady_clock;
 
 struct Case {
   const char* backbone;
@@ -51,40 +46,6 @@ std::vector<Case> small_input_cases() {
   cases.push_back({"vgg16", AttentionKind::cbam, 3, 32});     // AM-VGGH
   cases.push_back({"resnet18", AttentionKind::dual, 3, 32});  // DAHP
   return cases;
-}
-
-// One pass: the forward under NoGradGuard, or forward + backward of the features' sum.
-void run_pass(hg::Module& model, const Tensor& images, bool backward) {
-  if (backward) {
-    model.zero_grad();
-    hg::backward(hg::sum(model(images)));
-  } else {
-    hg::NoGradGuard no_grad;
-    model(images);
-  }
-  if (images.is_cuda()) hg::cuda::synchronize();
-}
-
-double best_seconds(hg::Module& model, const Tensor& images, bool backward, int runs,
-                    double budget) {
-  run_pass(model, images, backward);  // warm-up: allocator caches, cuBLASLt / cuDNN plans
-  double best = 1e30, spent = 0;
-  for (int run = 0; run < runs || spent < budget; ++run) {
-    const auto start = Clock::now();
-    run_pass(model, images, backward);
-    const double seconds = std::chrono::duration<double>(Clock::now() - start).count();
-    best = std::min(best, seconds);
-    spent += seconds;
-  }
-  return best;
-}
-
-// The 1-minute load average (/proc/loadavg), or -1 where there is none.
-double load_average() {
-  std::ifstream file("/proc/loadavg");
-  double one_minute = -1;
-  file >> one_minute;
-  return one_minute;
 }
 
 }  // namespace
@@ -109,7 +70,7 @@ int main(int argc, char** argv) try {
     }
   }
 
-  const double load_before = load_average();
+  const std::string load_before = hg::bench::load_average();
   nlohmann::json results = nlohmann::json::array();
   auto measure = [&](const Case& c, Device device, const char* mode) {
     hg::manual_seed(1);
@@ -122,8 +83,10 @@ int main(int argc, char** argv) try {
     backbone.module->train();
     Tensor images = hg::ops::uniform({batch, c.in_channels, c.image_size, c.image_size}, -1, 1,
                                      hg::DType::f32, device);
-    const double forward = best_seconds(*backbone.module, images, false, runs, budget);
-    const double training = best_seconds(*backbone.module, images, true, runs, budget);
+    const double forward =
+        hg::bench::best_pass_seconds(*backbone.module, images, false, runs, budget);
+    const double training =
+        hg::bench::best_pass_seconds(*backbone.module, images, true, runs, budget);
     const std::string input = std::to_string(c.in_channels) + "x" + std::to_string(c.image_size) +
                               "x" + std::to_string(c.image_size);
     const char* attention = hg::attention_kind_name(c.attention);
@@ -158,21 +121,7 @@ int main(int argc, char** argv) try {
     }
   }
 
-  const std::string gpu = hg::cuda::device_description();
-  nlohmann::json report = {{"benchmark", "backbones"},
-                           {"cpu", hg::bench::cpu_model()},
-                           {"cpu_threads", omp_get_max_threads()},
-                           {"gpu", gpu},
-                           {"git_commit", hg::bench::git_commit()},
-                           {"date", hg::bench::utc_date()},
-                           {"load_average_before", load_before},
-                           {"load_average_after", load_average()},
-                           {"results", results}};
-  const std::string device = hg::cuda::available() ? hg::bench::device_slug(gpu) : "cpu";
-  const auto output =
-      hg::bench::repository_root() / "bench" / "results" / ("backbones-" + device + ".json");
-  std::ofstream(output) << report.dump(2) << "\n";
-  std::printf("wrote %s\n", output.string().c_str());
+  hg::bench::write_results("backbones", load_before, results);
   return 0;
 } catch (const std::exception& error) {
   std::fprintf(stderr, "backbones_bench: error: %s\n", error.what());

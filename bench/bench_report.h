@@ -1,15 +1,25 @@
-// Where and when a benchmark ran: the git commit (marked "-dirty" with uncommitted changes), the
-// UTC date, the CPU model and its load, and a file-name slug for a GPU's name. Every
-// bench/results/*.json carries these so that a number can be traced to the code and the machine
-// that produced it.
+// What every benchmark shares: where and when it ran (the git commit, marked "-dirty" with
+// uncommitted changes, the UTC date, the CPU model and its load, the GPU), the report written to
+// bench/results/<benchmark>-<device>.json with those fields, and the timing loop (the best of
+// several runs after a warm-up). Every result file carries the fields so that a number can be
+// traced to the code and the machine that produced it.
 #pragma once
 
+#include <omp.h>
+
+#include <algorithm>
 #include <cctype>
+#include <chrono>
 #include <cstdio>
 #include <ctime>
 #include <filesystem>
 #include <fstream>
+#include <limits>
+#include <nlohmann/json.hpp>
 #include <string>
+
+#include "cuda/runtime.h"
+#include "hashing/atomic_write.h"
 
 namespace hg::bench {
 
@@ -72,6 +82,70 @@ inline std::string device_slug(const std::string& description) {
   }
   while (!slug.empty() && slug.back() == '-') slug.pop_back();
   return slug;
+}
+
+// "cpu" without a GPU, else the GPU's slug: the <device> of a results file's name.
+inline std::string device_tag() {
+  return cuda::available() ? device_slug(cuda::device_description()) : "cpu";
+}
+
+// bench/results/<name>.json in the repository.
+inline std::filesystem::path results_path(const std::string& name) {
+  return repository_root() / "bench" / "results" / (name + ".json");
+}
+
+// The fields every results file starts with: the benchmark, the CPU and its OpenMP thread count,
+// the GPU, the commit, the date, and the load average before (`load_before`, taken when the
+// benchmark started) and after (now) the measurements.
+inline nlohmann::json report_header(const std::string& benchmark, const std::string& load_before) {
+  return {{"benchmark", benchmark},
+          {"cpu", cpu_model()},
+          {"cpu_threads", omp_get_max_threads()},
+          {"gpu", cuda::device_description()},
+          {"git_commit", git_commit()},
+          {"date", utc_date()},
+          {"load_average_before", load_before},
+          {"load_average_after", load_average()}};
+}
+
+// Writes `report`, indented, to `path` (whole or not at all; the folder is created) and says so.
+inline void write_report(const std::filesystem::path& path, const nlohmann::json& report) {
+  std::filesystem::create_directories(path.parent_path());
+  hashing::write_atomically(path.string(),
+                            [&](std::ostream& out) { out << report.dump(2) << "\n"; });
+  std::printf("wrote %s\n", path.string().c_str());
+}
+
+// bench/results/<benchmark>-<device>.json: report_header's fields and the `results`.
+inline void write_results(const std::string& benchmark, const std::string& load_before,
+                          const nlohmann::json& results) {
+  nlohmann::json report = report_header(benchmark, load_before);
+  report["results"] = results;
+  write_report(results_path(benchmark + "-" + device_tag()), report);
+}
+
+using Clock = std::chrono::steady_clock;
+
+inline double seconds_since(Clock::time_point start) {
+  return std::chrono::duration<double>(Clock::now() - start).count();
+}
+
+// The wall time of one call of `body`: the best of at least `runs` timed calls, and of more while
+// they add up to less than `budget` seconds, after one untimed call that warms the allocator
+// caches and builds the cuDNN and cuBLASLt plans. The best rather than the mean, because other
+// work on the machine only ever adds time. `body` must wait for its own GPU work.
+template <typename Body>
+double best_seconds(int runs, double budget, Body&& body) {
+  body();
+  double best = std::numeric_limits<double>::infinity(), spent = 0;
+  for (int run = 0; run < runs || spent < budget; ++run) {
+    const Clock::time_point start = Clock::now();
+    body();
+    const double seconds = seconds_since(start);
+    best = std::min(best, seconds);
+    spent += seconds;
+  }
+  return best;
 }
 
 }  // namespace hg::bench

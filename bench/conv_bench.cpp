@@ -15,9 +15,7 @@
 #include <omp.h>
 
 #include <algorithm>
-#include <chrono>
 #include <cstdio>
-#include <fstream>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
@@ -32,7 +30,6 @@ namespace {
 
 using hg::Device;
 using hg::Tensor;
-using Clock = std::chrono::steady_clock;
 
 struct Case {
   const char* name;
@@ -61,16 +58,7 @@ double time_case(const Case& c, Device device, bool with_backward, double budget
     if (with_backward) hg::backward(y, grad);
     if (device == Device::cuda) hg::cuda::synchronize();
   };
-  run();
-  double best = 1e30, total = 0;
-  for (int repeat = 0; repeat < 3 || total < budget; ++repeat) {
-    auto start = Clock::now();
-    run();
-    double seconds = std::chrono::duration<double>(Clock::now() - start).count();
-    best = std::min(best, seconds);
-    total += seconds;
-  }
-  return best;
+  return hg::bench::best_seconds(3, budget, run);
 }
 
 }  // namespace
@@ -160,21 +148,7 @@ int main(int argc, char** argv) try {
     }
   }
 
-  const std::string gpu = hg::cuda::device_description();
-  nlohmann::json report = {{"benchmark", "conv"},
-                           {"cpu", hg::bench::cpu_model()},
-                           {"cpu_threads", cpu_threads},
-                           {"load_average_before", load_before},
-                           {"load_average_after", hg::bench::load_average()},
-                           {"gpu", gpu},
-                           {"git_commit", hg::bench::git_commit()},
-                           {"date", hg::bench::utc_date()},
-                           {"results", results}};
-  const std::string device = hg::cuda::available() ? hg::bench::device_slug(gpu) : "cpu";
-  const std::filesystem::path output =
-      hg::bench::repository_root() / "bench" / "results" / ("conv-" + device + ".json");
-  std::ofstream(output) << report.dump(2) << "\n";
-  std::printf("wrote %s\n", output.string().c_str());
+  hg::bench::write_results("conv", load_before, results);
   return 0;
 } catch (const std::exception& error) {
   std::fprintf(stderr, "conv_bench: error: %s\n", error.what());

@@ -2,17 +2,16 @@
 // decoded once into memory, then augmented every epoch) and for a folder of PNGs this program
 // writes to a temp folder (decoded and resized on every epoch, and cached). Runs on 2 worker
 // threads (and 2 OpenMP threads for the decode-once pass) unless told otherwise, and writes
-// bench/results/loader-<host>.json with the device, git commit and date.
+// bench/results/loader-<host>.json with the CPU, GPU, git commit, date and load average.
 //
 //   bench_loader_bench [--workers N] [--pngs N] [--png-size S] [--batch B] [--epochs E]
 #include <omp.h>
 #include <unistd.h>
 
-#include <chrono>
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
-#include <fstream>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <thread>
@@ -26,11 +25,12 @@
 
 namespace {
 
+using hg::bench::Clock;
+using hg::bench::seconds_since;
 using hg::data::Batch;
 using hg::data::Loader;
 using hg::data::LoaderOptions;
 using hg::data::Pipeline;
-using Clock = std::chrono::steady_clock;
 namespace fs = std::filesystem;
 
 struct Settings {
@@ -40,10 +40,6 @@ struct Settings {
   int64_t batch = 256;
   int epochs = 2;
 };
-
-double seconds_since(Clock::time_point start) {
-  return std::chrono::duration<double>(Clock::now() - start).count();
-}
 
 // Images per second of full epochs through `loader` (the best of `epochs`, so the first
 // epoch's cold caches do not decide), touching each batch as a training step would.
@@ -103,8 +99,7 @@ Settings parse(int argc, char** argv) {
 int main(int argc, char** argv) try {
   const Settings settings = parse(argc, argv);
   // The machine may be shared: the load before the run says how far to trust the figures.
-  double load_average[1] = {0};
-  getloadavg(load_average, 1);
+  const std::string load_before = hg::bench::load_average();
   omp_set_num_threads(settings.workers);
   const hg::Device device = hg::cuda::available() ? hg::Device::cuda : hg::Device::cpu;
   LoaderOptions options;
@@ -112,7 +107,7 @@ int main(int argc, char** argv) try {
   options.workers = settings.workers;
   options.prefetch = 2 * settings.workers;
   options.device = device;
-  nlohmann::json results;
+  nlohmann::json results = nlohmann::json::object();
 
   // ---- Fashion-MNIST: gunzip + parse once, then crop/flip/normalize/batch each epoch --------
   if (fs::exists(hg::data::fashion_mnist_directory())) {
@@ -134,7 +129,8 @@ int main(int argc, char** argv) try {
                                 {"images", sets.train->size()},
                                 {"pipeline", augment.description()}};
   } else {
-    std::printf("fashion-mnist: %s not installed, skipped\n", hg::data::fashion_mnist_directory().c_str());
+    std::printf("fashion-mnist: %s not installed, skipped\n",
+                hg::data::fashion_mnist_directory().c_str());
   }
 
   // ---- a folder of PNGs: decode + resize every epoch (lazy), and decode once (cached) -------
@@ -177,22 +173,16 @@ int main(int argc, char** argv) try {
   // ---- where and when ---------------------------------------------------------------------
   char host[256] = "unknown";
   gethostname(host, sizeof host - 1);
-  results["device"] = {{"cpu", hg::bench::cpu_model()},
-                       {"gpu", hg::cuda::device_description()},
-                       {"batches_to", hg::device_name(device)},
-                       {"hardware_threads", std::thread::hardware_concurrency()},
-                       {"load_average_1min_before", load_average[0]}};
-  results["settings"] = {{"workers", settings.workers},
-                         {"batch", settings.batch},
-                         {"epochs_timed", settings.epochs},
-                         {"prefetch", options.prefetch}};
-  results["git_commit"] = hg::bench::git_commit();
-  results["date"] = hg::bench::utc_date();
-  results["host"] = host;
-  fs::path output = hg::bench::repository_root() / "bench" / "results" /
-                    ("loader-" + std::string(host) + ".json");
-  std::ofstream(output) << results.dump(2) << "\n";
-  std::printf("wrote %s\n", output.string().c_str());
+  nlohmann::json report = hg::bench::report_header("loader", load_before);
+  report["host"] = host;
+  report["batches_to"] = hg::device_name(device);
+  report["hardware_threads"] = std::thread::hardware_concurrency();
+  report["settings"] = {{"workers", settings.workers},
+                        {"batch", settings.batch},
+                        {"epochs_timed", settings.epochs},
+                        {"prefetch", options.prefetch}};
+  report.update(results);
+  hg::bench::write_report(hg::bench::results_path("loader-" + std::string(host)), report);
   return 0;
 } catch (const std::exception& error) {
   std::fprintf(stderr, "loader_bench: error: %s\n", error.what());

@@ -16,16 +16,14 @@
 #include <omp.h>
 
 #include <CLI/CLI.hpp>
-#include <chrono>
+#include <algorithm>
 #include <cstdio>
 #include <filesystem>
-#include <fstream>
 #include <nlohmann/json.hpp>
 #include <random>
 
 #include "bench/bench_report.h"
 #include "cuda/runtime.h"
-#include "hashing/atomic_write.h"
 #include "hashing/code_io.h"
 #include "hashing/cpu/popcount_scan.h"
 #include "hashing/hamming_search.h"
@@ -60,20 +58,6 @@ std::vector<uint64_t> random_codes(int64_t count, int bits, uint64_t seed) {
   return codes;
 }
 
-// Best wall time of `repeat` runs of `body` (after one warm-up run).
-template <typename Body>
-double best_seconds(int repeat, Body&& body) {
-  body();
-  double best = 1e30;
-  for (int r = 0; r < repeat; ++r) {
-    auto start = std::chrono::steady_clock::now();
-    body();
-    best = std::min(
-        best, std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
-  }
-  return best;
-}
-
 // Prints a result (without ending the line) and returns its record.
 nlohmann::json record_run(int bits, int64_t n_database, int64_t n_query, int64_t k,
                           double seconds) {
@@ -85,36 +69,19 @@ nlohmann::json record_run(int bits, int64_t n_database, int64_t n_query, int64_t
           {"pairs_per_second", pairs}};
 }
 
-// The 1-minute load average: the machine may be shared, and a busy one slows every number.
-double load_average() {
-  std::ifstream file("/proc/loadavg");
-  double load = -1;
-  file >> load;
-  return load;
-}
-
-// bench/results/search-<device>.json with where and when it ran (bench/bench_report.h).
-void write_results(const std::string& folder, const std::string& device_tag,
-                   const nlohmann::json& runs, const std::string& scan_build) {
-  std::filesystem::create_directories(folder);
-  nlohmann::json document = {{"benchmark", "hamming_search"},
-                             {"cpu", bench::cpu_model()},
-                             {"cpu_threads", omp_get_max_threads()},
-                             {"cpu_scan_build", scan_build},
-                             {"gpu", cuda::device_description()},
-                             {"load_average", load_average()},
-                             {"date", bench::utc_date()},
-                             {"git_commit", bench::git_commit()},
-                             {"results", runs}};
-  const std::string path =
-      (std::filesystem::path(folder) / ("search-" + device_tag + ".json")).string();
-  write_atomically(path, [&](std::ostream& out) { out << document.dump(2) << "\n"; });
-  std::printf("results: %s\n", path.c_str());
+// <folder>/search-<device>.json with where and when it ran (bench/bench_report.h).
+void write_search_results(const std::string& folder, const std::string& device_tag,
+                          const std::string& load_before, const nlohmann::json& runs,
+                          const std::string& scan_build) {
+  nlohmann::json report = bench::report_header("hamming_search", load_before);
+  report["cpu_scan_build"] = scan_build;
+  report["results"] = runs;
+  bench::write_report(std::filesystem::path(folder) / ("search-" + device_tag + ".json"), report);
 }
 
 int run_cpu(int64_t n_database, int64_t n_query, const std::vector<int>& bit_lengths,
             const std::vector<int64_t>& ks, int repeat, const std::string& data_folder,
-            const std::string& results_folder) {
+            const std::string& results_folder, const std::string& load_before) {
   const std::string scan_build = cpu::scan_build_name(cpu::best_scan_build());
   std::printf("CPU: %s, %d threads, scan build %s\n", bench::cpu_model().c_str(),
               omp_get_max_threads(), scan_build.c_str());
@@ -125,7 +92,7 @@ int run_cpu(int64_t n_database, int64_t n_query, const std::vector<int>& bit_len
     const PackedCodes db{database.data(), n_database, bits}, q{queries.data(), n_query, bits};
     for (int64_t k : ks) {
       SearchResult result;
-      double seconds = best_seconds(repeat, [&] { result = hamming_topk_cpu(q, db, k); });
+      double seconds = bench::best_seconds(repeat, 0, [&] { result = hamming_topk_cpu(q, db, k); });
       runs.push_back(record_run(bits, n_database, n_query, k, seconds));
       std::printf("\n");
       if (!data_folder.empty()) {
@@ -144,12 +111,13 @@ int run_cpu(int64_t n_database, int64_t n_query, const std::vector<int>& bit_len
       }
     }
   }
-  write_results(results_folder, "cpu", runs, scan_build);
+  write_search_results(results_folder, "cpu", load_before, runs, scan_build);
   return 0;
 }
 
 int run_gpu(int64_t n_database, int64_t n_query, const std::vector<int>& bit_lengths,
-            const std::vector<int64_t>& ks, int repeat, const std::string& results_folder) {
+            const std::vector<int64_t>& ks, int repeat, const std::string& results_folder,
+            const std::string& load_before) {
   if (!cuda::available()) {
     std::printf("GPU benchmark skipped: %s\n", cuda::device_description().c_str());
     return 0;
@@ -179,7 +147,7 @@ int run_gpu(int64_t n_database, int64_t n_query, const std::vector<int>& bit_len
     for (int64_t k : ks) {
       Tensor ids = Tensor::empty({n_query, k}, DType::i64, Device::cuda);
       Tensor distances = Tensor::empty({n_query, k}, DType::i32, Device::cuda);
-      double seconds = best_seconds(repeat, [&] {
+      double seconds = bench::best_seconds(repeat, 0, [&] {
         cuda::hamming_topk(problem, k, ids.data<int64_t>(), distances.data<int32_t>(),
                            cuda::current_stream());
         cuda::synchronize();
@@ -192,10 +160,11 @@ int run_gpu(int64_t n_database, int64_t n_query, const std::vector<int>& bit_len
       runs.push_back(run);
     }
   }
-  write_results(results_folder, "gpu-" + bench::device_slug(device), runs,
-                cpu::scan_build_name(cpu::best_scan_build()));
+  write_search_results(results_folder, "gpu-" + bench::device_slug(device), load_before, runs,
+                       cpu::scan_build_name(cpu::best_scan_build()));
 #else
-  (void)n_database, (void)n_query, (void)bit_lengths, (void)ks, (void)repeat, (void)results_folder;
+  (void)n_database, (void)n_query, (void)bit_lengths, (void)ks, (void)repeat, (void)results_folder,
+      (void)load_before;
 #endif
   return 0;
 }
@@ -203,6 +172,7 @@ int run_gpu(int64_t n_database, int64_t n_query, const std::vector<int>& bit_len
 }  // namespace
 
 int main(int argc, char** argv) {
+  const std::string load_before = bench::load_average();
   CLI::App app{"Hamming search throughput (pairs per second)", "bench_search_bench"};
   std::string mode = "cpu", data_folder,
               results_folder = (bench::repository_root() / "bench" / "results").string();
@@ -229,8 +199,9 @@ int main(int argc, char** argv) {
   if (bits.empty()) bits = gpu ? std::vector<int>{32, 64, 128} : std::vector<int>{64};
   if (ks.empty()) ks = gpu ? std::vector<int64_t>{100, 1000} : std::vector<int64_t>{100};
   try {
-    return gpu ? run_gpu(n_database, n_query, bits, ks, repeat, results_folder)
-               : run_cpu(n_database, n_query, bits, ks, repeat, data_folder, results_folder);
+    return gpu ? run_gpu(n_database, n_query, bits, ks, repeat, results_folder, load_before)
+               : run_cpu(n_database, n_query, bits, ks, repeat, data_folder, results_folder,
+                         load_before);
   } catch (const std::exception& error) {
     std::fprintf(stderr, "bench_search_bench: error: %s\n", error.what());
     return 1;

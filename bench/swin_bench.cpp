@@ -5,21 +5,17 @@
 // is the best of as many runs as fit in --seconds (at least 3) after a warm-up. --profile
 // prints hashgrad's per-op table of one forward + backward of each case. Writes
 // bench/results/swin-<device>.json (device "cpu", or the GPU's name) with the CPU, thread
-// count, GPU, git commit and date.
+// count, GPU, git commit, date and load average.
 //
 //   bench_swin_bench [--cpu-threads N] [--batch B] [--seconds S] [--profile]
 #include <omp.h>
 
-#include <algorithm>
-#include <chrono>
 #include <cstdio>
-#include <fstream>
 #include <nlohmann/json.hpp>
 #include <string>
 
-#include "autograd/node.h"
-#include "autograd/reduce.h"
 #include "bench/bench_report.h"
+#include "bench/model_timing.h"
 #include "cuda/profiler.h"
 #include "cuda/runtime.h"
 #include "layers/models/swin.h"
@@ -29,7 +25,6 @@ namespace {
 
 using hg::Device;
 using hg::Tensor;
-using Clock = std::chrono::steady_clock;
 
 struct Case {
   const char* model;
@@ -37,34 +32,10 @@ struct Case {
   int64_t batch, image_size;
 };
 
-// One pass: the forward under NoGradGuard, or forward + backward of the features' sum.
-void run_pass(hg::Module& model, const Tensor& images, bool backward) {
-  if (backward) {
-    model.zero_grad();
-    hg::backward(hg::sum(model(images)));
-  } else {
-    hg::NoGradGuard no_grad;
-    model(images);
-  }
-  if (images.is_cuda()) hg::cuda::synchronize();
-}
-
-double best_seconds(hg::Module& model, const Tensor& images, bool backward, double budget) {
-  run_pass(model, images, backward);  // warm-up: allocator caches, cuBLASLt / cuDNN plans
-  double best = 1e30, spent = 0;
-  for (int run = 0; run < 3 || spent < budget; ++run) {
-    const auto start = Clock::now();
-    run_pass(model, images, backward);
-    const double seconds = std::chrono::duration<double>(Clock::now() - start).count();
-    best = std::min(best, seconds);
-    spent += seconds;
-  }
-  return best;
-}
-
 }  // namespace
 
 int main(int argc, char** argv) try {
+  const std::string load_before = hg::bench::load_average();
   int64_t batch = 64;
   double budget = 5;
   bool profile = false;
@@ -94,7 +65,7 @@ int main(int argc, char** argv) try {
     Tensor images =
         hg::ops::uniform({c.batch, 3, c.image_size, c.image_size}, -1, 1, hg::DType::f32, device);
     for (bool backward : {false, true}) {
-      const double seconds = best_seconds(*model, images, backward, budget);
+      const double seconds = hg::bench::best_pass_seconds(*model, images, backward, 3, budget);
       const char* pass = backward ? "forward+backward" : "forward";
       std::printf("%-4s %-10s %-10s %-5s batch %-4lld %3lldx%-3lld %-16s %9.1f ms %9.1f images/s\n",
                   hg::device_name(device), mode, c.model, c.mixed_attention ? "mixed" : "plain",
@@ -115,7 +86,7 @@ int main(int argc, char** argv) try {
     if (profile) {
       hg::profiler::reset();
       hg::profiler::enable(true);
-      run_pass(*model, images, true);
+      hg::bench::model_pass(*model, images, true);
       hg::profiler::enable(false);
       std::printf("%s\n", hg::profiler::table().c_str());
     }
@@ -131,19 +102,7 @@ int main(int argc, char** argv) try {
     }
   }
 
-  const std::string gpu = hg::cuda::device_description();
-  nlohmann::json report = {{"benchmark", "swin"},
-                           {"cpu", hg::bench::cpu_model()},
-                           {"cpu_threads", omp_get_max_threads()},
-                           {"gpu", gpu},
-                           {"git_commit", hg::bench::git_commit()},
-                           {"date", hg::bench::utc_date()},
-                           {"results", results}};
-  const std::string device = hg::cuda::available() ? hg::bench::device_slug(gpu) : "cpu";
-  const auto output =
-      hg::bench::repository_root() / "bench" / "results" / ("swin-" + device + ".json");
-  std::ofstream(output) << report.dump(2) << "\n";
-  std::printf("wrote %s\n", output.string().c_str());
+  hg::bench::write_results("swin", load_before, results);
   return 0;
 } catch (const std::exception& error) {
   std::fprintf(stderr, "swin_bench: error: %s\n", error.what());

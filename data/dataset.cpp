@@ -12,8 +12,7 @@ Sample Dataset::get(int64_t index) const {
   Sample sample;
   sample.image = image(index);
   const Labels& all = labels();
-  const uint8_t* row = all.row(index);
-  sample.labels.assign(row, row + all.num_classes());
+  sample.labels = all.row(index);
   if (!all.multi_label()) sample.class_id = all.class_id(index);
   return sample;
 }

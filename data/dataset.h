@@ -14,7 +14,7 @@
 #include <string>
 #include <vector>
 
-#include "data/labels.h"
+#include "tensor/labels.h"
 
 namespace hg::data {
 
@@ -62,7 +62,7 @@ class Dataset {
   virtual Image image(int64_t index) const = 0;
 
   int64_t size() const { return labels().count(); }
-  int num_classes() const { return labels().num_classes(); }
+  int num_classes() const { return static_cast<int>(labels().num_classes()); }
   bool multi_label() const { return labels().multi_label(); }
   Sample get(int64_t index) const;
 

@@ -10,7 +10,7 @@
 #include <cstdint>
 #include <vector>
 
-#include "data/labels.h"
+#include "tensor/labels.h"
 
 namespace hg::data {
 

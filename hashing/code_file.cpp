@@ -77,9 +77,8 @@ void CodeSet::validate(const std::string& what) const {
            count * words_per_code(bits), ")");
   HG_CHECK(static_cast<int64_t>(ids.size()) == count, what, ": ", ids.size(), " ids for ", count,
            " codes");
-  HG_CHECK(labels.empty() || labels.count == count, what, ": ", labels.count, " labels for ", count,
-           " codes");
-  validate_labels(labels, what);
+  HG_CHECK(labels.empty() || labels.count() == count, what, ": ", labels.count(), " labels for ",
+           count, " codes");
 }
 
 CodeSet CodeSet::from_words(int bits, std::vector<uint64_t> words, Labels labels) {
@@ -108,17 +107,17 @@ uint64_t code_file_checksum(const uint8_t* bytes, size_t count, uint64_t state) 
 void write_code_file(const std::string& path, const CodeSet& codes) {
   codes.validate("write_code_file " + path);
   ByteWriter writer(kHeaderBytes + codes.words.size() * 8 +
-                    label_bytes(codes.labels.layout, codes.count, codes.labels.num_classes) +
+                    label_bytes(codes.labels.layout(), codes.count, codes.labels.num_classes()) +
                     codes.ids.size() * 8 + kChecksumBytes);
   writer.append(kMagic, sizeof(kMagic));
   writer.put<uint32_t>(kCodeFileVersion);
   writer.put<uint32_t>(static_cast<uint32_t>(codes.bits));
   writer.put<uint64_t>(static_cast<uint64_t>(codes.count));
-  writer.put<uint32_t>(static_cast<uint32_t>(codes.labels.layout));
-  writer.put<uint32_t>(static_cast<uint32_t>(codes.labels.num_classes));
+  writer.put<uint32_t>(static_cast<uint32_t>(codes.labels.layout()));
+  writer.put<uint32_t>(static_cast<uint32_t>(codes.labels.num_classes()));
   writer.put_array(codes.words);
-  if (codes.labels.layout == LabelLayout::class_ids) writer.put_array(codes.labels.class_ids);
-  if (codes.labels.layout == LabelLayout::multi_hot) writer.put_array(codes.labels.multi_hot);
+  if (codes.labels.layout() == LabelLayout::class_ids) writer.put_array(codes.labels.class_ids());
+  if (codes.labels.layout() == LabelLayout::multi_hot) writer.put_array(codes.labels.matrix());
   writer.put_array(codes.ids);
   writer.put<uint64_t>(code_file_checksum(writer.bytes().data(), writer.bytes().size()));
   const std::vector<uint8_t>& file = writer.bytes();
@@ -182,12 +181,13 @@ CodeSet read_code_file(const std::string& path) {
   const uint8_t* at = &file[kHeaderBytes];
   codes.words = get_array<uint64_t>(at, code_bytes / 8);
   at += code_bytes;
-  if (layout == static_cast<uint32_t>(LabelLayout::class_ids)) {
-    codes.labels = Labels::from_class_ids(get_array<int32_t>(at, codes.count));
-    codes.labels.num_classes = std::max(codes.labels.num_classes, num_classes);
-  } else if (layout == static_cast<uint32_t>(LabelLayout::multi_hot)) {
-    codes.labels =
-        Labels::from_multi_hot(get_array<uint8_t>(at, labels_size), codes.count, num_classes);
+  try {
+    if (layout == static_cast<uint32_t>(LabelLayout::class_ids))
+      codes.labels = Labels::from_class_ids(get_array<int32_t>(at, codes.count), num_classes);
+    if (layout == static_cast<uint32_t>(LabelLayout::multi_hot))
+      codes.labels = Labels::from_multi_hot(get_array<uint8_t>(at, labels_size), num_classes);
+  } catch (const Error& error) {
+    throw Error(path + ": " + error.what());
   }
   at += labels_size;
   codes.ids = get_array<int64_t>(at, codes.count);

@@ -9,7 +9,7 @@
 //   12      4  u32                    bits per code (8..1024)
 //   16      8  u64                    count n
 //   24      4  u32                    label layout (0 none, 1 class ids, 2 multi-hot)
-//   28      4  u32                    classes (multi-hot columns; class ids: 1 + largest id)
+//   28      4  u32                    classes (multi-hot columns; class ids: ≥ 1 + largest id)
 //   32      n·ceil(bits/64)·8         packed codes (bit_packing.h layout)
 //   ...     n·4 i32 | n·classes u8    labels (absent for layout 0)
 //   ...     n·8 i64                   ids (the item numbers the codes stand for)
@@ -26,7 +26,7 @@
 #include <vector>
 
 #include "hashing/bit_packing.h"
-#include "hashing/labels.h"
+#include "tensor/labels.h"
 
 namespace hg::hashing {
 

@@ -32,7 +32,6 @@ Labels read_labels_npy(const std::string& path, int64_t expected_count) {
   HG_CHECK(!array.shape.empty() && array.shape[0] == expected_count, path, ": ",
            array.shape.empty() ? 0 : array.shape[0], " label rows for ", expected_count, " codes");
   std::vector<int64_t> values = array.to_int64();
-  Labels labels;
   if (array.shape.size() == 1 || (array.shape.size() == 2 && array.shape[1] == 1)) {
     std::vector<int32_t> ids(values.size());
     for (size_t i = 0; i < values.size(); ++i) {
@@ -40,22 +39,18 @@ Labels read_labels_npy(const std::string& path, int64_t expected_count) {
                i, " is not a class id (0 to 2^31-1)");
       ids[i] = static_cast<int32_t>(values[i]);
     }
-    labels = Labels::from_class_ids(std::move(ids));
-  } else {
-    HG_CHECK(array.shape.size() == 2, path,
-             ": labels must be [n] class ids or an [n, classes] "
-             "multi-hot matrix, found shape ",
-             shape_string(array.shape));
-    std::vector<uint8_t> rows(values.size());
-    for (size_t i = 0; i < values.size(); ++i) {
-      HG_CHECK(values[i] == 0 || values[i] == 1, path, ": multi-hot value ", values[i], " at row ",
-               i / array.shape[1], ", column ", i % array.shape[1], " is not 0 or 1");
-      rows[i] = static_cast<uint8_t>(values[i]);
-    }
-    labels = Labels::from_multi_hot(std::move(rows), array.shape[0], array.shape[1]);
+    return Labels::from_class_ids(std::move(ids));
   }
-  validate_labels(labels, path);
-  return labels;
+  HG_CHECK(array.shape.size() == 2 && array.shape[1] > 0, path,
+           ": labels must be [n] class ids or an [n, classes] multi-hot matrix, found shape ",
+           shape_string(array.shape));
+  std::vector<uint8_t> rows(values.size());
+  for (size_t i = 0; i < values.size(); ++i) {
+    HG_CHECK(values[i] == 0 || values[i] == 1, path, ": multi-hot value ", values[i], " at row ",
+             i / array.shape[1], ", column ", i % array.shape[1], " is not 0 or 1");
+    rows[i] = static_cast<uint8_t>(values[i]);
+  }
+  return Labels::from_multi_hot(std::move(rows), array.shape[1]);
 }
 
 CodeSet load_codes(const CodeSource& source) {
@@ -80,12 +75,12 @@ void write_codes_npy(const std::string& path, const CodeSet& codes) {
 }
 
 void write_labels_npy(const std::string& path, const Labels& labels) {
-  switch (labels.layout) {
+  switch (labels.layout()) {
     case LabelLayout::class_ids:
-      write_npy(path, labels.class_ids, {labels.count});
+      write_npy(path, labels.class_ids(), {labels.count()});
       return;
     case LabelLayout::multi_hot:
-      write_npy(path, labels.multi_hot, {labels.count, labels.num_classes});
+      write_npy(path, labels.matrix(), {labels.count(), labels.num_classes()});
       return;
     case LabelLayout::none:
       break;

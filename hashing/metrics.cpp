@@ -13,6 +13,16 @@ namespace {
 constexpr int64_t kRankingBytesPerBatch = int64_t{256} << 20;
 constexpr int kLookupRadius = 2;
 
+// The share-a-class relevance of both sets. The metrics also want one layout on both sides:
+// class-id queries against a multi-hot database (or the reverse) mean that a label file of
+// another protocol was given. Missing labels are the table's to name.
+RelevanceTable relevance_of(const Labels& queries, const Labels& database) {
+  HG_CHECK(queries.empty() || database.empty() || queries.layout() == database.layout(),
+           "query labels are ", label_layout_name(queries.layout()), " but database labels are ",
+           label_layout_name(database.layout()), ": both must use the same layout");
+  return RelevanceTable(queries, database);
+}
+
 }  // namespace
 
 QueryScores score_query(const int64_t* ids, const int32_t* distances, int64_t length, int64_t query,
@@ -128,9 +138,9 @@ void score_rows(const SearchResult& rankings, int64_t first_query, int64_t n_dat
 RetrievalMetrics evaluate_rankings(const SearchResult& rankings, int bits, int64_t n_database,
                                    const Labels& query_labels, const Labels& database_labels,
                                    int64_t k) {
-  HG_CHECK(query_labels.count == rankings.n_query, "evaluate_rankings: ", query_labels.count,
+  HG_CHECK(query_labels.count() == rankings.n_query, "evaluate_rankings: ", query_labels.count(),
            " query labels for ", rankings.n_query, " ranked queries");
-  HG_CHECK(database_labels.count == n_database, "evaluate_rankings: ", database_labels.count,
+  HG_CHECK(database_labels.count() == n_database, "evaluate_rankings: ", database_labels.count(),
            " database labels for ", n_database, " database items");
   HG_CHECK(k >= 1, "evaluate_rankings: k must be ≥ 1, got ", k);
   HG_CHECK(rankings.k >= std::min(k, n_database),
@@ -139,7 +149,7 @@ RetrievalMetrics evaluate_rankings(const SearchResult& rankings, int bits, int64
   for (int64_t id : rankings.ids)
     HG_CHECK(id >= 0 && id < n_database, "evaluate_rankings: ranked id ", id,
              " is not a database position (0..", n_database - 1, ")");
-  RelevanceTable relevance(query_labels, database_labels);
+  RelevanceTable relevance = relevance_of(query_labels, database_labels);
   std::vector<QueryScores> scores(static_cast<size_t>(rankings.n_query));
   score_rows(rankings, 0, n_database, bits, k, relevance, scores);
   return summarize(scores, bits, n_database, k, rankings.k == n_database);
@@ -150,13 +160,14 @@ RetrievalMetrics evaluate_retrieval(const HammingIndex& index, const PackedCodes
                                     int64_t k) {
   const PackedCodes& database = index.database();
   check_search_inputs(queries, database);
-  HG_CHECK(query_labels.count == queries.count, "evaluate_retrieval: ", query_labels.count,
+  HG_CHECK(query_labels.count() == queries.count, "evaluate_retrieval: ", query_labels.count(),
            " query labels for ", queries.count, " query codes");
-  HG_CHECK(database_labels.count == database.count, "evaluate_retrieval: ", database_labels.count,
-           " database labels for ", database.count, " database codes");
+  HG_CHECK(database_labels.count() == database.count,
+           "evaluate_retrieval: ", database_labels.count(), " database labels for ", database.count,
+           " database codes");
   HG_CHECK(k >= 1, "evaluate_retrieval: k must be ≥ 1, got ", k);
   HG_CHECK(database.count > 0, "evaluate_retrieval: the database is empty");
-  RelevanceTable relevance(query_labels, database_labels);
+  RelevanceTable relevance = relevance_of(query_labels, database_labels);
   profiler::Scope scope("evaluate_retrieval", false);
   std::vector<QueryScores> scores(static_cast<size_t>(queries.count));
   // Each ranked item costs 12 bytes (id and distance).

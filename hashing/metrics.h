@@ -26,7 +26,7 @@
 #include <vector>
 
 #include "hashing/hamming_search.h"
-#include "hashing/labels.h"
+#include "tensor/labels.h"
 
 namespace hg::hashing {
 

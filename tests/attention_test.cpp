@@ -13,7 +13,6 @@
 #include "layers/attention/dual_attention.h"
 #include "layers/attention/squeeze_excitation.h"
 #include "tensor/ops.h"
-#include "tensor/safetensors.h"
 #include "tests/cnn_fixture_support.h"
 #include "tests/test_support.h"
 
@@ -65,19 +64,19 @@ void expect_block_matches_torch(const Fixture& fixture, const std::string& block
 }
 
 TEST(AttentionFixture, CbamMatchesTorch) {
-  Fixture fixture = load_safetensors(test::fixture_path("cnn_attention.safetensors"));
+  Fixture fixture = test::load_fixture("cnn_attention");
   Cbam block(32);
   expect_block_matches_torch(fixture, "cbam", block);
 }
 
 TEST(AttentionFixture, SqueezeExcitationMatchesTorch) {
-  Fixture fixture = load_safetensors(test::fixture_path("cnn_attention.safetensors"));
+  Fixture fixture = test::load_fixture("cnn_attention");
   SqueezeExcitation block(32);
   expect_block_matches_torch(fixture, "se", block);
 }
 
 TEST(AttentionFixture, PositionChannelAndDualAttentionMatchTorch) {
-  Fixture fixture = load_safetensors(test::fixture_path("cnn_attention.safetensors"));
+  Fixture fixture = test::load_fixture("cnn_attention");
   PositionAttention position(16);
   expect_block_matches_torch(fixture, "pam", position);
   ChannelSelfAttention channel;

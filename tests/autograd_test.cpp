@@ -9,7 +9,7 @@
 namespace hg {
 namespace {
 
-Tensor f64(std::vector<double> values, Shape shape) { return Tensor::from_vector(values, shape); }
+using test::f64;
 
 TEST(Autograd, ChainRuleOnAHandComputedExample) {
   // L = Σ (x·w + 1)², x = [1, 2], w = [3, -1]. By hand: xw + 1 = [4, -1], L = 17,
@@ -58,11 +58,13 @@ TEST(Autograd, MisuseGivesActionableErrors) {
     backward(y);
     FAIL();
   } catch (const Error& error) {
-    EXPECT_STREQ(error.what(), "backward: f64[2] cpu is not a scalar; pass the gradient of the output explicitly");
+    EXPECT_STREQ(
+        error.what(),
+        "backward: f64[2] cpu is not a scalar; pass the gradient of the output explicitly");
   }
   Tensor loss = sum(y);
   backward(loss);
-  EXPECT_THROW(backward(loss), Error);  // the graph was freed by the first backward
+  EXPECT_THROW(backward(loss), Error);                // the graph was freed by the first backward
   EXPECT_THROW(backward(sum(f64({1}, {1}))), Error);  // nothing requires a gradient
   EXPECT_THROW(Tensor::zeros({2}, DType::i64).set_requires_grad(true), Error);
 }
@@ -91,7 +93,8 @@ TEST(Autograd, GradcheckCatchesAWrongBackward) {
 TEST(Autograd, GradcheckViews) {
   Tensor x = test::random_uniform({2, 3, 4}, 11, -1, 1, DType::f64).set_requires_grad(true);
   auto check = [&](std::function<Tensor(const Tensor&)> view) {
-    GradcheckResult result = gradcheck([&](const std::vector<Tensor>& in) { return view(in[0]) * view(in[0]); }, {x});
+    GradcheckResult result =
+        gradcheck([&](const std::vector<Tensor>& in) { return view(in[0]) * view(in[0]); }, {x});
     EXPECT_TRUE(result.passed) << result.report;
   };
   check([](const Tensor& t) { return reshape(t, {6, 4}); });
@@ -108,15 +111,20 @@ TEST(Autograd, GradcheckReductions) {
   using Reduction = std::function<Tensor(const Tensor&)>;
   std::vector<Reduction> reductions = {
       [](const Tensor& t) { return sum(t); },
-      [](const Tensor& t) { return sum(t, {0, 2}, true); },
+      [](const Tensor& t) {
+        return sum(t, {0, 2}, true);
+      },
       [](const Tensor& t) { return mean(t, {1}); },
       [](const Tensor& t) { return var(t, {1}); },
       [](const Tensor& t) { return var(t, {}, false, false); },
       [](const Tensor& t) { return max(t, {1}); },
-      [](const Tensor& t) { return min(t, {0, 1}, true); },
+      [](const Tensor& t) {
+        return min(t, {0, 1}, true);
+      },
   };
   for (const Reduction& reduction : reductions) {
-    GradcheckResult result = gradcheck([&](const std::vector<Tensor>& in) { return reduction(in[0]); }, {x});
+    GradcheckResult result =
+        gradcheck([&](const std::vector<Tensor>& in) { return reduction(in[0]); }, {x});
     EXPECT_TRUE(result.passed) << result.report;
   }
 }

@@ -15,7 +15,6 @@
 #include "autograd/ops.h"
 #include "layers/models/backbone.h"
 #include "tensor/ops.h"
-#include "tensor/safetensors.h"
 #include "tests/cnn_fixture_support.h"
 #include "tests/test_support.h"
 
@@ -125,29 +124,29 @@ BackboneOptions options(int64_t in_channels, int64_t image_size, AttentionKind a
 }
 
 TEST(BackbonesFixture, SmallCnnTrainingStepMatchesTorch) {
-  Fixture fixture = load_safetensors(test::fixture_path("cnn_backbones.safetensors"));
+  Fixture fixture = test::load_fixture("cnn_backbones");
   BackboneOptions settings = options(1, 28, AttentionKind::none);
   settings.feature_dim = 32;
   expect_training_step_matches(fixture, "smallcnn", *make_backbone("smallcnn", settings).module);
 }
 
 TEST(BackbonesFixture, Cnn5WithMixedAttentionTrainingStepMatchesTorch) {
-  Fixture fixture = load_safetensors(test::fixture_path("cnn_backbones.safetensors"));
+  Fixture fixture = test::load_fixture("cnn_backbones");
   BackboneOptions settings = options(1, 28, AttentionKind::mixed);
   settings.feature_dim = 32;
   expect_training_step_matches(fixture, "cnn5", *make_backbone("cnn5", settings).module);
 }
 
 TEST(BackbonesFixture, NarrowResNet18WithDualAttentionTrainingStepMatchesTorch) {
-  Fixture fixture = load_safetensors(test::fixture_path("cnn_backbones.safetensors"));
+  Fixture fixture = test::load_fixture("cnn_backbones");
   BackboneOptions settings = options(3, 32, AttentionKind::dual);
   settings.width = 4;
   expect_training_step_matches(fixture, "resnet18", *make_backbone("resnet18", settings).module);
 }
 
 TEST(BackbonesFixture, PyTorchResNet18StateDictLoadsByName) {
-  Fixture weights = load_safetensors(test::fixture_path("cnn_resnet18_weights.safetensors"));
-  Fixture check = load_safetensors(test::fixture_path("cnn_resnet18_weights_check.safetensors"));
+  Fixture weights = test::load_fixture("cnn_resnet18_weights");
+  Fixture check = test::load_fixture("cnn_resnet18_weights_check");
   BackboneOptions settings = options(3, 32, AttentionKind::none);
   settings.width = 2;
   Backbone backbone = make_backbone("resnet18", settings);

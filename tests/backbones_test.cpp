@@ -13,7 +13,6 @@
 #include "layers/models/backbone.h"
 #include "layers/models/resnet.h"
 #include "tensor/random.h"
-#include "tensor/safetensors.h"
 #include "tests/test_support.h"
 
 namespace hg {
@@ -41,7 +40,7 @@ double standard_deviation(const Tensor& tensor) {
 int expect_sizes_match_pytorch(const std::function<bool(int64_t image_size)>& selected) {
   // Keys "<name>_<C>x<size>_<attention>[_w<width>].parameters", as variant_key in the script.
   const std::regex key_pattern(R"((\w+?)_(\d+)x(\d+)_([a-z]+)(?:_w(\d+))?\.parameters)");
-  auto sizes = load_safetensors(test::fixture_path("cnn_backbone_sizes.safetensors"));
+  auto sizes = test::load_fixture("cnn_backbone_sizes");
   int variants = 0;
   for (const auto& [key, count] : sizes) {
     std::smatch match;

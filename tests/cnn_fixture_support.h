@@ -1,25 +1,16 @@
-// What the attention and backbone fixture tests (attention_test.cpp, backbones_fixture_test.cpp)
-// share: looking up a fixture tensor by name, norms, and the one gradient that is zero by
-// construction.
+// What the attention and backbone fixture tests (attention_test.cpp, backbones_fixture_test.cpp,
+// cuda_backbones_test.cpp) share beyond test_support.h: norms, and the one gradient that is zero
+// by construction.
 #pragma once
 
 #include <gtest/gtest.h>
 
 #include <cmath>
-#include <map>
 #include <string>
 
-#include "tensor/tensor.h"
+#include "tests/test_support.h"
 
 namespace hg::test {
-
-using Fixture = std::map<std::string, Tensor>;
-
-inline const Tensor& entry(const Fixture& fixture, const std::string& name) {
-  auto found = fixture.find(name);
-  if (found == fixture.end()) throw Error("fixture has no tensor '" + name + "'");
-  return found->second;
-}
 
 inline double norm(const Tensor& tensor) {
   double total = 0;

@@ -6,24 +6,17 @@
 #include "autograd/conv2d.h"
 #include "autograd/node.h"
 #include "layers/conv2d.h"
-#include "tensor/safetensors.h"
 #include "tests/test_support.h"
 
 namespace hg {
 namespace {
 
-using Fixture = std::map<std::string, Tensor>;
-
-const Fixture& fixture() {
-  static const Fixture loaded = load_safetensors(test::fixture_path("conv2d.safetensors"));
+const test::Fixture& fixture() {
+  static const test::Fixture loaded = test::load_fixture("conv2d");
   return loaded;
 }
 
-const Tensor& entry(const std::string& name) {
-  auto found = fixture().find(name);
-  if (found == fixture().end()) throw Error("fixture conv2d has no tensor '" + name + "'");
-  return found->second;
-}
+const Tensor& entry(const std::string& name) { return test::entry(fixture(), name); }
 
 bool has_entry(const std::string& name) { return fixture().count(name) > 0; }
 

@@ -4,9 +4,8 @@
 // limit-estimating sample misleads.
 #include <gtest/gtest.h>
 
-#include <random>
-
 #include "hashing/hamming_search.h"
+#include "tests/random_codes.h"
 #include "tests/test_support.h"
 
 #if HASHGRAD_WITH_CUDA
@@ -16,14 +15,9 @@
 namespace hg::hashing {
 namespace {
 
+// Packed random codes (tests/random_codes.h).
 std::vector<uint64_t> random_words(int64_t count, int bits, uint64_t seed, double bias = 0.5) {
-  std::mt19937_64 generator(seed);
-  std::bernoulli_distribution bit(bias);
-  std::vector<uint8_t> signs(static_cast<size_t>(count * bits));
-  for (uint8_t& value : signs) value = bit(generator) ? 1 : 0;
-  std::vector<uint64_t> words(static_cast<size_t>(count * words_per_code(bits)));
-  pack_signs(signs.data(), count, bits, words.data());
-  return words;
+  return test::random_codes(count, bits, seed, bias).words;
 }
 
 ::testing::AssertionResult same_result(const SearchResult& gpu, const SearchResult& cpu) {

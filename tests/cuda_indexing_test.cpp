@@ -11,10 +11,7 @@ namespace hg {
 namespace {
 
 using test::all_close;
-
-Tensor i64(const std::vector<int64_t>& values, const Shape& shape) {
-  return Tensor::from_vector(values, shape);
-}
+using test::i64;
 
 // n indices in [0, size), repeating, in a scrambled order.
 Tensor scrambled_index(int64_t n, int64_t size, const Shape& shape) {

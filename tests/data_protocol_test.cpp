@@ -12,6 +12,7 @@
 namespace hg::data {
 namespace {
 
+using test::disjoint;
 using test::error_message;
 
 // `count` 1×1 grey images whose pixel is (first + i) mod 256, class (first + i) mod 10.
@@ -28,12 +29,6 @@ std::shared_ptr<InMemoryDataset> synthetic(int64_t count, int64_t first, const s
 
 std::vector<int64_t> pool_indices(const std::shared_ptr<const Dataset>& dataset) {
   return dynamic_cast<const SubsetDataset&>(*dataset).indices();
-}
-
-bool disjoint(std::vector<int64_t> a, std::vector<int64_t> b) {
-  std::vector<int64_t> both;
-  std::set_intersection(a.begin(), a.end(), b.begin(), b.end(), std::back_inserter(both));
-  return both.empty();
 }
 
 // Each training item whose database position is known has that database item's pool index.

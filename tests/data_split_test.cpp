@@ -14,6 +14,7 @@
 namespace hg::data {
 namespace {
 
+using test::disjoint;
 using test::error_message;
 
 // Item i has class i mod classes.
@@ -21,12 +22,6 @@ Labels cyclic_labels(int64_t count, int classes) {
   std::vector<int32_t> ids;
   for (int64_t i = 0; i < count; ++i) ids.push_back(static_cast<int32_t>(i % classes));
   return Labels::from_class_ids(std::move(ids), classes);
-}
-
-bool disjoint(const std::vector<int64_t>& a, const std::vector<int64_t>& b) {
-  std::vector<int64_t> both;
-  std::set_intersection(a.begin(), a.end(), b.begin(), b.end(), std::back_inserter(both));
-  return both.empty();
 }
 
 bool subset_of(const std::vector<int64_t>& part, const std::vector<int64_t>& whole) {

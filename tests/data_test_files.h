@@ -1,5 +1,6 @@
-// Helpers of the data_*_test.cpp files: a scratch folder per test, and writing raw or gzipped
-// bytes, so every reader is tested on files the test made itself.
+// Files the tests make for the readers and writers they test: a scratch folder per test, a path
+// in gtest's temp folder, and writing and reading raw, gzipped or text bytes, so that every
+// reader is tested on files the test made itself.
 #pragma once
 
 #include <gtest/gtest.h>
@@ -9,10 +10,11 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <sstream>
 #include <string>
 #include <vector>
 
-#include "cuda/error.h"
+#include "tests/test_support.h"
 
 namespace hg::test {
 
@@ -21,23 +23,36 @@ class ScratchFolder {
  public:
   ScratchFolder() {
     std::string pattern =
-        (std::filesystem::temp_directory_path() / "hashgrad-data-XXXXXX").string();
+        (std::filesystem::temp_directory_path() / "hashgrad-test-XXXXXX").string();
     path_ = mkdtemp(pattern.data());
   }
   ~ScratchFolder() { std::filesystem::remove_all(path_); }
   ScratchFolder(const ScratchFolder&) = delete;
   ScratchFolder& operator=(const ScratchFolder&) = delete;
 
-  // The path of `name` inside the folder (parent folders are created).
+  // The path of `name` inside the folder; nothing is created (a test of a missing folder).
+  std::string path(const std::string& name) const {
+    return (std::filesystem::path(path_) / name).string();
+  }
+
+  // The path of `name` inside the folder, its parent folders created.
   std::string file(const std::string& name) const {
-    std::filesystem::path path = std::filesystem::path(path_) / name;
-    std::filesystem::create_directories(path.parent_path());
-    return path.string();
+    std::filesystem::path file_path = path(name);
+    std::filesystem::create_directories(file_path.parent_path());
+    return file_path.string();
   }
 
  private:
   std::string path_;
 };
+
+// A path in gtest's temp folder, prefixed with the running test's name so that tests run side by
+// side (ctest starts each as its own process) never share a file. Nothing removes it: for tests
+// that look at the temp folder itself, or must name a path that does not exist yet.
+inline std::string temporary_path(const std::string& name) {
+  const ::testing::TestInfo* test = ::testing::UnitTest::GetInstance()->current_test_info();
+  return ::testing::TempDir() + test->test_suite_name() + "." + test->name() + "." + name;
+}
 
 inline void write_bytes(const std::string& path, const std::vector<uint8_t>& bytes) {
   std::ofstream out(path, std::ios::binary);
@@ -60,16 +75,11 @@ inline std::vector<uint8_t> read_bytes(const std::string& path) {
   return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
 }
 
-// The message of the hg::Error that `statement` throws ("" and a failure if it throws none).
-template <typename Statement>
-std::string error_message(Statement&& statement) {
-  try {
-    statement();
-  } catch (const Error& error) {
-    return error.what();
-  }
-  ADD_FAILURE() << "expected an hg::Error";
-  return "";
+inline std::string read_text(const std::string& path) {
+  std::ifstream stream(path);
+  std::stringstream text;
+  text << stream.rdbuf();
+  return text.str();
 }
 
 }  // namespace hg::test

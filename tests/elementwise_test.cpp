@@ -10,7 +10,7 @@
 namespace hg {
 namespace {
 
-Tensor f64(std::vector<double> values, Shape shape) { return Tensor::from_vector(values, shape); }
+using test::f64;
 
 TEST(Elementwise, UnaryForwardMatchesHandValues) {
   Tensor x = f64({-2.0, -0.5, 0.0, 0.5, 2.0}, {5});
@@ -18,7 +18,8 @@ TEST(Elementwise, UnaryForwardMatchesHandValues) {
   EXPECT_EQ(values(ops::unary(UnaryOp::relu, x)), (std::vector<double>{0, 0, 0, 0.5, 2}));
   EXPECT_EQ(values(ops::unary(UnaryOp::sign, x)), (std::vector<double>{-1, -1, 0, 1, 1}));
   EXPECT_EQ(values(ops::unary(UnaryOp::abs, x)), (std::vector<double>{2, 0.5, 0, 0.5, 2}));
-  EXPECT_EQ(values(ops::unary(UnaryOp::clamp, x, -1, 1)), (std::vector<double>{-1, -0.5, 0, 0.5, 1}));
+  EXPECT_EQ(values(ops::unary(UnaryOp::clamp, x, -1, 1)),
+            (std::vector<double>{-1, -0.5, 0, 0.5, 1}));
   EXPECT_NEAR(values(ops::unary(UnaryOp::sigmoid, x))[4], 1 / (1 + std::exp(-2.0)), 1e-15);
   EXPECT_NEAR(values(ops::unary(UnaryOp::tanh, x))[0], std::tanh(-2.0), 1e-15);
   // GELU(x) = x·Φ(x): Φ(0.5) = 0.691462461274013, from the normal table.
@@ -55,7 +56,8 @@ TEST(Elementwise, InPlaceAddAccumulatesWithBroadcast) {
 TEST(Elementwise, UnaryOpsOnViewsReadTheViewedElements) {
   Tensor t = f64({1, 2, 3, 4, 5, 6}, {2, 3});
   Tensor transposed = ops::transpose(t, 0, 1);
-  EXPECT_EQ(ops::neg(transposed).to_vector<double>(), (std::vector<double>{-1, -4, -2, -5, -3, -6}));
+  EXPECT_EQ(ops::neg(transposed).to_vector<double>(),
+            (std::vector<double>{-1, -4, -2, -5, -3, -6}));
 }
 
 // Inputs away from the kinks of relu/abs/clamp/sign so central differences are valid there.
@@ -69,12 +71,13 @@ Tensor smooth_input(uint64_t seed, Shape shape = {3, 4}) {
 TEST(Elementwise, GradcheckEveryUnaryOp) {
   using Unary = Tensor (*)(const Tensor&);
   std::vector<std::pair<const char*, Unary>> ops_to_check = {
-      {"neg", neg},     {"exp", exp},         {"tanh", tanh},         {"sigmoid", sigmoid},
-      {"relu", relu},   {"gelu", gelu},       {"square", square},     {"reciprocal", reciprocal},
+      {"neg", neg},   {"exp", exp},   {"tanh", tanh},     {"sigmoid", sigmoid},
+      {"relu", relu}, {"gelu", gelu}, {"square", square}, {"reciprocal", reciprocal},
       {"abs", abs}};
   for (auto& [name, op] : ops_to_check) {
     Tensor x = smooth_input(1);
-    GradcheckResult result = gradcheck([op = op](const std::vector<Tensor>& in) { return op(in[0]); }, {x});
+    GradcheckResult result =
+        gradcheck([op = op](const std::vector<Tensor>& in) { return op(in[0]); }, {x});
     EXPECT_TRUE(result.passed) << name << ": " << result.report;
   }
   // log and sqrt need positive inputs.
@@ -83,11 +86,14 @@ TEST(Elementwise, GradcheckEveryUnaryOp) {
     EXPECT_TRUE(gradcheck([op](const std::vector<Tensor>& in) { return op(in[0]); }, {x}).passed);
   }
   Tensor positive = test::random_uniform({5}, 3, 0.5, 2.0, DType::f64).set_requires_grad(true);
-  EXPECT_TRUE(gradcheck([](const std::vector<Tensor>& in) { return pow(in[0], 2.5); }, {positive}).passed);
+  EXPECT_TRUE(
+      gradcheck([](const std::vector<Tensor>& in) { return pow(in[0], 2.5); }, {positive}).passed);
   EXPECT_TRUE(gradcheck([](const std::vector<Tensor>& in) { return clamp(in[0], -1.0, 1.0); },
-                        {smooth_input(4)}).passed);
-  EXPECT_TRUE(gradcheck([](const std::vector<Tensor>& in) { return in[0] * 3.0 + 1.0; },
-                        {smooth_input(5)}).passed);
+                        {smooth_input(4)})
+                  .passed);
+  EXPECT_TRUE(
+      gradcheck([](const std::vector<Tensor>& in) { return in[0] * 3.0 + 1.0; }, {smooth_input(5)})
+          .passed);
 }
 
 TEST(Elementwise, SignPassesTheGradientStraightThrough) {
@@ -102,13 +108,17 @@ TEST(Elementwise, GradcheckBinaryOpsWithBroadcast) {
   Tensor a = smooth_input(6, {3, 4});
   Tensor b = test::random_uniform({4}, 7, 0.5, 1.5, DType::f64).set_requires_grad(true);
   using Binary = Tensor (*)(const Tensor&, const Tensor&);
-  for (Binary op : {Binary(add), Binary(sub), Binary(mul), Binary(div), Binary(maximum), Binary(minimum)}) {
-    GradcheckResult result = gradcheck([op](const std::vector<Tensor>& in) { return op(in[0], in[1]); }, {a, b});
+  for (Binary op :
+       {Binary(add), Binary(sub), Binary(mul), Binary(div), Binary(maximum), Binary(minimum)}) {
+    GradcheckResult result =
+        gradcheck([op](const std::vector<Tensor>& in) { return op(in[0], in[1]); }, {a, b});
     EXPECT_TRUE(result.passed) << result.report;
   }
   Tensor base = test::random_uniform({3, 1}, 8, 0.5, 2.0, DType::f64).set_requires_grad(true);
   Tensor exponent = test::random_uniform({1, 2}, 9, 0.5, 2.0, DType::f64).set_requires_grad(true);
-  EXPECT_TRUE(gradcheck([](const std::vector<Tensor>& in) { return pow(in[0], in[1]); }, {base, exponent}).passed);
+  EXPECT_TRUE(
+      gradcheck([](const std::vector<Tensor>& in) { return pow(in[0], in[1]); }, {base, exponent})
+          .passed);
 }
 
 }  // namespace

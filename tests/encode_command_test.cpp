@@ -4,19 +4,17 @@
 // files as queries get the codes and results of the same images' codes; both write galleries.
 // Also the data specs, and the one-line error, naming the flag, of each kind of mistake.
 #include <gtest/gtest.h>
-#include <sys/wait.h>
 
-#include <algorithm>
-#include <cstdlib>
 #include <filesystem>
 #include <fstream>
-#include <sstream>
 
 #include "data/idx.h"
 #include "data/image_io.h"
 #include "hashing/code_file.h"
 #include "hashing/hamming_search.h"
 #include "hashing/npy.h"
+#include "tests/command_support.h"
+#include "tests/test_support.h"
 #include "train/data_spec.h"
 #include "train/trainer.h"
 
@@ -25,23 +23,9 @@ namespace {
 
 namespace fs = std::filesystem;
 
-struct CommandRun {
-  int status;
-  std::string out, err;
-};
-
-std::string read_text(const std::string& path) {
-  std::ifstream stream(path);
-  std::stringstream text;
-  text << stream.rdbuf();
-  return text.str();
-}
-
-int64_t count_of(const std::string& text, const std::string& part) {
-  int64_t count = 0;
-  for (size_t at = text.find(part); at != std::string::npos; at = text.find(part, at + 1)) ++count;
-  return count;
-}
+using test::CommandRun;
+using test::count_of;
+using test::read_text;
 
 // A pointwise (classification) run, so that database.codes are the network's codes too (an
 // asymmetric run's database holds its learned V instead).
@@ -65,18 +49,8 @@ Config tiny_run() {
   return config;
 }
 
-class EncodeCommand : public ::testing::Test {
+class EncodeCommand : public test::CommandTest {
  protected:
-  void SetUp() override {
-    // One folder per test: ctest runs the tests of this file as parallel processes.
-    folder_ = fs::path(::testing::TempDir()) /
-              (std::string("encode_command_test_") +
-               ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::remove_all(folder_);
-    fs::create_directories(folder_);
-  }
-  void TearDown() override { fs::remove_all(folder_); }
-
   // Trains the tiny run into folder/run (about two seconds on one core).
   bool train() {
     if (!fs::exists(data::fashion_mnist_directory())) return false;
@@ -84,26 +58,7 @@ class EncodeCommand : public ::testing::Test {
     return true;
   }
 
-  std::string path(const std::string& name) const { return (folder_ / name).string(); }
   std::string run() const { return path("run"); }
-
-  CommandRun hashgrad(const std::string& arguments) const {
-    std::string command = std::string(HASHGRAD_BINARY_DIR) + "/hashgrad " + arguments + " >" +
-                          path("stdout.txt") + " 2>" + path("stderr.txt");
-    int raw = std::system(command.c_str());
-    return {WIFEXITED(raw) ? WEXITSTATUS(raw) : -1, read_text(path("stdout.txt")),
-            read_text(path("stderr.txt"))};
-  }
-
-  void expect_one_line_error(const std::string& arguments, const std::string& named) const {
-    CommandRun result = hashgrad(arguments);
-    EXPECT_NE(result.status, 0) << arguments;
-    EXPECT_EQ(std::count(result.err.begin(), result.err.end(), '\n'), 1)
-        << arguments << ": " << result.err;
-    EXPECT_NE(result.err.find(named), std::string::npos) << arguments << ": " << result.err;
-  }
-
-  fs::path folder_;
 };
 
 TEST_F(EncodeCommand, EncodingTheRunsDataReproducesItsCodes) {
@@ -117,7 +72,7 @@ TEST_F(EncodeCommand, EncodingTheRunsDataReproducesItsCodes) {
   EXPECT_EQ(encoded.bits, 16);
   EXPECT_EQ(encoded.words, expected.words);
   EXPECT_EQ(encoded.ids, expected.ids);
-  EXPECT_EQ(encoded.labels.class_ids, expected.labels.class_ids);
+  EXPECT_EQ(encoded.labels.class_ids(), expected.labels.class_ids());
 
   // The checkpoint file names the model as well as its folder; --features gives [n, 64].
   result = hashgrad("encode --device cpu --batch-size 7 --model " + run() +

@@ -6,11 +6,11 @@
 
 #include <cstdlib>
 #include <filesystem>
-#include <fstream>
-#include <sstream>
 
 #include "data/image_io.h"
 #include "hashing/gallery.h"
+#include "tests/data_test_files.h"
+#include "tests/test_support.h"
 #include "train/gallery.h"
 
 namespace hg {
@@ -18,25 +18,13 @@ namespace {
 
 namespace fs = std::filesystem;
 
-int64_t count_of(const std::string& text, const std::string& part) {
-  int64_t count = 0;
-  for (size_t at = text.find(part); at != std::string::npos; at = text.find(part, at + 1)) ++count;
-  return count;
-}
+using test::count_of;
+using test::read_text;
+using test::temporary_path;
+using test::write_bytes;
 
 std::string base64_of(const std::string& text) {
   return hashing::base64_encode(reinterpret_cast<const uint8_t*>(text.data()), text.size());
-}
-
-std::string read_text(const std::string& path) {
-  std::ifstream stream(path);
-  std::stringstream text;
-  text << stream.rdbuf();
-  return text.str();
-}
-
-std::string temp_path(const std::string& name) {
-  return (fs::path(::testing::TempDir()) / ("gallery_test_" + name)).string();
 }
 
 // A grey image of one value, so a decoded picture tells which item it was.
@@ -48,9 +36,8 @@ data::Image solid(int height, int width, uint8_t value) {
 
 // PNG bytes back to pixels, through stb_image like any image file.
 data::Image decode_png(const std::vector<uint8_t>& png, const std::string& name) {
-  std::string path = temp_path(name + ".png");
-  std::ofstream(path, std::ios::binary)
-      .write(reinterpret_cast<const char*>(png.data()), static_cast<std::streamsize>(png.size()));
+  std::string path = temporary_path(name + ".png");
+  write_bytes(path, png);
   return data::decode_image(path, 1);
 }
 
@@ -76,9 +63,8 @@ TEST(EncodePng, DecodesBackToTheSamePixels) {
   const uint8_t signature[] = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1A, '\n'};
   ASSERT_GT(png.size(), sizeof signature);
   EXPECT_TRUE(std::equal(signature, signature + sizeof signature, png.begin()));
-  std::string path = temp_path("rgb.png");
-  std::ofstream(path, std::ios::binary)
-      .write(reinterpret_cast<const char*>(png.data()), static_cast<std::streamsize>(png.size()));
+  std::string path = temporary_path("rgb.png");
+  write_bytes(path, png);
   data::Image back = data::decode_image(path, 3);
   EXPECT_EQ(back.size, image.size);
   EXPECT_EQ(back.pixels, image.pixels);
@@ -128,7 +114,7 @@ TEST(GalleryHtml, HasAnImagePerPictureAndMarksEachResult) {
   EXPECT_EQ(count_of(html, "<script>"), 1);
   EXPECT_EQ(html.substr(html.size() - 8), "</html>\n");
 
-  std::string path = temp_path("hand_made.html");
+  std::string path = temporary_path("hand_made.html");
   hashing::write_gallery(path, hand_made_gallery(png));
   EXPECT_EQ(read_text(path), html);
 }
@@ -141,9 +127,8 @@ std::shared_ptr<data::InMemoryDataset> solid_dataset(int64_t count,
     data::Image image = solid(6, 6, static_cast<uint8_t>(10 * (i + 1)));
     pixels.insert(pixels.end(), image.pixels.begin(), image.pixels.end());
   }
-  return std::make_shared<data::InMemoryDataset>("solids", data::ImageSize{6, 6, 1},
-                                                 std::move(pixels),
-                                                 data::Labels::from_class_ids(classes, 3));
+  return std::make_shared<data::InMemoryDataset>(
+      "solids", data::ImageSize{6, 6, 1}, std::move(pixels), Labels::from_class_ids(classes, 3));
 }
 
 TEST(RetrievalGallery, ShowsEachQuerysNearestItemsWithTheirDistances) {
@@ -152,10 +137,10 @@ TEST(RetrievalGallery, ShowsEachQuerysNearestItemsWithTheirDistances) {
   std::vector<uint64_t> database_words, query_words = {0x00, 0xFF};
   for (uint64_t i = 0; i < 8; ++i) database_words.push_back((uint64_t{1} << i) - 1);
   std::vector<int32_t> database_classes = {0, 1, 2, 0, 1, 2, 0, 1}, query_classes = {0, 1};
-  hashing::CodeSet database = hashing::CodeSet::from_words(
-      8, database_words, hashing::Labels::from_class_ids(database_classes));
+  hashing::CodeSet database =
+      hashing::CodeSet::from_words(8, database_words, Labels::from_class_ids(database_classes));
   hashing::CodeSet queries =
-      hashing::CodeSet::from_words(8, query_words, hashing::Labels::from_class_ids(query_classes));
+      hashing::CodeSet::from_words(8, query_words, Labels::from_class_ids(query_classes));
   hashing::HammingIndex index(database.packed(), Device::cpu);
 
   hashing::Gallery gallery = search_gallery(
@@ -201,11 +186,13 @@ TEST(GalleryInABrowser, EveryEmbeddedImageDecodes) {
     GTEST_SKIP() << "chromium not installed (Debian: chromium)";
   // A corrupt picture in one row shows the count is of decoded images, not of <img> tags.
   hashing::Gallery gallery = hand_made_gallery(data::encode_png(solid(28, 28, 90)));
-  std::string html_path = temp_path("browser.html"), dom_path = temp_path("browser_dom.html");
-  std::string profile = temp_path("chromium_profile");
+  std::string html_path = temporary_path("browser.html"),
+              dom_path = temporary_path("browser_dom.html");
+  std::string profile = temporary_path("chromium_profile");
   hashing::write_gallery(html_path, gallery);
   gallery.rows[1].neighbours[1].image.png = {'n', 'o', 't', ' ', 'p', 'n', 'g'};
-  std::string broken_path = temp_path("broken.html"), broken_dom = temp_path("broken_dom.html");
+  std::string broken_path = temporary_path("broken.html"),
+              broken_dom = temporary_path("broken_dom.html");
   hashing::write_gallery(broken_path, gallery);
 
   auto dump_dom = [&](const std::string& page, const std::string& out) {

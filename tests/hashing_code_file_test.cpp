@@ -8,38 +8,18 @@
 #include <filesystem>
 #include <fstream>
 #include <functional>
-#include <iterator>
 
 #include "hashing/code_io.h"
+#include "tests/data_test_files.h"
 #include "tests/test_support.h"
 
 namespace hg::hashing {
 namespace {
 
-std::string temporary_path(const std::string& name) {
-  return ::testing::TempDir() + "hashing_code_file_test_" + name;
-}
-
-std::vector<uint8_t> file_bytes(const std::string& path) {
-  std::ifstream stream(path, std::ios::binary);
-  return std::vector<uint8_t>((std::istreambuf_iterator<char>(stream)),
-                              std::istreambuf_iterator<char>());
-}
-
-void write_bytes(const std::string& path, const std::vector<uint8_t>& bytes) {
-  std::ofstream out(path, std::ios::binary);
-  out.write(reinterpret_cast<const char*>(bytes.data()),
-            static_cast<std::streamsize>(bytes.size()));
-}
-
-std::string error_of(const std::function<void()>& body) {
-  try {
-    body();
-  } catch (const Error& error) {
-    return error.what();
-  }
-  return "(no error)";
-}
+using test::error_message;
+using test::read_bytes;
+using test::temporary_path;
+using test::write_bytes;
 
 // Three 12-bit codes (the codes of tests/fixtures/make_npy_fixtures.py) with class ids.
 CodeSet small_set() {
@@ -54,17 +34,19 @@ void expect_same(const CodeSet& a, const CodeSet& b) {
   EXPECT_EQ(a.count, b.count);
   EXPECT_EQ(a.words, b.words);
   EXPECT_EQ(a.ids, b.ids);
-  EXPECT_EQ(a.labels.layout, b.labels.layout);
-  EXPECT_EQ(a.labels.class_ids, b.labels.class_ids);
-  EXPECT_EQ(a.labels.multi_hot, b.labels.multi_hot);
-  EXPECT_EQ(a.labels.num_classes, b.labels.num_classes);
+  EXPECT_EQ(a.labels.layout(), b.labels.layout());
+  if (a.labels.layout() == LabelLayout::class_ids) {
+    EXPECT_EQ(a.labels.class_ids(), b.labels.class_ids());
+  }
+  EXPECT_EQ(a.labels.matrix(), b.labels.matrix());
+  EXPECT_EQ(a.labels.num_classes(), b.labels.num_classes());
 }
 
 TEST(CodeFile, RoundTripsEveryLabelLayout) {
   std::string path = temporary_path("round_trip.hgc");
   CodeSet with_ids = small_set();
   CodeSet multi_hot =
-      CodeSet::from_words(100, {1, 2, 3, 4}, Labels::from_multi_hot({1, 0, 1, 0, 1, 1}, 2, 3));
+      CodeSet::from_words(100, {1, 2, 3, 4}, Labels::from_multi_hot({1, 0, 1, 0, 1, 1}, 3));
   CodeSet unlabelled = CodeSet::from_words(1024, std::vector<uint64_t>(32, 0xABCDEFu));
   for (const CodeSet* codes : {&with_ids, &multi_hot, &unlabelled}) {
     write_code_file(path, *codes);
@@ -79,7 +61,7 @@ TEST(CodeFile, RoundTripsEveryLabelLayout) {
 TEST(CodeFile, HeaderFieldsSitAtTheirDocumentedOffsets) {
   std::string path = temporary_path("header.hgc");
   write_code_file(path, small_set());
-  std::vector<uint8_t> bytes = file_bytes(path);
+  std::vector<uint8_t> bytes = read_bytes(path);
   // 32 header + 3 codes·8 + 3 ids·4 (class ids) + 3·8 ids + 8 checksum.
   ASSERT_EQ(bytes.size(), 32u + 24 + 12 + 24 + 8);
   EXPECT_EQ(std::memcmp(bytes.data(), "HGCODES\0", 8), 0);
@@ -116,7 +98,7 @@ TEST(CodeFile, HeaderFieldsSitAtTheirDocumentedOffsets) {
 TEST(CodeFile, EveryCorruptionIsNamed) {
   std::string good = temporary_path("good.hgc"), bad = temporary_path("bad.hgc");
   write_code_file(good, small_set());
-  const std::vector<uint8_t> bytes = file_bytes(good);
+  const std::vector<uint8_t> bytes = read_bytes(good);
   struct Case {
     const char* what;
     std::function<void(std::vector<uint8_t>&)> damage;
@@ -137,7 +119,7 @@ TEST(CodeFile, EveryCorruptionIsNamed) {
     std::vector<uint8_t> damaged = bytes;
     c.damage(damaged);
     write_bytes(bad, damaged);
-    std::string message = error_of([&] { read_code_file(bad); });
+    std::string message = error_message([&] { read_code_file(bad); });
     EXPECT_NE(message.find(c.message), std::string::npos) << c.what << ": " << message;
     EXPECT_NE(message.find(bad), std::string::npos) << c.what << ": " << message;
   }
@@ -147,7 +129,7 @@ TEST(CodeFile, EveryCorruptionIsNamed) {
 
 TEST(CodeFile, WritingIntoAMissingFolderNamesThePath) {
   std::string path = temporary_path("no/such/folder/codes.hgc");
-  std::string message = error_of([&] { write_code_file(path, small_set()); });
+  std::string message = error_message([&] { write_code_file(path, small_set()); });
   EXPECT_NE(message.find("cannot create"), std::string::npos) << message;
   EXPECT_NE(message.find(path), std::string::npos) << message;
 }
@@ -169,12 +151,12 @@ TEST(CodeIo, NumpyCodesAndLabelsLoadAsTheSameSet) {
   source.labels_path = test::fixture_path("npy_multihot_bool.npy");
   source.bits = 12;
   CodeSet multi = load_codes(source);
-  EXPECT_EQ(multi.labels.layout, LabelLayout::multi_hot);
-  EXPECT_EQ(multi.labels.num_classes, 4);
-  EXPECT_EQ(multi.labels.multi_hot, (std::vector<uint8_t>{1, 0, 0, 1, 0, 0, 0, 0, 0, 1, 1, 0}));
+  EXPECT_EQ(multi.labels.layout(), LabelLayout::multi_hot);
+  EXPECT_EQ(multi.labels.num_classes(), 4);
+  EXPECT_EQ(multi.labels.matrix(), (std::vector<uint8_t>{1, 0, 0, 1, 0, 0, 0, 0, 0, 1, 1, 0}));
 
   source.labels_path = test::fixture_path("npy_labels_int32_column.npy");
-  EXPECT_EQ(load_codes(source).labels.class_ids, (std::vector<int32_t>{2, 1, 2}));
+  EXPECT_EQ(load_codes(source).labels.class_ids(), (std::vector<int32_t>{2, 1, 2}));
 }
 
 TEST(CodeIo, ExportWritesWhatLoadReads) {
@@ -183,10 +165,10 @@ TEST(CodeIo, ExportWritesWhatLoadReads) {
   write_codes_npy(codes_path, codes);
   write_labels_npy(labels_path, codes.labels);
   // The exported codes are numpy.packbits rows: the fixture NumPy wrote, byte for byte.
-  EXPECT_EQ(file_bytes(codes_path), file_bytes(test::fixture_path("npy_packbits_codes.npy")));
+  EXPECT_EQ(read_bytes(codes_path), read_bytes(test::fixture_path("npy_packbits_codes.npy")));
   CodeSet back = load_codes({codes_path, labels_path, 12});
   EXPECT_EQ(back.words, codes.words);
-  EXPECT_EQ(back.labels.class_ids, codes.labels.class_ids);
+  EXPECT_EQ(back.labels.class_ids(), codes.labels.class_ids());
   std::remove(codes_path.c_str());
   std::remove(labels_path.c_str());
 }
@@ -195,18 +177,18 @@ TEST(CodeIo, MismatchesAreNamed) {
   CodeSource source;
   source.codes_path = test::fixture_path("npy_packbits_codes.npy");
   source.bits = 24;
-  std::string message = error_of([&] { load_codes(source); });
+  std::string message = error_message([&] { load_codes(source); });
   EXPECT_NE(message.find("24-bit codes take 3 bytes per row, the array has 2"), std::string::npos)
       << message;
 
   source.bits = 12;
   source.labels_path = test::fixture_path("npy_arange_i8.npy");  // 5 rows for 3 codes
-  message = error_of([&] { load_codes(source); });
+  message = error_message([&] { load_codes(source); });
   EXPECT_NE(message.find("5 label rows for 3 codes"), std::string::npos) << message;
 
   source.codes_path = test::fixture_path("npy_labels_int64.npy");  // not uint8 rows
   source.labels_path.clear();
-  message = error_of([&] { load_codes(source); });
+  message = error_message([&] { load_codes(source); });
   EXPECT_NE(message.find("expected packed codes as uint8"), std::string::npos) << message;
 }
 

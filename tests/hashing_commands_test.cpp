@@ -2,11 +2,7 @@
 // `eval` (metrics.json equal to the library's metrics, a real pr_curve.svg) and `export`, on
 // small generated code files; and the one-line error, naming the flag, of each kind of mistake.
 #include <gtest/gtest.h>
-#include <sys/wait.h>
 
-#include <algorithm>
-#include <cstdlib>
-#include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <random>
@@ -15,32 +11,19 @@
 #include "hashing/code_io.h"
 #include "hashing/metrics.h"
 #include "hashing/npy.h"
+#include "tests/command_support.h"
 #include "tests/test_support.h"
 
 namespace hg::hashing {
 namespace {
 
-struct CommandRun {
-  int status;
-  std::string out, err;
-};
+using test::CommandRun;
+using test::read_text;
 
-std::string read_text(const std::string& path) {
-  std::ifstream stream(path);
-  std::stringstream text;
-  text << stream.rdbuf();
-  return text.str();
-}
-
-class Commands : public ::testing::Test {
+class Commands : public test::CommandTest {
  protected:
   void SetUp() override {
-    // One folder per test: ctest runs the tests of this file as parallel processes.
-    folder_ = std::filesystem::path(::testing::TempDir()) /
-              (std::string("hashing_commands_test_") +
-               ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    std::filesystem::remove_all(folder_);
-    std::filesystem::create_directories(folder_);
+    CommandTest::SetUp();
     // 300 database and 20 query codes of 24 bits in 4 classes, codes near a class centre.
     std::mt19937_64 generator(9);
     auto make = [&](int64_t count, int64_t first_id) {
@@ -65,19 +48,7 @@ class Commands : public ::testing::Test {
     write_code_file(path("db.hgc"), database_);
     write_code_file(path("q.hgc"), queries_);
   }
-  void TearDown() override { std::filesystem::remove_all(folder_); }
 
-  std::string path(const std::string& name) const { return (folder_ / name).string(); }
-
-  CommandRun hashgrad(const std::string& arguments) const {
-    std::string command = std::string(HASHGRAD_BINARY_DIR) + "/hashgrad " + arguments + " >" +
-                          path("stdout.txt") + " 2>" + path("stderr.txt");
-    int raw = std::system(command.c_str());
-    return {WIFEXITED(raw) ? WEXITSTATUS(raw) : -1, read_text(path("stdout.txt")),
-            read_text(path("stderr.txt"))};
-  }
-
-  std::filesystem::path folder_;
   CodeSet database_, queries_;
 };
 
@@ -96,7 +67,7 @@ TEST_F(Commands, SearchPrintsAndWritesTheTopK) {
       int64_t position = expected.ids[q * 3 + j];
       std::ostringstream want;
       want << 5000 + q << "\t" << j + 1 << "\t" << 1000 + position << "\t"
-           << expected.distances[q * 3 + j] << "\t" << database_.labels.class_ids[position];
+           << expected.distances[q * 3 + j] << "\t" << database_.labels.class_id(position);
       EXPECT_EQ(line, want.str());
     }
 
@@ -156,7 +127,7 @@ TEST_F(Commands, ExportWritesNumpyArrays) {
   EXPECT_EQ(codes.shape, (Shape{300, 3}));
   CodeSet back = load_codes({path("exported/codes.npy"), path("exported/labels.npy"), 24});
   EXPECT_EQ(back.words, database_.words);
-  EXPECT_EQ(back.labels.class_ids, database_.labels.class_ids);
+  EXPECT_EQ(back.labels.class_ids(), database_.labels.class_ids());
   EXPECT_EQ(read_npy(path("exported/ids.npy")).to_int64(), database_.ids);
 }
 
@@ -179,13 +150,7 @@ TEST_F(Commands, MistakesGiveOneLineNamingTheFlag) {
        "--queries"},
       {"export --codes " + path("db.hgc"), "--output"},
   };
-  for (const Case& c : cases) {
-    CommandRun run = hashgrad(c.arguments);
-    EXPECT_NE(run.status, 0) << c.arguments;
-    EXPECT_EQ(std::count(run.err.begin(), run.err.end(), '\n'), 1)
-        << c.arguments << ": " << run.err;
-    EXPECT_NE(run.err.find(c.flag), std::string::npos) << c.arguments << ": " << run.err;
-  }
+  for (const Case& c : cases) expect_one_line_error(c.arguments, c.flag);
   // Image queries without --model: said before any decoding.
   std::ofstream(path("cat.png")) << "png";
   CommandRun run =

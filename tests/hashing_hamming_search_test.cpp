@@ -5,33 +5,17 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
-#include <random>
 
 #include "hashing/cpu/popcount_scan.h"
 #include "hashing/hamming_search.h"
+#include "tests/random_codes.h"
 #include "tests/test_support.h"
 
 namespace hg::hashing {
 namespace {
 
-struct Codes {
-  int bits;
-  int64_t count;
-  std::vector<uint8_t> signs;  // count × bits of 0/1
-  std::vector<uint64_t> words;
-  PackedCodes packed() const { return {words.data(), count, bits}; }
-};
-
-// Random codes; `bias` < 0.5 makes many codes alike (and so many tied distances).
-Codes random_codes(int64_t count, int bits, uint64_t seed, double bias = 0.5) {
-  std::mt19937_64 generator(seed);
-  std::bernoulli_distribution bit(bias);
-  Codes codes{bits, count, std::vector<uint8_t>(static_cast<size_t>(count * bits)), {}};
-  for (uint8_t& value : codes.signs) value = bit(generator) ? 1 : 0;
-  codes.words.resize(static_cast<size_t>(count * words_per_code(bits)));
-  pack_signs(codes.signs.data(), count, bits, codes.words.data());
-  return codes;
-}
+using test::Codes;
+using test::random_codes;
 
 // Reference ranking of the whole database for query q: (distance, position) pairs, sorted.
 std::vector<std::pair<int, int64_t>> reference_ranking(const Codes& queries, int64_t q,

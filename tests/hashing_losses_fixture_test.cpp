@@ -5,30 +5,22 @@
 #include <gtest/gtest.h>
 
 #include <functional>
-#include <map>
 
 #include "autograd/ops.h"
 #include "hashing/hash_head.h"
 #include "hashing/losses.h"
 #include "tensor/ops.h"
-#include "tensor/safetensors.h"
 #include "tests/test_support.h"
 
 namespace hg::hashing {
 namespace {
 
-using Fixture = std::map<std::string, Tensor>;
-
-const Fixture& fixture() {
-  static const Fixture loaded = load_safetensors(test::fixture_path("hashing_losses.safetensors"));
+const test::Fixture& fixture() {
+  static const test::Fixture loaded = test::load_fixture("hashing_losses");
   return loaded;
 }
 
-const Tensor& entry(const std::string& name) {
-  auto found = fixture().find(name);
-  if (found == fixture().end()) throw Error("fixture has no tensor '" + name + "'");
-  return found->second;
-}
+const Tensor& entry(const std::string& name) { return test::entry(fixture(), name); }
 
 // Evaluates `loss` on fresh copies of the named fixture inputs (gradients on), and compares
 // the loss with "<prefix>.loss" and each input's gradient with "<prefix>.grad_<short name>".

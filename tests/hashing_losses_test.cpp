@@ -19,23 +19,12 @@ namespace hg::hashing {
 namespace {
 
 using test::all_close;
-
-Tensor f64(const std::vector<double>& values, const Shape& shape) {
-  return Tensor::from_vector(values, shape);
-}
+using test::error_message;
+using test::f64;
 
 Tensor scalar(double value) { return Tensor::scalar(value, DType::f64); }
 
 double log_cosh(double x) { return std::log(std::cosh(x)); }
-
-std::string error_of(const std::function<void()>& body) {
-  try {
-    body();
-  } catch (const Error& error) {
-    return error.what();
-  }
-  return "no error";
-}
 
 // ---- hand-computed values -------------------------------------------------------------------
 
@@ -292,7 +281,7 @@ TEST(ClassCodes, HadamardIsSylvestersMatrix) {
       0));
   Tensor h = hadamard(32, DType::f64);  // H Hᵀ = 32 I: the rows are orthogonal
   EXPECT_TRUE(all_close(ops::matmul(h, ops::transpose(h, 0, 1)), identity(32, 32), 0, 0));
-  EXPECT_NE(error_of([] { hadamard(12); }).find("not a power of two"), std::string::npos);
+  EXPECT_NE(error_message([] { hadamard(12); }).find("not a power of two"), std::string::npos);
 }
 
 TEST(ClassCodes, UseHadamardRowsThenBalancedRandomRows) {
@@ -359,7 +348,7 @@ TEST(HashHead, HasTorchLinearParametersAndRange) {
   EXPECT_EQ(u.shape(), (Shape{3, 4, 16}));
   EXPECT_GT(ops::min(u).item<float>(), 0.0f);  // sigmoid: (0, 1)
   EXPECT_LT(ops::max(u).item<float>(), 1.0f);
-  EXPECT_NE(error_of([&] {
+  EXPECT_NE(error_message([&] {
               head(Tensor::zeros({2, 8}));
             }).find("must end in 9"),
             std::string::npos);
@@ -369,25 +358,25 @@ TEST(HashHead, HasTorchLinearParametersAndRange) {
 
 TEST(HashingLossesErrors, NameTheArgumentAndItsShape) {
   Tensor codes = Tensor::zeros({2, 4});
-  std::string wrong_similarity = error_of([&] {
+  std::string wrong_similarity = error_message([&] {
     adsh_loss(codes, Tensor::zeros({3, 4}), Tensor::zeros({2, 2}),
               Tensor::from_vector<int64_t>({0, 1}, {2}));
   });
   EXPECT_NE(wrong_similarity.find("similarity S f32[2, 2] cpu must be [2, 3]"), std::string::npos)
       << wrong_similarity;
-  std::string wrong_indices = error_of([&] {
+  std::string wrong_indices = error_message([&] {
     adsh_loss(codes, Tensor::zeros({3, 4}), Tensor::zeros({2, 3}), Tensor::zeros({2}));
   });
   EXPECT_NE(wrong_indices.find("must be i64 [2]"), std::string::npos) << wrong_indices;
-  std::string multi_hot = error_of([&] {
+  std::string multi_hot = error_message([&] {
     cosine_margin_loss(codes, Tensor::ones({2, 2}), Tensor::ones({2, 4}));
   });
   EXPECT_NE(multi_hot.find("multi_label = true"), std::string::npos) << multi_hot;
-  std::string dtypes = error_of([&] {
+  std::string dtypes = error_message([&] {
     polarization_loss(codes, Tensor::ones({2, 4}, DType::f64));
   });
   EXPECT_NE(dtypes.find("dtypes differ"), std::string::npos) << dtypes;
-  std::string not_codes = error_of([&] { bit_balance_loss(Tensor::zeros({4})); });
+  std::string not_codes = error_message([&] { bit_balance_loss(Tensor::zeros({4})); });
   EXPECT_NE(not_codes.find("bit_balance_loss: codes must be"), std::string::npos) << not_codes;
 }
 

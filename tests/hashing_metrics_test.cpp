@@ -81,9 +81,9 @@ TEST(Metrics, MultiLabelRelevanceIsASharedLabel) {
   // Classes: query A has {0, 2}; database rows {2}, {1}, {0, 1}, {}, {1, 2}.
   // Rank order 3, 1, 2, 0, 4 -> relevance 0, 0, 1, 1, 1 (row 3 has no label, row 1 only class 1).
   // Query B has {1}: rank order 4, 0, 1, 2, 3 -> relevance 1, 0, 1, 1, 0.
-  Labels database = Labels::from_multi_hot(
-      {0, 0, 1, /**/ 0, 1, 0, /**/ 1, 1, 0, /**/ 0, 0, 0, /**/ 0, 1, 1}, 5, 3);
-  Labels queries = Labels::from_multi_hot({1, 0, 1, /**/ 0, 1, 0}, 2, 3);
+  Labels database =
+      Labels::from_multi_hot({0, 0, 1, /**/ 0, 1, 0, /**/ 1, 1, 0, /**/ 0, 0, 0, /**/ 0, 1, 1}, 3);
+  Labels queries = Labels::from_multi_hot({1, 0, 1, /**/ 0, 1, 0}, 3);
   RetrievalMetrics metrics = evaluate(queries, database, 5);
   const double ap_a = (1.0 / 3 + 2.0 / 4 + 3.0 / 5) / 3;
   const double ap_b = (1.0 / 1 + 2.0 / 3 + 3.0 / 4) / 3;
@@ -106,7 +106,7 @@ TEST(Metrics, PartialRankingsGiveTheAtKMetricsOnly) {
 
 TEST(Metrics, MismatchedLabelsAreNamed) {
   Labels database = Labels::from_class_ids({1, 0, 1, 0, 1});
-  Labels multi = Labels::from_multi_hot({1, 0, 0, 1}, 2, 2);
+  Labels multi = Labels::from_multi_hot({1, 0, 0, 1}, 2);
   try {
     evaluate(multi, database, 5);
     FAIL() << "no error";

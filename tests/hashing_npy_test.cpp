@@ -4,34 +4,18 @@
 #include <gtest/gtest.h>
 
 #include <cstdio>
-#include <fstream>
 #include <functional>
-#include <iterator>
 
 #include "hashing/npy.h"
+#include "tests/data_test_files.h"
 #include "tests/test_support.h"
 
 namespace hg::hashing {
 namespace {
 
-std::vector<uint8_t> file_bytes(const std::string& path) {
-  std::ifstream stream(path, std::ios::binary);
-  return std::vector<uint8_t>((std::istreambuf_iterator<char>(stream)),
-                              std::istreambuf_iterator<char>());
-}
-
-std::string temporary_path(const std::string& name) {
-  return ::testing::TempDir() + "hashing_npy_test_" + name;
-}
-
-std::string error_of(const std::function<void()>& body) {
-  try {
-    body();
-  } catch (const Error& error) {
-    return error.what();
-  }
-  return "(no error)";
-}
+using test::error_message;
+using test::read_bytes;
+using test::temporary_path;
 
 TEST(Npy, ReadsNumpyPackbitsCodes) {
   NpyArray array = read_npy(test::fixture_path("npy_packbits_codes.npy"));
@@ -78,7 +62,7 @@ TEST(Npy, WriterIsByteIdenticalToNumpySave) {
   for (const Case& c : cases) {
     std::string path = temporary_path(c.fixture);
     c.write(path);
-    EXPECT_EQ(file_bytes(path), file_bytes(test::fixture_path(c.fixture))) << c.fixture;
+    EXPECT_EQ(read_bytes(path), read_bytes(test::fixture_path(c.fixture))) << c.fixture;
     std::remove(path.c_str());
   }
 }
@@ -96,34 +80,27 @@ TEST(Npy, RoundTripsThroughOwnWriter) {
 
 TEST(Npy, RefusalsNameTheFileAndTheProblem) {
   std::string big_endian = test::fixture_path("npy_big_endian_i4.npy");
-  std::string message = error_of([&] { read_npy(big_endian); });
+  std::string message = error_message([&] { read_npy(big_endian); });
   EXPECT_NE(message.find(big_endian), std::string::npos) << message;
   EXPECT_NE(message.find("big-endian"), std::string::npos) << message;
 
   // Truncated: the packbits fixture without its last byte.
-  std::vector<uint8_t> bytes = file_bytes(test::fixture_path("npy_packbits_codes.npy"));
+  std::vector<uint8_t> bytes = read_bytes(test::fixture_path("npy_packbits_codes.npy"));
   std::string truncated = temporary_path("truncated.npy");
-  {
-    std::ofstream out(truncated, std::ios::binary);
-    out.write(reinterpret_cast<const char*>(bytes.data()),
-              static_cast<std::streamsize>(bytes.size() - 1));
-  }
-  message = error_of([&] { read_npy(truncated); });
+  test::write_bytes(truncated, std::vector<uint8_t>(bytes.begin(), bytes.end() - 1));
+  message = error_message([&] { read_npy(truncated); });
   EXPECT_NE(message.find("needs 6 data bytes, the file has 5 (truncated)"), std::string::npos)
       << message;
 
   std::string not_npy = temporary_path("not.npy");
-  {
-    std::ofstream out(not_npy, std::ios::binary);
-    out << "hello, world";
-  }
-  message = error_of([&] { read_npy(not_npy); });
+  test::write_text(not_npy, "hello, world");
+  message = error_message([&] { read_npy(not_npy); });
   EXPECT_NE(message.find("is not a .npy file"), std::string::npos) << message;
 
-  message = error_of([&] { read_npy(temporary_path("missing.npy")); });
+  message = error_message([&] { read_npy(temporary_path("missing.npy")); });
   EXPECT_NE(message.find("cannot open"), std::string::npos) << message;
 
-  message = error_of([&] { read_npy(test::fixture_path("npy_fortran_f8.npy")).to_int64(); });
+  message = error_message([&] { read_npy(test::fixture_path("npy_fortran_f8.npy")).to_int64(); });
   EXPECT_NE(message.find("expected an integer array, found type f8"), std::string::npos) << message;
   std::remove(truncated.c_str());
   std::remove(not_npy.c_str());

@@ -10,22 +10,9 @@ namespace hg {
 namespace {
 
 using test::all_close;
-
-Tensor f32(const std::vector<float>& values, const Shape& shape) {
-  return Tensor::from_vector(values, shape);
-}
-Tensor i64(const std::vector<int64_t>& values, const Shape& shape) {
-  return Tensor::from_vector(values, shape);
-}
-
-std::string error_of(const std::function<void()>& body) {
-  try {
-    body();
-  } catch (const Error& error) {
-    return error.what();
-  }
-  return "no error";
-}
+using test::error_message;
+using test::f32;
+using test::i64;
 
 void expect_gradcheck(const std::function<Tensor(const std::vector<Tensor>&)>& function,
                       const std::vector<Tensor>& inputs, const char* what) {
@@ -157,39 +144,39 @@ TEST(IndexingGradcheck, WhereWithBroadcast) {
 
 TEST(Indexing, ErrorsNameTheIndexAndTheSize) {
   Tensor x = Tensor::zeros({3, 5});
-  EXPECT_EQ(error_of([&] {
+  EXPECT_EQ(error_message([&] {
               ops::gather(x, 1, i64({0, 5}, {2, 1}));
             }),
             "gather: index 5 is out of range for dim 1 (size 5) of f32[3, 5] cpu (valid indices "
             "are 0 to 4)");
-  EXPECT_EQ(error_of([&] { ops::index_select(x, 0, i64({-1}, {1})); }),
+  EXPECT_EQ(error_message([&] { ops::index_select(x, 0, i64({-1}, {1})); }),
             "index_select: index -1 is out of range for dim 0 (size 3) of f32[3, 5] cpu (valid "
             "indices are 0 to 2)");
-  EXPECT_EQ(error_of([&] {
+  EXPECT_EQ(error_message([&] {
               ops::scatter_add(x, 0, Tensor::zeros({1, 5}, DType::i32), Tensor::ones({1, 5}));
             }),
             "scatter_add: indices must be i64, got i32[1, 5] cpu");
-  EXPECT_EQ(error_of([&] {
+  EXPECT_EQ(error_message([&] {
               ops::gather(x, 0, i64({0, 0, 0, 0}, {1, 4, 1}));
             }),
             "gather: index i64[1, 4, 1] cpu must have as many dims as f32[3, 5] cpu");
-  EXPECT_EQ(error_of([&] {
+  EXPECT_EQ(error_message([&] {
               ops::gather(x, 0, i64({0, 0, 0, 0, 0, 0}, {1, 6}));
             }),
             "gather: index i64[1, 6] cpu is larger than f32[3, 5] cpu in dim 1");
-  EXPECT_EQ(error_of([&] {
+  EXPECT_EQ(error_message([&] {
               ops::concat({x, Tensor::zeros({2, 4})}, 0);
             }),
             "concat: tensor 1 f32[2, 4] cpu does not match tensor 0 f32[3, 5] cpu outside dim 0");
-  EXPECT_EQ(error_of([&] {
+  EXPECT_EQ(error_message([&] {
               ops::stack({x, Tensor::zeros({5, 3})}, 0);
             }),
             "stack: tensor 1 f32[5, 3] cpu does not have the shape of tensor 0 f32[3, 5] cpu");
-  EXPECT_EQ(error_of([&] {
+  EXPECT_EQ(error_message([&] {
               ops::one_hot(i64({1, 3}, {2}), 3);
             }),
             "one_hot: index 3 is out of range for 3 classes (valid indices are 0 to 2)");
-  EXPECT_EQ(error_of([&] {
+  EXPECT_EQ(error_message([&] {
               ops::where(f32({1, 0}, {2}), x, x);
             }),
             "where: shapes [2] and [3, 5] do not broadcast");

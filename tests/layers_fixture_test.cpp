@@ -9,23 +9,14 @@
 #include "layers/batch_norm.h"
 #include "layers/layer_norm.h"
 #include "layers/pooling.h"
-#include "tensor/safetensors.h"
 #include "tests/test_support.h"
 
 namespace hg {
 namespace {
 
-using Fixture = std::map<std::string, Tensor>;
-
-Fixture load_fixture(const std::string& name) {
-  return load_safetensors(test::fixture_path(name + ".safetensors"));
-}
-
-const Tensor& entry(const Fixture& fixture, const std::string& name) {
-  auto found = fixture.find(name);
-  if (found == fixture.end()) throw Error("fixture has no tensor '" + name + "'");
-  return found->second;
-}
+using test::entry;
+using test::Fixture;
+using test::load_fixture;
 
 // Runs `layer` on the fixture's `<prefix>.input`, backpropagates `<prefix>.grad_output` and
 // compares the output and the input gradient with torch's.

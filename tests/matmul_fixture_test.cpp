@@ -4,7 +4,6 @@
 #include <gtest/gtest.h>
 
 #include "autograd/ops.h"
-#include "tensor/safetensors.h"
 #include "tests/test_support.h"
 
 namespace hg {
@@ -13,8 +12,7 @@ namespace {
 constexpr double kTolerance = 1e-12;  // float64 on both sides; only summation order differs
 
 TEST(MatmulFixture, LinearThenBatchedMatmulMatchesPyTorch) {
-  std::map<std::string, Tensor> fixture =
-      load_safetensors(test::fixture_path("matmul_linear.safetensors"));
+  test::Fixture fixture = test::load_fixture("matmul_linear");
   Tensor x = fixture.at("x").set_requires_grad(true);
   Tensor weight = fixture.at("weight").set_requires_grad(true);
   Tensor bias = fixture.at("bias").set_requires_grad(true);
@@ -37,8 +35,7 @@ TEST(MatmulFixture, LinearThenBatchedMatmulMatchesPyTorch) {
 TEST(MatmulFixture, MatmulAloneGivesPyTorchsGradientOfItsInput) {
   // The intermediate gradient ∂L/∂hidden: the batched matmul's backward on its own, summed over
   // the batch dim that broadcast hidden [2, 3, 4] to [3, 2, 3, 4].
-  std::map<std::string, Tensor> fixture =
-      load_safetensors(test::fixture_path("matmul_linear.safetensors"));
+  test::Fixture fixture = test::load_fixture("matmul_linear");
   Tensor hidden = fixture.at("hidden").set_requires_grad(true);
   backward(sum(square(matmul(hidden, fixture.at("m")))));
   EXPECT_TRUE(test::all_close(hidden.grad(), fixture.at("grad_hidden"), kTolerance, kTolerance));

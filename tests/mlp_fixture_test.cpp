@@ -6,14 +6,13 @@
 #include "autograd/matmul.h"
 #include "autograd/ops.h"
 #include "autograd/softmax.h"
-#include "tensor/safetensors.h"
 #include "tests/test_support.h"
 
 namespace hg {
 namespace {
 
 TEST(MlpFixture, ForwardAndEveryGradientMatchPyTorch) {
-  std::map<std::string, Tensor> f = load_safetensors(test::fixture_path("mlp_cross_entropy.safetensors"));
+  test::Fixture f = test::load_fixture("mlp_cross_entropy");
   Tensor x = f.at("x").set_requires_grad(true), w1 = f.at("w1").set_requires_grad(true),
          b1 = f.at("b1").set_requires_grad(true), w2 = f.at("w2").set_requires_grad(true),
          b2 = f.at("b2").set_requires_grad(true);

@@ -13,14 +13,7 @@
 namespace hg {
 namespace {
 
-std::string error_of(const std::function<void()>& body) {
-  try {
-    body();
-  } catch (const Error& error) {
-    return error.what();
-  }
-  return "no error";
-}
+using test::error_message;
 
 struct Moments {
   double mean = 0, std = 0;
@@ -163,15 +156,16 @@ TEST(Random, RandpermIsAPermutation) {
 }
 
 TEST(Random, ErrorsNameTheBadParameter) {
-  EXPECT_EQ(error_of([] { ops::uniform({2}, 1, 0); }), "uniform: low 1 is above high 0");
-  EXPECT_EQ(error_of([] { ops::normal({2}, 0, -1); }), "normal: std must be non-negative, got -1");
-  EXPECT_EQ(error_of([] { ops::bernoulli({2}, 1.5); }),
+  EXPECT_EQ(error_message([] { ops::uniform({2}, 1, 0); }), "uniform: low 1 is above high 0");
+  EXPECT_EQ(error_message([] { ops::normal({2}, 0, -1); }),
+            "normal: std must be non-negative, got -1");
+  EXPECT_EQ(error_message([] { ops::bernoulli({2}, 1.5); }),
             "bernoulli: probability 1.5 is outside [0, 1]");
-  EXPECT_EQ(error_of([] { ops::bernoulli(Tensor::full({2}, -0.5)); }),
+  EXPECT_EQ(error_message([] { ops::bernoulli(Tensor::full({2}, -0.5)); }),
             "bernoulli: probabilities f32[2] cpu must lie in [0, 1], found -0.5");
-  EXPECT_EQ(error_of([] { ops::uniform({2}, 0, 1, DType::i64); }),
+  EXPECT_EQ(error_message([] { ops::uniform({2}, 0, 1, DType::i64); }),
             "uniform: expected a floating tensor (f32 or f64), got i64");
-  EXPECT_EQ(error_of([] { ops::randperm(-3); }), "randperm: n must be non-negative, got -3");
+  EXPECT_EQ(error_message([] { ops::randperm(-3); }), "randperm: n must be non-negative, got -3");
 }
 
 }  // namespace

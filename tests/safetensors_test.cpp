@@ -11,27 +11,14 @@
 
 #include "tensor/ops.h"
 #include "tensor/safetensors.h"
+#include "tests/data_test_files.h"
 #include "tests/test_support.h"
 
 namespace hg {
 namespace {
 
-// A fresh folder under the system temp folder, removed at the end of the test.
-class ScratchFolder {
- public:
-  ScratchFolder() {
-    std::string pattern =
-        (std::filesystem::temp_directory_path() / "hashgrad-safetensors-XXXXXX").string();
-    path_ = mkdtemp(pattern.data());
-  }
-  ~ScratchFolder() { std::filesystem::remove_all(path_); }
-  ScratchFolder(const ScratchFolder&) = delete;
-  ScratchFolder& operator=(const ScratchFolder&) = delete;
-  std::string file(const std::string& name) const { return path_ + "/" + name; }
-
- private:
-  std::string path_;
-};
+using test::error_message;
+using test::ScratchFolder;
 
 // A safetensors file from its parts: the 8-byte little-endian length, `header`, then `data`.
 void write_file(const std::string& path, const std::string& header, const std::string& data,
@@ -46,15 +33,6 @@ void write_file(const std::string& path, const std::string& header, const std::s
 
 // Eight bytes: the little-endian i32 values 1 and -2.
 const std::string kTwoInts("\x01\x00\x00\x00\xfe\xff\xff\xff", 8);
-
-std::string error_of(const std::function<void()>& body) {
-  try {
-    body();
-  } catch (const Error& error) {
-    return error.what();
-  }
-  return "no error";
-}
 
 TEST(Safetensors, RoundTripKeepsEveryDtypeShapeAndMetadata) {
   ScratchFolder folder;
@@ -190,26 +168,26 @@ TEST(Safetensors, CorruptFilesAreErrorsNamingFileAndProblem) {
   for (const Case& test_case : cases) {
     const std::string path = folder.file(std::string(test_case.name) + ".safetensors");
     test_case.write(path);
-    const std::string message = error_of([&] { read_safetensors(path); });
+    const std::string message = error_message([&] { read_safetensors(path); });
     const std::string prefix = "safetensors file " + path + ": ";
     EXPECT_EQ(message.substr(0, prefix.size() + test_case.expected.size()),
               prefix + test_case.expected)
         << test_case.name;
   }
   const std::string missing = folder.file("missing.safetensors");
-  EXPECT_EQ(error_of([&] { load_safetensors(missing); }),
+  EXPECT_EQ(error_message([&] { load_safetensors(missing); }),
             "safetensors file " + missing + ": cannot open it (No such file or directory)");
 }
 
 TEST(Safetensors, WriteErrorsNameTheFile) {
   ScratchFolder folder;
-  const std::string path = folder.file("no/such/folder/w.safetensors");
-  EXPECT_EQ(error_of([&] {
+  const std::string path = folder.path("no/such/folder/w.safetensors");
+  EXPECT_EQ(error_message([&] {
               save_safetensors(path, {{"a", Tensor::ones({2})}});
             }),
             "save_safetensors: cannot create " + path + ".tmp (No such file or directory)");
   EXPECT_EQ(
-      error_of([&] {
+      error_message([&] {
         save_safetensors(folder.file("m.safetensors"), {{"__metadata__", Tensor::ones({1})}});
       }),
       "save_safetensors: '__metadata__' is reserved for the metadata and cannot name a tensor");

@@ -12,19 +12,8 @@ namespace hg {
 namespace {
 
 using test::all_close;
-
-Tensor f32(const std::vector<float>& values, const Shape& shape) {
-  return Tensor::from_vector(values, shape);
-}
-
-std::string error_of(const std::function<void()>& body) {
-  try {
-    body();
-  } catch (const Error& error) {
-    return error.what();
-  }
-  return "no error";
-}
+using test::error_message;
+using test::f32;
 
 TEST(Softmax, MatchesHandComputedValues) {
   // e^1, e^2, e^3 over their sum 30.19287485: 0.09003057, 0.24472847, 0.66524096.
@@ -101,23 +90,23 @@ TEST(CrossEntropy, Gradcheck) {
 
 TEST(Softmax, ErrorsNameTheProblem) {
   Tensor x = Tensor::zeros({2, 3});
-  EXPECT_EQ(error_of([&] { ops::softmax(x, 2); }),
+  EXPECT_EQ(error_message([&] { ops::softmax(x, 2); }),
             "softmax: dim 2 is out of range for a tensor with 2 dims");
-  EXPECT_EQ(error_of([&] { ops::softmax(Tensor::zeros({2}, DType::i64), 0); }),
+  EXPECT_EQ(error_message([&] { ops::softmax(Tensor::zeros({2}, DType::i64), 0); }),
             "softmax: expected a floating tensor (f32 or f64), got i64");
-  EXPECT_EQ(error_of([&] {
+  EXPECT_EQ(error_message([&] {
               cross_entropy(x, Tensor::from_vector(std::vector<int64_t>{1, 3}, {2}));
             }),
             "cross_entropy: index 3 is out of range for the 3 classes of logits f32[2, 3] cpu "
             "(valid indices are 0 to 2)");
-  EXPECT_EQ(error_of([&] {
+  EXPECT_EQ(error_message([&] {
               cross_entropy(x, Tensor::from_vector(std::vector<int64_t>{-1, 0}, {2}));
             }),
             "cross_entropy: index -1 is out of range for the 3 classes of logits f32[2, 3] cpu "
             "(valid indices are 0 to 2)");
-  EXPECT_EQ(error_of([&] { cross_entropy(x, Tensor::zeros({3}, DType::i64)); }),
+  EXPECT_EQ(error_message([&] { cross_entropy(x, Tensor::zeros({3}, DType::i64)); }),
             "cross_entropy: targets i64[3] cpu must be [N] for logits f32[2, 3] cpu");
-  EXPECT_EQ(error_of([&] { cross_entropy(x, Tensor::zeros({2}, DType::i32)); }),
+  EXPECT_EQ(error_message([&] { cross_entropy(x, Tensor::zeros({2}, DType::i32)); }),
             "cross_entropy: indices must be i64, got i32[2] cpu");
 }
 

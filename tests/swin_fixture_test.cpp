@@ -19,23 +19,14 @@
 #include "layers/transformer/swin_block.h"
 #include "layers/transformer/window_attention.h"
 #include "layers/transformer/windows.h"
-#include "tensor/safetensors.h"
 #include "tests/test_support.h"
 
 namespace hg {
 namespace {
 
-using Fixture = std::map<std::string, Tensor>;
-
-Fixture load_fixture(const std::string& name) {
-  return load_safetensors(test::fixture_path(name + ".safetensors"));
-}
-
-const Tensor& entry(const Fixture& fixture, const std::string& name) {
-  auto found = fixture.find(name);
-  if (found == fixture.end()) throw Error("fixture has no tensor '" + name + "'");
-  return found->second;
-}
+using test::entry;
+using test::Fixture;
+using test::load_fixture;
 
 // Loads torch's `<prefix>.state.*` into `module` by name. Buffers torch recorded must equal
 // ours before they are loaded; buffers it left out (the model case) keep our values. The

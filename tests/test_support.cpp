@@ -1,10 +1,26 @@
 // Test helpers (see test_support.h).
 #include "tests/test_support.h"
 
+#include <algorithm>
 #include <cmath>
+#include <iterator>
 #include <random>
 
+#include "tensor/safetensors.h"
+
 namespace hg::test {
+
+Tensor f32(const std::vector<float>& values, const Shape& shape) {
+  return Tensor::from_vector(values, shape);
+}
+
+Tensor f64(const std::vector<double>& values, const Shape& shape) {
+  return Tensor::from_vector(values, shape);
+}
+
+Tensor i64(const std::vector<int64_t>& values, const Shape& shape) {
+  return Tensor::from_vector(values, shape);
+}
 
 Tensor random_uniform(const Shape& shape, uint64_t seed, double low, double high, DType dtype) {
   std::mt19937_64 generator(seed);
@@ -45,6 +61,38 @@ Tensor random_uniform(const Shape& shape, uint64_t seed, double low, double high
 
 std::string fixture_path(const std::string& name) {
   return std::string(HASHGRAD_FIXTURE_DIR) + "/" + name;
+}
+
+Fixture load_fixture(const std::string& name) {
+  return load_safetensors(fixture_path(name + ".safetensors"));
+}
+
+const Tensor& entry(const Fixture& fixture, const std::string& name) {
+  auto found = fixture.find(name);
+  if (found == fixture.end()) throw Error("fixture has no tensor '" + name + "'");
+  return found->second;
+}
+
+std::string error_message(const std::function<void()>& statement) {
+  try {
+    statement();
+  } catch (const Error& error) {
+    return error.what();
+  }
+  ADD_FAILURE() << "expected an hg::Error";
+  return "";
+}
+
+bool disjoint(const std::vector<int64_t>& a, const std::vector<int64_t>& b) {
+  std::vector<int64_t> both;
+  std::set_intersection(a.begin(), a.end(), b.begin(), b.end(), std::back_inserter(both));
+  return both.empty();
+}
+
+int64_t count_of(const std::string& text, const std::string& part) {
+  int64_t count = 0;
+  for (size_t at = text.find(part); at != std::string::npos; at = text.find(part, at + 1)) ++count;
+  return count;
 }
 
 }  // namespace hg::test

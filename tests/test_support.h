@@ -1,10 +1,15 @@
-// Helpers every test uses: tensor comparison with a readable failure, seeded random inputs,
-// and the skip for GPU tests on a machine without a device.
+// Helpers every test uses: tensors from literal values, tensor comparison with a readable
+// failure, seeded random inputs, PyTorch fixtures by name, the message of an expected hg::Error,
+// small checks on index lists and text, and the skip for GPU tests on a machine without a device.
 #pragma once
 
 #include <gtest/gtest.h>
 
+#include <cstdint>
+#include <functional>
+#include <map>
 #include <string>
+#include <vector>
 
 #include "cuda/runtime.h"
 #include "tensor/tensor.h"
@@ -12,10 +17,15 @@
 namespace hg::test {
 
 // GPU tests (files cuda_*_test.cpp, ctest label `gpu`) start with this.
-#define HG_REQUIRE_CUDA()                                                      \
-  do {                                                                         \
+#define HG_REQUIRE_CUDA()                                                     \
+  do {                                                                        \
     if (!::hg::cuda::available()) GTEST_SKIP() << "no CUDA device available"; \
   } while (0)
+
+// Tensors from literal values: f32({1, 2, 3, 4}, {2, 2}).
+Tensor f32(const std::vector<float>& values, const Shape& shape);
+Tensor f64(const std::vector<double>& values, const Shape& shape);
+Tensor i64(const std::vector<int64_t>& values, const Shape& shape);
 
 // Uniform values in [low, high) from a seeded std::mt19937_64 (CPU tensor).
 Tensor random_uniform(const Shape& shape, uint64_t seed, double low = -1, double high = 1,
@@ -28,5 +38,24 @@ Tensor random_uniform(const Shape& shape, uint64_t seed, double low = -1, double
 
 // Absolute path of a file under tests/fixtures.
 std::string fixture_path(const std::string& name);
+
+// The tensors of a fixture written by a tests/fixtures/*.py script, by name.
+using Fixture = std::map<std::string, Tensor>;
+
+// tests/fixtures/<name>.safetensors
+Fixture load_fixture(const std::string& name);
+
+// The fixture's tensor `name`; throws naming it when the fixture lacks it (a script and a test
+// that disagree on a name).
+const Tensor& entry(const Fixture& fixture, const std::string& name);
+
+// The message of the hg::Error that `statement` throws ("" and a failure if it throws none).
+std::string error_message(const std::function<void()>& statement);
+
+// Whether two ascending index lists share no element.
+bool disjoint(const std::vector<int64_t>& a, const std::vector<int64_t>& b);
+
+// How many times `part` occurs in `text` (overlapping occurrences count).
+int64_t count_of(const std::string& text, const std::string& part);
 
 }  // namespace hg::test

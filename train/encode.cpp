@@ -50,17 +50,13 @@ EncodedSet encode_dataset(hashing::HashModel& model, std::shared_ptr<const data:
   return result;
 }
 
-hashing::CodeSet to_code_set(const Tensor& codes, const data::Labels& labels) {
+hashing::CodeSet to_code_set(const Tensor& codes, const Labels& labels) {
   Tensor packed_input = codes.to(Device::cpu).to(DType::f32).contiguous();
   int bits = static_cast<int>(codes.size(1));
   int64_t n = codes.size(0);
   std::vector<uint64_t> words(static_cast<size_t>(n * hashing::words_per_code(bits)));
   hashing::pack_signs(packed_input.data<float>(), n, bits, words.data());
-  hashing::Labels code_labels =
-      labels.multi_label()
-          ? hashing::Labels::from_multi_hot(labels.matrix(), labels.count(), labels.num_classes())
-          : hashing::Labels::from_class_ids(labels.class_ids());
-  return hashing::CodeSet::from_words(bits, std::move(words), std::move(code_labels));
+  return hashing::CodeSet::from_words(bits, std::move(words), labels);
 }
 
 }  // namespace hg

@@ -31,6 +31,6 @@ EncodedSet encode_dataset(hashing::HashModel& model, std::shared_ptr<const data:
 
 // Packs ±1 codes into a CodeSet with the dataset's labels (class ids or multi-hot rows) and
 // ids 0..n−1, ready for write_code_file or a HammingIndex.
-hashing::CodeSet to_code_set(const Tensor& codes, const data::Labels& labels);
+hashing::CodeSet to_code_set(const Tensor& codes, const Labels& labels);
 
 }  // namespace hg

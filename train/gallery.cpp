@@ -24,15 +24,12 @@ data::Image thumbnail(const data::Image& image) {
 }
 
 // "class 3", "classes 0, 5", or "" without labels.
-std::string label_caption(const hashing::Labels& labels, int64_t i) {
-  if (labels.layout == hashing::LabelLayout::class_ids)
-    return "class " + std::to_string(labels.class_ids[i]);
-  if (labels.layout == hashing::LabelLayout::none) return "";
-  std::string classes;
-  for (int64_t c = 0; c < labels.num_classes; ++c)
-    if (labels.multi_hot[i * labels.num_classes + c] != 0)
-      classes += (classes.empty() ? "" : ", ") + std::to_string(c);
-  return classes.empty() ? "no class" : "classes " + classes;
+std::string label_caption(const Labels& labels, int64_t i) {
+  if (labels.empty()) return "";
+  if (!labels.multi_label()) return "class " + std::to_string(labels.class_id(i));
+  std::string text;
+  for (int64_t c : labels.classes_of(i)) text += (text.empty() ? "" : ", ") + std::to_string(c);
+  return text.empty() ? "no class" : "classes " + text;
 }
 
 hashing::GalleryImage gallery_image(const CodedImages& side, int64_t position) {
@@ -64,7 +61,7 @@ std::vector<int64_t> gallery_sample(int64_t count, int64_t wanted) {
 hashing::Gallery retrieval_gallery(const CodedImages& queries, const CodedImages& database,
                                    const std::vector<GalleryQuery>& rows, std::string title,
                                    std::string description) {
-  std::optional<hashing::RelevanceTable> relevance;
+  std::optional<RelevanceTable> relevance;
   if (!queries.codes->labels.empty() && !database.codes->labels.empty())
     relevance.emplace(queries.codes->labels, database.codes->labels);
   hashing::Gallery gallery{std::move(title), std::move(description), {}};

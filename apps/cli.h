@@ -1,0 +1,84 @@
+// Command-line plumbing every hashgrad command shares: CLI11 parsing that turns every mistake
+// into one hg::Error line naming the flag, whole-number validators, the --device choice, and the
+// output folder.
+#pragma once
+
+#include <CLI/CLI.hpp>
+
+#include <climits>
+#include <cstdio>
+#include <filesystem>
+#include <string>
+
+#include "cuda/error.h"
+#include "cuda/runtime.h"
+#include "tensor/device.h"
+
+namespace hg::app {
+
+// Parses argv (argv[0] is the command's name). Returns false when --help was asked for (the
+// help is printed; the command should return 0). Any other problem, an unknown flag, a missing
+// one, a bad value, is thrown as an hg::Error whose one line names the flag, and main() exits 1.
+inline bool parse_arguments(CLI::App& app, int argc, char** argv) {
+  try {
+    app.parse(argc, argv);
+    return true;
+  } catch (const CLI::CallForHelp&) {
+    std::fputs(app.help().c_str(), stdout);
+    return false;
+  } catch (const CLI::ParseError& error) {
+    throw Error(error.what());
+  }
+}
+
+// Validators with messages a person can act on (CLI11 prefixes the flag): whole numbers in
+// [minimum, maximum].
+inline CLI::Validator integer_in(long long minimum, long long maximum) {
+  return CLI::Validator(
+      [minimum, maximum](std::string& text) -> std::string {
+        size_t used = 0;
+        long long value = 0;
+        try {
+          value = std::stoll(text, &used);
+        } catch (const std::exception&) {
+          used = 0;
+        }
+        if (used == 0 || used != text.size()) return "expected a whole number, got '" + text + "'";
+        if (value < minimum || value > maximum)
+          return maximum == LLONG_MAX
+                     ? "must be at least " + std::to_string(minimum) + ", got " + text
+                     : "must be between " + std::to_string(minimum) + " and " +
+                           std::to_string(maximum) + ", got " + text;
+        return "";
+      },
+      "INT");
+}
+inline CLI::Validator integer_at_least(long long minimum) { return integer_in(minimum, LLONG_MAX); }
+
+// --device: cpu, cuda, or auto (cuda when a device is present).
+inline CLI::Option* add_device_option(CLI::App& app, std::string& device,
+                                      const char* help = "where to search: cpu, cuda or auto") {
+  return app.add_option("--device", device, help)
+      ->check(CLI::IsMember({"cpu", "cuda", "auto"}))
+      ->capture_default_str();
+}
+
+inline Device chosen_device(const std::string& device) {
+  HG_CHECK(device != "cuda" || cuda::available(), "--device cuda: no CUDA device is available (",
+           cuda::device_description(), "); use --device cpu");
+  return parse_device(device);
+}
+
+// Creates the folder (and its parents) when missing; throws naming the flag and the folder.
+inline void make_output_folder(const std::string& folder, const char* flag) {
+  std::error_code error;
+  std::filesystem::create_directories(folder, error);
+  HG_CHECK(!error && std::filesystem::is_directory(folder), flag, " ", folder,
+           ": cannot create the folder (", error.message(), ")");
+}
+
+inline std::string join_path(const std::string& folder, const std::string& name) {
+  return (std::filesystem::path(folder) / name).string();
+}
+
+}  // namespace hg::app
