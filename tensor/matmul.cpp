@@ -41,13 +41,14 @@ void multiply_on_cpu(const Tensor& a, const Tensor& b, const Tensor& bias, const
   // bf16 is a storage type on the CPU: compute in f32 and round once at the end.
   const DType compute = a.dtype() == DType::bf16 ? DType::f32 : a.dtype();
   Tensor a_compute = a.to(compute), b_compute = b.to(compute);
+  Tensor bias_compute = bias.defined() ? bias.to(compute).contiguous() : bias;
   Tensor c = result.dtype() == compute ? result : Tensor::empty(result.shape(), compute);
-  if (bias.defined()) copy_(c, bias);  // the GEMM then adds the product to the bias rows
   const int64_t m = a.size(-2), k = a.size(-1), n = b.size(-1);
   dispatch_floating(compute, "matmul", [&](auto zero) {
     using T = decltype(zero);
     cpu::gemm<T>(m, n, k, shape_numel(batch_shape), cpu_operand<T>(a_compute, batch_shape),
-                 cpu_operand<T>(b_compute, batch_shape), c.data<T>(), bias.defined());
+                 cpu_operand<T>(b_compute, batch_shape), c.data<T>(), false,
+                 bias.defined() ? bias_compute.data<T>() : nullptr);
   });
   if (!c.same(result)) copy_(result, c);
 }

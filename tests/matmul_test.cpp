@@ -98,6 +98,14 @@ TEST(Matmul, BlockedKernelMatchesTheDefinitionAcrossBlockEdges) {
           << m << " x " << n << " x " << k << " " << dtype_name(dtype);
     }
   }
+  // The bias is added per column block too (4200 columns cross the 4096-column block).
+  for (auto [m, n, k] : std::vector<std::array<int64_t, 3>>{{257, 33, 513}, {3, 4200, 300}}) {
+    Tensor x = test::random_uniform({m, k}, seed++), weight = test::random_uniform({n, k}, seed++);
+    Tensor bias = test::random_uniform({n}, seed++);
+    Tensor expected = ops::add(naive_matmul(x, ops::transpose(weight, 0, 1)), bias.to(DType::f64));
+    EXPECT_TRUE(test::all_close(ops::linear(x, weight, bias), expected, 1e-5, 1e-5))
+        << "linear " << m << " x " << n << " x " << k;
+  }
 }
 
 TEST(Matmul, BatchDimsBroadcast) {

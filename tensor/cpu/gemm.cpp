@@ -1,6 +1,9 @@
 // Cache-blocked, OpenMP-parallel GEMM for the CPU (tensor/cpu/matmul.h):
 //
-//   C_b = (accumulate ? C_b : 0) + A_b · B_b      for each matrix pair b of a batch
+//   C_b = (accumulate ? C_b : 0) + bias + A_b · B_b      for each matrix pair b of a batch
+//
+// (bias, optional, is one value per column, added by the micro-kernel as it first writes C: the
+// CPU twin of cuBLASLt's bias epilogue.)
 //
 // The structure is GotoBLAS/BLIS's (Goto & van de Geijn, "Anatomy of high-performance matrix
 // multiplication", 2008): three levels of blocking, each operand sized for the cache level it
@@ -53,9 +56,9 @@ struct Tile {
 // Cache blocks, in elements. The B micro-panel kc·NR is reused by every micro-kernel of a
 // block; the A block mc·kc (≤ 512 KiB) stays in the 1-2 MiB L2; kc·nc of B is shared by the
 // threads from L3. kc = 256 measured best for both f32 and f64.
-constexpr int64_t kDepthBlock = 256;  // kc
-constexpr int64_t kRowBlock = 256;    // largest mc
-constexpr int64_t kMinRowBlock = 64;  // smallest mc when rows are split among threads
+constexpr int64_t kDepthBlock = 256;   // kc
+constexpr int64_t kRowBlock = 256;     // largest mc
+constexpr int64_t kMinRowBlock = 128;  // smallest mc when rows are split among threads
 constexpr int64_t kTasksPerThread = 4;
 constexpr int64_t kColumnBlock = 4096;  // nc, rounded down to NR
 
@@ -101,7 +104,8 @@ struct Problem {
   int64_t a_row_stride, a_column_stride;
   const T* b;
   int64_t b_row_stride, b_column_stride;
-  T* c;  // rows of n, contiguous
+  T* c;           // rows of n, contiguous
+  const T* bias;  // [n] or null
   bool accumulate;
 };
 
@@ -111,14 +115,25 @@ struct Problem {
 template <typename T, int Width>
 void pack_panel(const T* x, int64_t p_stride, int64_t j_stride, int64_t depth, int64_t columns,
                 T* packed) {
-  if (columns == Width && j_stride == 1) {
+  if (columns == Width && j_stride == 1) {  // rows of X are contiguous: copy them whole
     for (int64_t p = 0; p < depth; ++p)
       for (int j = 0; j < Width; ++j) packed[p * Width + j] = x[p * p_stride + j];
     return;
   }
-  for (int64_t p = 0; p < depth; ++p)
-    for (int j = 0; j < Width; ++j)
-      packed[p * Width + j] = j < columns ? x[p * p_stride + j * j_stride] : T(0);
+  // Otherwise (typically a transposed operand, unit stride down p) copy tiles of kTile depth
+  // steps: a tile reads kTile consecutive values of each column and writes kTile rows of the
+  // panel, and both stay in L1 while it is copied.
+  constexpr int64_t kTile = 16;
+  for (int64_t p0 = 0; p0 < depth; p0 += kTile) {
+    const int64_t p1 = std::min(depth, p0 + kTile);
+    for (int j = 0; j < Width; ++j) {
+      if (j < columns) {
+        for (int64_t p = p0; p < p1; ++p) packed[p * Width + j] = x[p * p_stride + j * j_stride];
+      } else {
+        for (int64_t p = p0; p < p1; ++p) packed[p * Width + j] = T(0);
+      }
+    }
+  }
 }
 
 // C[rows × columns] (= or +=) A panel [MR × depth] · B panel [depth × NR], rows ≤ MR,
@@ -126,7 +141,7 @@ void pack_panel(const T* x, int64_t p_stride, int64_t j_stride, int64_t depth, i
 template <typename T, typename TileShape>
 [[gnu::always_inline]] inline void micro_kernel(int64_t depth, const T* a_panel, const T* b_panel,
                                                 T* c, int64_t c_row_stride, int64_t rows,
-                                                int64_t columns, bool accumulate) {
+                                                int64_t columns, const T* bias, bool accumulate) {
   constexpr int kRows = TileShape::kRows, kColumns = TileShape::kColumns;
   T sums[kRows][kColumns] = {};
   for (int64_t p = 0; p < depth; ++p) {
@@ -146,10 +161,10 @@ template <typename T, typename TileShape>
   }
   for (int64_t i = 0; i < rows; ++i) {
     T* c_row = c + i * c_row_stride;
-    if (accumulate) {
-      for (int64_t j = 0; j < columns; ++j) c_row[j] += sums[i][j];
-    } else {
-      for (int64_t j = 0; j < columns; ++j) c_row[j] = sums[i][j];
+    for (int64_t j = 0; j < columns; ++j) {
+      T value = sums[i][j];
+      if (bias != nullptr) value += bias[j];
+      c_row[j] = accumulate ? c_row[j] + value : value;
     }
   }
 }
@@ -162,6 +177,7 @@ struct Block {
   int64_t rows, columns, depth;
   T* c;
   int64_t c_row_stride;
+  const T* bias;  // this block's columns of the bias, or null (also after the first depth block)
   bool accumulate;
 };
 
@@ -171,11 +187,12 @@ template <typename T, typename TileShape>
   constexpr int kRows = TileShape::kRows, kColumns = TileShape::kColumns;
   for (int64_t jr = 0; jr < block.columns; jr += kColumns) {
     for (int64_t ir = 0; ir < block.rows; ir += kRows) {
-      micro_kernel<T, TileShape>(block.depth, block.packed_a + ir * block.depth,
-                                 block.packed_b + jr * block.depth,
-                                 block.c + ir * block.c_row_stride + jr, block.c_row_stride,
-                                 std::min<int64_t>(kRows, block.rows - ir),
-                                 std::min<int64_t>(kColumns, block.columns - jr), block.accumulate);
+      micro_kernel<T, TileShape>(
+          block.depth, block.packed_a + ir * block.depth, block.packed_b + jr * block.depth,
+          block.c + ir * block.c_row_stride + jr, block.c_row_stride,
+          std::min<int64_t>(kRows, block.rows - ir),
+          std::min<int64_t>(kColumns, block.columns - jr),
+          block.bias == nullptr ? nullptr : block.bias + jr, block.accumulate);
     }
   }
 }
@@ -255,6 +272,7 @@ void gemm_blocked(const Problem<T>& problem, bool parallel) {
               problem.a_column_stride, problem.a_row_stride, depth, std::min(kRows, rows - i),
               packed_a + i * depth);
         Multiply(Block<T>{packed_a, packed_b, rows, columns, depth, problem.c + ic * n + jc, n,
+                          pc == 0 && problem.bias != nullptr ? problem.bias + jc : nullptr,
                           problem.accumulate || pc > 0});
       }
     }
@@ -277,7 +295,11 @@ template <typename T>
 void gemm_one(const Problem<T>& problem, bool parallel) {
   if (problem.m == 0 || problem.n == 0) return;
   if (problem.k == 0) {  // an empty sum
-    if (!problem.accumulate) std::fill(problem.c, problem.c + problem.m * problem.n, T(0));
+    for (int64_t i = 0; i < problem.m; ++i)
+      for (int64_t j = 0; j < problem.n; ++j) {
+        T& value = problem.c[i * problem.n + j];
+        value = (problem.accumulate ? value : T(0)) + (problem.bias ? problem.bias[j] : T(0));
+      }
     return;
   }
   static const InstructionSet instruction_set = detect_instruction_set();
@@ -297,7 +319,7 @@ void gemm_one(const Problem<T>& problem, bool parallel) {
 
 template <typename T>
 void gemm(int64_t m, int64_t n, int64_t k, int64_t batch_count, const MatrixOperand<T>& a,
-          const MatrixOperand<T>& b, T* c, bool accumulate) {
+          const MatrixOperand<T>& b, T* c, bool accumulate, const T* bias) {
   auto problem = [&](int64_t batch) {
     return Problem<T>{m,
                       n,
@@ -309,6 +331,7 @@ void gemm(int64_t m, int64_t n, int64_t k, int64_t batch_count, const MatrixOper
                       b.row_stride,
                       b.column_stride,
                       c + batch * m * n,
+                      bias,
                       accumulate};
   };
   const int64_t work = m * n * k;
@@ -325,8 +348,8 @@ void gemm(int64_t m, int64_t n, int64_t k, int64_t batch_count, const MatrixOper
 }
 
 template void gemm<float>(int64_t, int64_t, int64_t, int64_t, const MatrixOperand<float>&,
-                          const MatrixOperand<float>&, float*, bool);
+                          const MatrixOperand<float>&, float*, bool, const float*);
 template void gemm<double>(int64_t, int64_t, int64_t, int64_t, const MatrixOperand<double>&,
-                           const MatrixOperand<double>&, double*, bool);
+                           const MatrixOperand<double>&, double*, bool, const double*);
 
 }  // namespace hg::cpu

@@ -22,11 +22,12 @@ struct MatrixOperand {
 };
 
 // For every batch b < batch_count, with i < m, j < n, p < k:
-//   C_b[i, j] = (accumulate ? C_b[i, j] : 0) + Σ_p A_b[i, p] · B_b[p, j]
-// C is a contiguous [batch_count, m, n] array. `accumulate` lets a caller add the product to
-// values already in C (a bias, a gradient). Defined for float and double.
+//   C_b[i, j] = (accumulate ? C_b[i, j] : 0) + bias[j] + Σ_p A_b[i, p] · B_b[p, j]
+// C is a contiguous [batch_count, m, n] array; `bias` is [n] or null (no bias). The bias is
+// added as the kernel first writes C, like cuBLASLt's epilogue; `accumulate` adds the result
+// to values already in C (a gradient). Defined for float and double.
 template <typename T>
 void gemm(int64_t m, int64_t n, int64_t k, int64_t batch_count, const MatrixOperand<T>& a,
-          const MatrixOperand<T>& b, T* c, bool accumulate);
+          const MatrixOperand<T>& b, T* c, bool accumulate, const T* bias = nullptr);
 
 }  // namespace hg::cpu

@@ -1,0 +1,202 @@
+// Matrix-product throughput in GFLOP/s (2·m·n·k per product): the CPU GEMM in f32 and f64 on
+// square sizes, a linear layer's shape and a batch of small products; with a GPU also cuBLASLt
+// in strict fp32, TF32, bf16 and f64. Each case is timed as the best of several runs after a
+// warm-up. Writes bench/results/matmul-<device>.json (device "cpu", or the GPU's name) with the
+// devices, git commit and date.
+//
+//   bench_matmul_bench [--cpu-threads N] [--max-cpu-size S]
+#include <omp.h>
+
+#include <algorithm>
+#include <cctype>
+#include <chrono>
+#include <cstdio>
+#include <ctime>
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <string>
+
+#include "cuda/runtime.h"
+#include "tensor/ops.h"
+
+namespace {
+
+using hg::Device;
+using hg::DType;
+using hg::Tensor;
+using Clock = std::chrono::steady_clock;
+namespace fs = std::filesystem;
+
+struct Case {
+  const char* op;  // "matmul" or "linear"
+  int64_t batch, m, n, k;
+};
+
+Tensor random_tensor(const hg::Shape& shape, DType dtype, Device device) {
+  std::vector<float> values(static_cast<size_t>(hg::shape_numel(shape)));
+  uint32_t state = 12345;
+  for (float& value : values) {
+    state = state * 1664525u + 1013904223u;
+    value = static_cast<float>(state >> 8) / 16777216.0f - 0.5f;
+  }
+  return Tensor::from_vector(values, shape).to(dtype).to(device);
+}
+
+// Seconds of one product: the best of as many runs as fit in ~0.5 s (at least 3), after one
+// warm-up run that also builds any cuBLASLt plan.
+double time_case(const Case& c, DType dtype, Device device) {
+  Tensor a = random_tensor(c.batch > 1 ? hg::Shape{c.batch, c.m, c.k} : hg::Shape{c.m, c.k}, dtype,
+                           device);
+  const bool linear = std::string(c.op) == "linear";
+  Tensor b = linear
+                 ? random_tensor({c.n, c.k}, dtype, device)
+                 : random_tensor(c.batch > 1 ? hg::Shape{c.batch, c.k, c.n} : hg::Shape{c.k, c.n},
+                                 dtype, device);
+  Tensor bias = linear ? random_tensor({c.n}, dtype, device) : Tensor();
+  auto run = [&] {
+    Tensor result = linear ? hg::ops::linear(a, b, bias) : hg::ops::matmul(a, b);
+    if (device == Device::cuda) hg::cuda::synchronize();
+  };
+  run();
+  double best = 1e30, total = 0;
+  for (int repeat = 0; repeat < 3 || (total < 0.5 && repeat < 200); ++repeat) {
+    auto start = Clock::now();
+    run();
+    double seconds = std::chrono::duration<double>(Clock::now() - start).count();
+    best = std::min(best, seconds);
+    total += seconds;
+  }
+  return best;
+}
+
+std::string command_output(const std::string& command) {
+  std::string text;
+  if (FILE* pipe = popen(command.c_str(), "r")) {
+    char buffer[256];
+    while (std::fgets(buffer, sizeof buffer, pipe)) text += buffer;
+    pclose(pipe);
+  }
+  while (!text.empty() && std::isspace(static_cast<unsigned char>(text.back()))) text.pop_back();
+  return text;
+}
+
+// The 1-minute load average, read before the benchmark adds to it: other processes on the cores
+// make CPU timings meaningless, so the report says how busy the machine was.
+double load_average() {
+  double load = -1;
+  std::ifstream("/proc/loadavg") >> load;
+  return load;
+}
+
+std::string cpu_model() {
+  std::ifstream info("/proc/cpuinfo");
+  for (std::string line; std::getline(info, line);)
+    if (line.rfind("model name", 0) == 0) return line.substr(line.find(':') + 2);
+  return "unknown CPU";
+}
+
+// "NVIDIA H100 80GB HBM3 (sm_90, 79.1 GiB)" → "nvidia-h100-80gb-hbm3"
+std::string file_name_of(const std::string& description) {
+  std::string slug;
+  for (char character : description.substr(0, description.find(" ("))) {
+    if (std::isalnum(static_cast<unsigned char>(character))) {
+      slug += static_cast<char>(std::tolower(static_cast<unsigned char>(character)));
+    } else if (!slug.empty() && slug.back() != '-') {
+      slug += '-';
+    }
+  }
+  while (!slug.empty() && slug.back() == '-') slug.pop_back();
+  return slug;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) try {
+  const double load_before = load_average();
+  int64_t max_cpu_size = 1024;
+  for (int i = 1; i + 1 < argc; i += 2) {
+    const std::string flag = argv[i];
+    if (flag == "--cpu-threads") {
+      omp_set_num_threads(std::atoi(argv[i + 1]));
+    } else if (flag == "--max-cpu-size") {
+      max_cpu_size = std::atoll(argv[i + 1]);
+    } else {
+      throw hg::Error("matmul_bench: unknown flag " + flag +
+                      " (flags: --cpu-threads N, --max-cpu-size S)");
+    }
+  }
+  nlohmann::json results = nlohmann::json::array();
+  auto measure = [&](const Case& c, DType dtype, Device device, const char* mode) {
+    const double seconds = time_case(c, dtype, device);
+    const double gflops = 2.0 * c.batch * c.m * c.n * c.k / seconds / 1e9;
+    std::printf("%-5s %-11s %-6s batch %-4lld m %-5lld n %-5lld k %-5lld %9.3f ms %9.1f GFLOP/s\n",
+                hg::device_name(device), mode, c.op, static_cast<long long>(c.batch),
+                static_cast<long long>(c.m), static_cast<long long>(c.n),
+                static_cast<long long>(c.k), seconds * 1e3, gflops);
+    std::fflush(stdout);
+    results.push_back({{"device", hg::device_name(device)},
+                       {"mode", mode},
+                       {"op", c.op},
+                       {"batch", c.batch},
+                       {"m", c.m},
+                       {"n", c.n},
+                       {"k", c.k},
+                       {"seconds", seconds},
+                       {"gflops", gflops}});
+  };
+
+  // ---- CPU: the blocked GEMM ---------------------------------------------------------------
+  std::vector<Case> cpu_cases;
+  for (int64_t size : {256, 512, 1024, 2048})
+    if (size <= max_cpu_size) cpu_cases.push_back({"matmul", 1, size, size, size});
+  cpu_cases.push_back({"linear", 1, 256, 1024, 1024});  // a batch of 256 through a 1024→1024 layer
+  cpu_cases.push_back({"matmul", 256, 32, 32, 64});     // many small products (attention-sized)
+  for (const Case& c : cpu_cases) {
+    measure(c, DType::f32, Device::cpu, "f32");
+    measure(c, DType::f64, Device::cpu, "f64");
+  }
+
+  // ---- GPU: cuBLASLt -----------------------------------------------------------------------
+  if (hg::cuda::available()) {
+    std::vector<Case> gpu_cases;
+    for (int64_t size : {1024, 2048, 4096, 8192})
+      gpu_cases.push_back({"matmul", 1, size, size, size});
+    gpu_cases.push_back({"linear", 1, 4096, 4096, 4096});
+    gpu_cases.push_back({"matmul", 256, 128, 128, 64});
+    for (const Case& c : gpu_cases) {
+      hg::cuda::set_strict_fp32(true);
+      measure(c, DType::f32, Device::cuda, "f32-strict");
+      hg::cuda::set_strict_fp32(false);
+      measure(c, DType::f32, Device::cuda, "tf32");
+      measure(c, DType::bf16, Device::cuda, "bf16");
+      if (c.m <= 4096) measure(c, DType::f64, Device::cuda, "f64");
+    }
+  }
+
+  // ---- where and when ---------------------------------------------------------------------
+  const fs::path repository = fs::path(__FILE__).parent_path().parent_path();
+  const std::string git = "git -C '" + repository.string() + "' ";
+  std::string commit = command_output(git + "rev-parse --short HEAD 2>/dev/null");
+  if (!command_output(git + "status --porcelain 2>/dev/null").empty()) commit += "-dirty";
+  char date[32];
+  std::time_t now = std::time(nullptr);
+  std::strftime(date, sizeof date, "%Y-%m-%dT%H:%M:%SZ", std::gmtime(&now));
+  const std::string gpu = hg::cuda::device_description();
+  nlohmann::json report = {{"benchmark", "matmul"},
+                           {"cpu", cpu_model()},
+                           {"cpu_threads", omp_get_max_threads()},
+                           {"load_average_1min_before", load_before},
+                           {"gpu", gpu},
+                           {"git_commit", commit},
+                           {"date", date},
+                           {"results", results}};
+  const std::string device = hg::cuda::available() ? file_name_of(gpu) : "cpu";
+  const fs::path output = repository / "bench" / "results" / ("matmul-" + device + ".json");
+  std::ofstream(output) << report.dump(2) << "\n";
+  std::printf("wrote %s\n", output.string().c_str());
+  return 0;
+} catch (const std::exception& error) {
+  std::fprintf(stderr, "matmul_bench: error: %s\n", error.what());
+  return 1;
+}
