@@ -30,8 +30,8 @@ struct CommandRegistration {
 
 #define HG_COMMAND_CONCAT_INNER(a, b) a##b
 #define HG_COMMAND_CONCAT(a, b) HG_COMMAND_CONCAT_INNER(a, b)
-#define HG_COMMAND(name, summary, function)                                     \
-  static ::hg::app::CommandRegistration HG_COMMAND_CONCAT(command_registration_, \
-                                                          __LINE__)(name, summary, function)
+#define HG_COMMAND(name, summary, function)                                                 \
+  static ::hg::app::CommandRegistration HG_COMMAND_CONCAT(command_registration_, __LINE__)( \
+      name, summary, function)
 
 }  // namespace hg::app

@@ -13,9 +13,10 @@ namespace {
 
 Tensor unary_op(const char* name, UnaryOp op, const Tensor& x, double alpha = 0, double beta = 0) {
   Tensor y = ops::unary(op, x, alpha, beta);
-  return record(name, y, {x}, [op, x = x.detach(), y = y.detach(), alpha, beta](const Tensor& grad) {
-    return std::vector<Tensor>{ops::unary_backward(op, grad, x, y, alpha, beta)};
-  });
+  return record(name, y, {x},
+                [op, x = x.detach(), y = y.detach(), alpha, beta](const Tensor& grad) {
+                  return std::vector<Tensor>{ops::unary_backward(op, grad, x, y, alpha, beta)};
+                });
 }
 
 Tensor binary_op(const char* name, BinaryOp op, const Tensor& a, const Tensor& b) {

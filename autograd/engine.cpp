@@ -95,7 +95,8 @@ void backward(const Tensor& root, const Tensor& grad_output) {
     if (found == pending.end()) continue;  // no gradient flowed here
     Tensor gradient = found->second;
     pending.erase(found);
-    HG_CHECK(node->backward, node->name, ": the graph was already used by an earlier backward; "
+    HG_CHECK(node->backward, node->name,
+             ": the graph was already used by an earlier backward; "
              "run the forward pass again");
     std::vector<Tensor> input_gradients;
     {
@@ -116,8 +117,8 @@ void backward(const Tensor& root, const Tensor& grad_output) {
       } else if (meta->requires_grad) {
         // A leaf's first gradient is copied: the one returned may be shared with other inputs
         // (add hands the same tensor to both), and optimizers modify .grad in place.
-        Tensor leaf_gradient = meta->grad ? ops::add(*meta->grad, input_gradients[i])
-                                          : input_gradients[i].clone();
+        Tensor leaf_gradient =
+            meta->grad ? ops::add(*meta->grad, input_gradients[i]) : input_gradients[i].clone();
         meta->grad = std::make_shared<Tensor>(leaf_gradient);
       }
     }

@@ -14,8 +14,8 @@ GradcheckResult gradcheck(const std::function<Tensor(const std::vector<Tensor>&)
                           const std::vector<Tensor>& inputs, double epsilon, double atol,
                           double rtol) {
   for (const Tensor& input : inputs) {
-    HG_CHECK(!input.requires_grad() || (input.dtype() == DType::f64 && !input.is_cuda() &&
-                                        input.is_contiguous()),
+    HG_CHECK(!input.requires_grad() ||
+                 (input.dtype() == DType::f64 && !input.is_cuda() && input.is_contiguous()),
              "gradcheck: differentiated inputs must be contiguous f64 CPU tensors, got ",
              input.description());
     if (input.requires_grad()) const_cast<Tensor&>(input).zero_grad();
@@ -24,8 +24,8 @@ GradcheckResult gradcheck(const std::function<Tensor(const std::vector<Tensor>&)
   std::mt19937_64 generator(12345);
   std::uniform_real_distribution<double> weight(0.5, 1.5);
   std::vector<double> weights(output.numel());
-  for (double& w : weights) w = std::bernoulli_distribution(0.5)(generator) ? weight(generator)
-                                                                            : -weight(generator);
+  for (double& w : weights)
+    w = std::bernoulli_distribution(0.5)(generator) ? weight(generator) : -weight(generator);
   Tensor weight_tensor = Tensor::from_vector(weights, output.shape());
   backward(sum(output * weight_tensor));
 

@@ -46,7 +46,8 @@ Tensor sum(const Tensor& x, const std::vector<int64_t>& dims, bool keepdim) {
 Tensor mean(const Tensor& x, const std::vector<int64_t>& dims, bool keepdim) {
   Tensor y = ops::mean(x, dims, keepdim);
   Shape input_shape = x.shape(), kept = keepdim_shape(x, dims);
-  double scale = static_cast<double>(y.numel()) / static_cast<double>(std::max<int64_t>(x.numel(), 1));
+  double scale =
+      static_cast<double>(y.numel()) / static_cast<double>(std::max<int64_t>(x.numel(), 1));
   return record("mean", y, {x}, [input_shape, kept, scale](const Tensor& grad) {
     return Gradients{ops::mul_scalar(ops::expand(ops::reshape(grad, kept), input_shape), scale)};
   });

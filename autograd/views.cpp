@@ -39,9 +39,8 @@ Tensor permute(const Tensor& x, const std::vector<int64_t>& order) {
   std::vector<int64_t> inverse(order.size());
   for (size_t i = 0; i < order.size(); ++i)
     inverse[normalize_dim(order[i], x.dim(), "permute")] = static_cast<int64_t>(i);
-  return record("permute", y, {x}, [inverse](const Tensor& grad) {
-    return Gradients{ops::permute(grad, inverse)};
-  });
+  return record("permute", y, {x},
+                [inverse](const Tensor& grad) { return Gradients{ops::permute(grad, inverse)}; });
 }
 
 Tensor transpose(const Tensor& x, int64_t dim0, int64_t dim1) {
@@ -71,23 +70,22 @@ Tensor expand(const Tensor& x, const Shape& shape) {
 
 Tensor contiguous(const Tensor& x) {
   if (x.is_contiguous()) return x;
-  return record("contiguous", x.contiguous(), {x}, [](const Tensor& grad) { return Gradients{grad}; });
+  return record("contiguous", x.contiguous(), {x},
+                [](const Tensor& grad) { return Gradients{grad}; });
 }
 
 Tensor to(const Tensor& x, Device device) {
   if (x.device() == device) return x;
   Device source = x.device();
-  return record("to_device", x.to(device), {x}, [source](const Tensor& grad) {
-    return Gradients{grad.to(source)};
-  });
+  return record("to_device", x.to(device), {x},
+                [source](const Tensor& grad) { return Gradients{grad.to(source)}; });
 }
 
 Tensor to(const Tensor& x, DType dtype) {
   if (x.dtype() == dtype) return x;
   DType source = x.dtype();
-  return record("to_dtype", x.to(dtype), {x}, [source](const Tensor& grad) {
-    return Gradients{grad.to(source)};
-  });
+  return record("to_dtype", x.to(dtype), {x},
+                [source](const Tensor& grad) { return Gradients{grad.to(source)}; });
 }
 
 }  // namespace hg

@@ -1,22 +1,19 @@
 // Matrix-product throughput in GFLOP/s (2·m·n·k per product): the CPU GEMM in f32 and f64 on
 // square sizes, a linear layer's shape and a batch of small products; with a GPU also cuBLASLt
 // in strict fp32, TF32, bf16 and f64. Each case is timed as the best of several runs after a
-// warm-up. Writes bench/results/matmul-<device>.json (device "cpu", or the GPU's name) with the
-// devices, git commit and date.
+// warm-up. Writes bench/results/matmul-<device>.json (device "cpu", or the GPU's name) with
+// bench_report's fields: the CPU, GPU, git commit, date and load average.
 //
 //   bench_matmul_bench [--cpu-threads N] [--max-cpu-size S]
 #include <omp.h>
 
-#include <algorithm>
-#include <cctype>
-#include <chrono>
 #include <cstdio>
-#include <ctime>
-#include <filesystem>
-#include <fstream>
+#include <cstdlib>
 #include <nlohmann/json.hpp>
 #include <string>
+#include <vector>
 
+#include "bench/bench_report.h"
 #include "cuda/runtime.h"
 #include "tensor/ops.h"
 
@@ -25,8 +22,6 @@ namespace {
 using hg::Device;
 using hg::DType;
 using hg::Tensor;
-using Clock = std::chrono::steady_clock;
-namespace fs = std::filesystem;
 
 struct Case {
   const char* op;  // "matmul" or "linear"
@@ -58,62 +53,13 @@ double time_case(const Case& c, DType dtype, Device device) {
     Tensor result = linear ? hg::ops::linear(a, b, bias) : hg::ops::matmul(a, b);
     if (device == Device::cuda) hg::cuda::synchronize();
   };
-  run();
-  double best = 1e30, total = 0;
-  for (int repeat = 0; repeat < 3 || (total < 0.5 && repeat < 200); ++repeat) {
-    auto start = Clock::now();
-    run();
-    double seconds = std::chrono::duration<double>(Clock::now() - start).count();
-    best = std::min(best, seconds);
-    total += seconds;
-  }
-  return best;
-}
-
-std::string command_output(const std::string& command) {
-  std::string text;
-  if (FILE* pipe = popen(command.c_str(), "r")) {
-    char buffer[256];
-    while (std::fgets(buffer, sizeof buffer, pipe)) text += buffer;
-    pclose(pipe);
-  }
-  while (!text.empty() && std::isspace(static_cast<unsigned char>(text.back()))) text.pop_back();
-  return text;
-}
-
-// The 1-minute load average, read before the benchmark adds to it: other processes on the cores
-// make CPU timings meaningless, so the report says how busy the machine was.
-double load_average() {
-  double load = -1;
-  std::ifstream("/proc/loadavg") >> load;
-  return load;
-}
-
-std::string cpu_model() {
-  std::ifstream info("/proc/cpuinfo");
-  for (std::string line; std::getline(info, line);)
-    if (line.rfind("model name", 0) == 0) return line.substr(line.find(':') + 2);
-  return "unknown CPU";
-}
-
-// "NVIDIA H100 80GB HBM3 (sm_90, 79.1 GiB)" → "nvidia-h100-80gb-hbm3"
-std::string file_name_of(const std::string& description) {
-  std::string slug;
-  for (char character : description.substr(0, description.find(" ("))) {
-    if (std::isalnum(static_cast<unsigned char>(character))) {
-      slug += static_cast<char>(std::tolower(static_cast<unsigned char>(character)));
-    } else if (!slug.empty() && slug.back() != '-') {
-      slug += '-';
-    }
-  }
-  while (!slug.empty() && slug.back() == '-') slug.pop_back();
-  return slug;
+  return hg::bench::best_seconds(3, 0.5, run);
 }
 
 }  // namespace
 
 int main(int argc, char** argv) try {
-  const double load_before = load_average();
+  const std::string load_before = hg::bench::load_average();
   int64_t max_cpu_size = 1024;
   for (int i = 1; i + 1 < argc; i += 2) {
     const std::string flag = argv[i];
@@ -174,27 +120,7 @@ int main(int argc, char** argv) try {
     }
   }
 
-  // ---- where and when ---------------------------------------------------------------------
-  const fs::path repository = fs::path(__FILE__).parent_path().parent_path();
-  const std::string git = "git -C '" + repository.string() + "' ";
-  std::string commit = command_output(git + "rev-parse --short HEAD 2>/dev/null");
-  if (!command_output(git + "status --porcelain 2>/dev/null").empty()) commit += "-dirty";
-  char date[32];
-  std::time_t now = std::time(nullptr);
-  std::strftime(date, sizeof date, "%Y-%m-%dT%H:%M:%SZ", std::gmtime(&now));
-  const std::string gpu = hg::cuda::device_description();
-  nlohmann::json report = {{"benchmark", "matmul"},
-                           {"cpu", cpu_model()},
-                           {"cpu_threads", omp_get_max_threads()},
-                           {"load_average_1min_before", load_before},
-                           {"gpu", gpu},
-                           {"git_commit", commit},
-                           {"date", date},
-                           {"results", results}};
-  const std::string device = hg::cuda::available() ? file_name_of(gpu) : "cpu";
-  const fs::path output = repository / "bench" / "results" / ("matmul-" + device + ".json");
-  std::ofstream(output) << report.dump(2) << "\n";
-  std::printf("wrote %s\n", output.string().c_str());
+  hg::bench::write_results("matmul", load_before, results);
   return 0;
 } catch (const std::exception& error) {
   std::fprintf(stderr, "matmul_bench: error: %s\n", error.what());

@@ -33,7 +33,7 @@ void adsh_bit_sweep(float* codes, const float* gram, const float* linear_term, i
   if (rows == 0) return;
   unsigned int blocks = static_cast<unsigned int>((rows + kThreadsPerBlock - 1) / kThreadsPerBlock);
   adsh_bit_sweep_kernel<<<blocks, kThreadsPerBlock, 0, stream>>>(codes, gram, linear_term, rows,
-                                                                  bits);
+                                                                 bits);
   CUDA_CHECK_LAUNCH();
 }
 

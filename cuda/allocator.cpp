@@ -100,7 +100,8 @@ class CachingAllocator {
       release_cache_locked();
       pointer = Memory::allocate(size);
     }
-    if (pointer == nullptr) throw OutOfMemoryError(Memory::out_of_memory(size, stats_.current_bytes));
+    if (pointer == nullptr)
+      throw OutOfMemoryError(Memory::out_of_memory(size, stats_.current_bytes));
     ++stats_.system_allocations;
     return pointer;
   }
@@ -176,7 +177,8 @@ struct DeviceMemory {
     cudaMemGetInfo(&free_bytes, &total_bytes);
     return detail::concat("CUDA out of memory: tried to allocate ", mebibytes(size), " with ",
                           mebibytes(in_use), " in use by hashgrad and ", mebibytes(free_bytes),
-                          " free of ", mebibytes(total_bytes), " on the device; lower the batch size");
+                          " free of ", mebibytes(total_bytes),
+                          " on the device; lower the batch size");
   }
 };
 

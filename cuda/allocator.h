@@ -15,10 +15,10 @@
 namespace hg::memory {
 
 struct Stats {
-  size_t current_bytes = 0;      // in use by live tensors
-  size_t peak_bytes = 0;         // the most `current_bytes` has been since the last reset
-  size_t cached_bytes = 0;       // held by the cache, free for reuse
-  size_t allocated_total = 0;    // sum of every request ever served (what the profiler diffs)
+  size_t current_bytes = 0;        // in use by live tensors
+  size_t peak_bytes = 0;           // the most `current_bytes` has been since the last reset
+  size_t cached_bytes = 0;         // held by the cache, free for reuse
+  size_t allocated_total = 0;      // sum of every request ever served (what the profiler diffs)
   int64_t system_allocations = 0;  // cudaMalloc (or aligned_alloc) calls actually made
 };
 

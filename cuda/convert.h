@@ -26,5 +26,6 @@ HG_HOST_DEVICE To convert(From value) {
 
 // Explicit instantiation helper: HG_FOR_EACH_TYPE(MACRO) calls MACRO(T) for every dtype's type.
 #define HG_FOR_EACH_TYPE(MACRO) \
-  MACRO(float) MACRO(double) MACRO(::hg::bf16) MACRO(int32_t) MACRO(int64_t) MACRO(uint8_t) MACRO(uint64_t)
+  MACRO(float)                  \
+  MACRO(double) MACRO(::hg::bf16) MACRO(int32_t) MACRO(int64_t) MACRO(uint8_t) MACRO(uint64_t)
 #define HG_FOR_EACH_FLOATING(MACRO) MACRO(float) MACRO(double)

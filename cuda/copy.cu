@@ -41,13 +41,13 @@ void fill(T* destination, T value, int64_t count, cudaStream_t stream) {
 #define HG_INSTANTIATE_COPY_TO(Destination, Source)                                       \
   template void copy_cast<Source, Destination>(const Source*, StridedIndex, Destination*, \
                                                StridedIndex, int64_t, cudaStream_t);
-#define HG_INSTANTIATE_COPY_FROM(Source)          \
-  HG_INSTANTIATE_COPY_TO(float, Source)           \
-  HG_INSTANTIATE_COPY_TO(double, Source)          \
-  HG_INSTANTIATE_COPY_TO(::hg::bf16, Source)      \
-  HG_INSTANTIATE_COPY_TO(int32_t, Source)         \
-  HG_INSTANTIATE_COPY_TO(int64_t, Source)         \
-  HG_INSTANTIATE_COPY_TO(uint8_t, Source)         \
+#define HG_INSTANTIATE_COPY_FROM(Source)     \
+  HG_INSTANTIATE_COPY_TO(float, Source)      \
+  HG_INSTANTIATE_COPY_TO(double, Source)     \
+  HG_INSTANTIATE_COPY_TO(::hg::bf16, Source) \
+  HG_INSTANTIATE_COPY_TO(int32_t, Source)    \
+  HG_INSTANTIATE_COPY_TO(int64_t, Source)    \
+  HG_INSTANTIATE_COPY_TO(uint8_t, Source)    \
   HG_INSTANTIATE_COPY_TO(uint64_t, Source)
 HG_FOR_EACH_TYPE(HG_INSTANTIATE_COPY_FROM)
 

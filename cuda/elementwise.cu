@@ -35,16 +35,16 @@ __global__ void binary_backward_kernel(BinaryOp op, bool with_respect_to_b, cons
                                        const T* a, StridedIndex a_index, const T* b,
                                        StridedIndex b_index, T* result, int64_t count) {
   HG_GRID_STRIDE_LOOP(i, count)
-  result[i] = grad[i] * binary_derivative(op, a[a_index.offset(i)], b[b_index.offset(i)],
-                                          with_respect_to_b);
+  result[i] = grad[i] *
+              binary_derivative(op, a[a_index.offset(i)], b[b_index.offset(i)], with_respect_to_b);
 }
 
 template <typename T>
 void unary(UnaryOp op, const T* x, StridedIndex x_index, T* y, int64_t count, T alpha, T beta,
            cudaStream_t stream) {
   if (count == 0) return;
-  unary_kernel<<<blocks_for(count), kThreadsPerBlock, 0, stream>>>(op, x, x_index, y, count,
-                                                                    alpha, beta);
+  unary_kernel<<<blocks_for(count), kThreadsPerBlock, 0, stream>>>(op, x, x_index, y, count, alpha,
+                                                                   beta);
   CUDA_CHECK_LAUNCH();
 }
 
@@ -62,7 +62,7 @@ void binary(BinaryOp op, const T* a, StridedIndex a_index, const T* b, StridedIn
             T* result, int64_t count, cudaStream_t stream) {
   if (count == 0) return;
   binary_kernel<<<blocks_for(count), kThreadsPerBlock, 0, stream>>>(op, a, a_index, b, b_index,
-                                                                     result, count);
+                                                                    result, count);
   CUDA_CHECK_LAUNCH();
 }
 
@@ -76,7 +76,7 @@ void binary_backward(BinaryOp op, bool with_respect_to_b, const T* grad, const T
   CUDA_CHECK_LAUNCH();
 }
 
-#define HG_INSTANTIATE_FLOATING(T)                                                            \
+#define HG_INSTANTIATE_FLOATING(T)                                                             \
   template void unary<T>(UnaryOp, const T*, StridedIndex, T*, int64_t, T, T, cudaStream_t);    \
   template void unary_backward<T>(UnaryOp, const T*, const T*, StridedIndex, const T*, T*,     \
                                   int64_t, T, T, cudaStream_t);                                \
@@ -84,7 +84,7 @@ void binary_backward(BinaryOp op, bool with_respect_to_b, const T* grad, const T
                                    StridedIndex, T*, int64_t, cudaStream_t);
 HG_FOR_EACH_FLOATING(HG_INSTANTIATE_FLOATING)
 
-#define HG_INSTANTIATE_BINARY(T)                                                              \
+#define HG_INSTANTIATE_BINARY(T)                                                                 \
   template void binary<T>(BinaryOp, const T*, StridedIndex, const T*, StridedIndex, T*, int64_t, \
                           cudaStream_t);
 HG_INSTANTIATE_BINARY(float)

@@ -66,22 +66,38 @@ HG_HOST_DEVICE T sigmoid_of(T x) {
 template <typename T>
 HG_HOST_DEVICE T apply_unary(UnaryOp op, T x, T alpha, T beta) {
   switch (op) {
-    case UnaryOp::neg: return -x;
-    case UnaryOp::exp: return math_exp(x);
-    case UnaryOp::log: return math_log(x);
-    case UnaryOp::sqrt: return math_sqrt(x);
-    case UnaryOp::abs: return x < T(0) ? -x : x;
-    case UnaryOp::tanh: return math_tanh(x);
-    case UnaryOp::sigmoid: return sigmoid_of(x);
-    case UnaryOp::relu: return x > T(0) ? x : T(0);
-    case UnaryOp::gelu: return x * T(0.5) * (T(1) + math_erf(x * T(0.70710678118654752440)));
-    case UnaryOp::sign: return sign_of(x);
-    case UnaryOp::square: return x * x;
-    case UnaryOp::reciprocal: return T(1) / x;
-    case UnaryOp::add_scalar: return x + alpha;
-    case UnaryOp::mul_scalar: return x * alpha;
-    case UnaryOp::pow_scalar: return math_pow(x, alpha);
-    case UnaryOp::clamp: return x < alpha ? alpha : (x > beta ? beta : x);
+    case UnaryOp::neg:
+      return -x;
+    case UnaryOp::exp:
+      return math_exp(x);
+    case UnaryOp::log:
+      return math_log(x);
+    case UnaryOp::sqrt:
+      return math_sqrt(x);
+    case UnaryOp::abs:
+      return x < T(0) ? -x : x;
+    case UnaryOp::tanh:
+      return math_tanh(x);
+    case UnaryOp::sigmoid:
+      return sigmoid_of(x);
+    case UnaryOp::relu:
+      return x > T(0) ? x : T(0);
+    case UnaryOp::gelu:
+      return x * T(0.5) * (T(1) + math_erf(x * T(0.70710678118654752440)));
+    case UnaryOp::sign:
+      return sign_of(x);
+    case UnaryOp::square:
+      return x * x;
+    case UnaryOp::reciprocal:
+      return T(1) / x;
+    case UnaryOp::add_scalar:
+      return x + alpha;
+    case UnaryOp::mul_scalar:
+      return x * alpha;
+    case UnaryOp::pow_scalar:
+      return math_pow(x, alpha);
+    case UnaryOp::clamp:
+      return x < alpha ? alpha : (x > beta ? beta : x);
   }
   return x;
 }
@@ -90,27 +106,42 @@ HG_HOST_DEVICE T apply_unary(UnaryOp op, T x, T alpha, T beta) {
 template <typename T>
 HG_HOST_DEVICE T unary_derivative(UnaryOp op, T x, T y, T alpha, T beta) {
   switch (op) {
-    case UnaryOp::neg: return T(-1);
-    case UnaryOp::exp: return y;
-    case UnaryOp::log: return T(1) / x;
-    case UnaryOp::sqrt: return T(0.5) / y;
-    case UnaryOp::abs: return sign_of(x);
-    case UnaryOp::tanh: return T(1) - y * y;
-    case UnaryOp::sigmoid: return y * (T(1) - y);
-    case UnaryOp::relu: return x > T(0) ? T(1) : T(0);
+    case UnaryOp::neg:
+      return T(-1);
+    case UnaryOp::exp:
+      return y;
+    case UnaryOp::log:
+      return T(1) / x;
+    case UnaryOp::sqrt:
+      return T(0.5) / y;
+    case UnaryOp::abs:
+      return sign_of(x);
+    case UnaryOp::tanh:
+      return T(1) - y * y;
+    case UnaryOp::sigmoid:
+      return y * (T(1) - y);
+    case UnaryOp::relu:
+      return x > T(0) ? T(1) : T(0);
     case UnaryOp::gelu: {
       // d/dx [x Φ(x)] = Φ(x) + x φ(x),  φ(x) = e^{-x²/2} / √(2π)
       T cdf = T(0.5) * (T(1) + math_erf(x * T(0.70710678118654752440)));
       T density = math_exp(T(-0.5) * x * x) * T(0.39894228040143267794);
       return cdf + x * density;
     }
-    case UnaryOp::sign: return T(1);  // straight-through estimator: ∂L/∂x = ∂L/∂sign(x)
-    case UnaryOp::square: return T(2) * x;
-    case UnaryOp::reciprocal: return -y * y;
-    case UnaryOp::add_scalar: return T(1);
-    case UnaryOp::mul_scalar: return alpha;
-    case UnaryOp::pow_scalar: return alpha * math_pow(x, alpha - T(1));
-    case UnaryOp::clamp: return (x >= alpha && x <= beta) ? T(1) : T(0);
+    case UnaryOp::sign:
+      return T(1);  // straight-through estimator: ∂L/∂x = ∂L/∂sign(x)
+    case UnaryOp::square:
+      return T(2) * x;
+    case UnaryOp::reciprocal:
+      return -y * y;
+    case UnaryOp::add_scalar:
+      return T(1);
+    case UnaryOp::mul_scalar:
+      return alpha;
+    case UnaryOp::pow_scalar:
+      return alpha * math_pow(x, alpha - T(1));
+    case UnaryOp::clamp:
+      return (x >= alpha && x <= beta) ? T(1) : T(0);
   }
   return T(0);
 }
@@ -118,21 +149,35 @@ HG_HOST_DEVICE T unary_derivative(UnaryOp op, T x, T y, T alpha, T beta) {
 template <typename T>
 HG_HOST_DEVICE T apply_binary(BinaryOp op, T a, T b) {
   switch (op) {
-    case BinaryOp::add: return a + b;
-    case BinaryOp::sub: return a - b;
-    case BinaryOp::mul: return a * b;
-    case BinaryOp::div: return a / b;
+    case BinaryOp::add:
+      return a + b;
+    case BinaryOp::sub:
+      return a - b;
+    case BinaryOp::mul:
+      return a * b;
+    case BinaryOp::div:
+      return a / b;
     case BinaryOp::pow:
-      if constexpr (std::is_floating_point_v<T>) return math_pow(a, b);
-      else return static_cast<T>(math_pow(static_cast<double>(a), static_cast<double>(b)));
-    case BinaryOp::maximum: return a >= b ? a : b;
-    case BinaryOp::minimum: return a <= b ? a : b;
-    case BinaryOp::eq: return static_cast<T>(a == b);
-    case BinaryOp::ne: return static_cast<T>(a != b);
-    case BinaryOp::lt: return static_cast<T>(a < b);
-    case BinaryOp::le: return static_cast<T>(a <= b);
-    case BinaryOp::gt: return static_cast<T>(a > b);
-    case BinaryOp::ge: return static_cast<T>(a >= b);
+      if constexpr (std::is_floating_point_v<T>)
+        return math_pow(a, b);
+      else
+        return static_cast<T>(math_pow(static_cast<double>(a), static_cast<double>(b)));
+    case BinaryOp::maximum:
+      return a >= b ? a : b;
+    case BinaryOp::minimum:
+      return a <= b ? a : b;
+    case BinaryOp::eq:
+      return static_cast<T>(a == b);
+    case BinaryOp::ne:
+      return static_cast<T>(a != b);
+    case BinaryOp::lt:
+      return static_cast<T>(a < b);
+    case BinaryOp::le:
+      return static_cast<T>(a <= b);
+    case BinaryOp::gt:
+      return static_cast<T>(a > b);
+    case BinaryOp::ge:
+      return static_cast<T>(a >= b);
   }
   return a;
 }
@@ -141,10 +186,14 @@ HG_HOST_DEVICE T apply_binary(BinaryOp op, T a, T b) {
 template <typename T>
 HG_HOST_DEVICE T binary_derivative(BinaryOp op, T a, T b, bool with_respect_to_b) {
   switch (op) {
-    case BinaryOp::add: return T(1);
-    case BinaryOp::sub: return with_respect_to_b ? T(-1) : T(1);
-    case BinaryOp::mul: return with_respect_to_b ? a : b;
-    case BinaryOp::div: return with_respect_to_b ? -a / (b * b) : T(1) / b;
+    case BinaryOp::add:
+      return T(1);
+    case BinaryOp::sub:
+      return with_respect_to_b ? T(-1) : T(1);
+    case BinaryOp::mul:
+      return with_respect_to_b ? a : b;
+    case BinaryOp::div:
+      return with_respect_to_b ? -a / (b * b) : T(1) / b;
     case BinaryOp::pow:  // d/da a^b = b a^(b-1);  d/db a^b = a^b ln a
       return with_respect_to_b ? (a > T(0) ? math_pow(a, b) * math_log(a) : T(0))
                                : b * math_pow(a, b - T(1));
@@ -152,7 +201,8 @@ HG_HOST_DEVICE T binary_derivative(BinaryOp op, T a, T b, bool with_respect_to_b
       return with_respect_to_b ? (a >= b ? T(0) : T(1)) : (a >= b ? T(1) : T(0));
     case BinaryOp::minimum:
       return with_respect_to_b ? (a <= b ? T(0) : T(1)) : (a <= b ? T(1) : T(0));
-    default: return T(0);  // comparisons are piecewise constant
+    default:
+      return T(0);  // comparisons are piecewise constant
   }
 }
 

@@ -33,8 +33,8 @@ std::string concat(const Parts&... parts) {
 }  // namespace detail
 
 // HG_CHECK(condition, message parts...): throw hg::Error with the parts streamed together.
-#define HG_CHECK(condition, ...)                                    \
-  do {                                                              \
+#define HG_CHECK(condition, ...)                                            \
+  do {                                                                      \
     if (!(condition)) throw ::hg::Error(::hg::detail::concat(__VA_ARGS__)); \
   } while (0)
 

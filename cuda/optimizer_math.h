@@ -19,7 +19,7 @@ struct OptimizerHyperparameters {
   double beta1 = 0.9, beta2 = 0.999;    // Adam
   double alpha = 0.99;                  // RMSprop smoothing
   double epsilon = 1e-8;                // Adam, RMSprop
-  long step = 1;                        // 1 on the first update (Adam's bias correction, SGD's buffer)
+  long step = 1;  // 1 on the first update (Adam's bias correction, SGD's buffer)
 };
 
 // One parameter element p with gradient g and optimizer state (first, second):
@@ -49,8 +49,7 @@ HG_HOST_DEVICE void optimizer_update(OptimizerRule rule, const OptimizerHyperpar
     case OptimizerRule::adam: {
       first = T(h.beta1) * first + (T(1) - T(h.beta1)) * g;
       second = T(h.beta2) * second + (T(1) - T(h.beta2)) * g * g;
-      p -= lr * (first / bias_correction1) /
-           (math_sqrt(second / bias_correction2) + T(h.epsilon));
+      p -= lr * (first / bias_correction1) / (math_sqrt(second / bias_correction2) + T(h.epsilon));
       break;
     }
     case OptimizerRule::rmsprop: {

@@ -11,8 +11,8 @@ __global__ void optimizer_step_kernel(OptimizerRule rule, OptimizerHyperparamete
                                       T bias_correction1, T bias_correction2, T* parameter,
                                       const T* gradient, T* first, T* second, int64_t count) {
   HG_GRID_STRIDE_LOOP(i, count)
-  optimizer_update(rule, h, bias_correction1, bias_correction2, parameter[i], gradient[i],
-                   first[i], second[i]);
+  optimizer_update(rule, h, bias_correction1, bias_correction2, parameter[i], gradient[i], first[i],
+                   second[i]);
 }
 
 template <typename T>
@@ -27,8 +27,8 @@ void optimizer_step(OptimizerRule rule, const OptimizerHyperparameters& h, T bia
 
 template void optimizer_step<float>(OptimizerRule, const OptimizerHyperparameters&, float, float,
                                     float*, const float*, float*, float*, int64_t, cudaStream_t);
-template void optimizer_step<double>(OptimizerRule, const OptimizerHyperparameters&, double,
-                                     double, double*, const double*, double*, double*, int64_t,
+template void optimizer_step<double>(OptimizerRule, const OptimizerHyperparameters&, double, double,
+                                     double*, const double*, double*, double*, int64_t,
                                      cudaStream_t);
 
 }  // namespace hg::cuda

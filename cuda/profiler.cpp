@@ -139,7 +139,8 @@ std::string table() {
                 "total ms", "mean us", "share", "bytes alloc");
   text += line;
   for (const Row& row : sorted) {
-    double share = outermost_milliseconds > 0 ? 100.0 * row.milliseconds / outermost_milliseconds : 0;
+    double share =
+        outermost_milliseconds > 0 ? 100.0 * row.milliseconds / outermost_milliseconds : 0;
     std::snprintf(line, sizeof line, "%-28s %-6s %9ld %12.3f %12.2f %6.1f%% %14zu\n",
                   row.name.c_str(), row.on_gpu ? "cuda" : "cpu", row.calls, row.milliseconds,
                   1000.0 * row.milliseconds / row.calls, share, row.bytes);

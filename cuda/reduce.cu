@@ -50,9 +50,9 @@ __global__ void reduce_rows_kernel(ReduceOp op, const T* input, int64_t outer, i
     __syncthreads();
     for (int half = blockDim.x / 2; half > 0; half /= 2) {
       if (threadIdx.x < half) {
-        Partial<T> merged =
-            combine(op, Partial<T>{shared_values[threadIdx.x], shared_indices[threadIdx.x]},
-                    Partial<T>{shared_values[threadIdx.x + half], shared_indices[threadIdx.x + half]});
+        Partial<T> merged = combine(
+            op, Partial<T>{shared_values[threadIdx.x], shared_indices[threadIdx.x]},
+            Partial<T>{shared_values[threadIdx.x + half], shared_indices[threadIdx.x + half]});
         shared_values[threadIdx.x] = merged.value;
         shared_indices[threadIdx.x] = merged.index;
       }
@@ -73,7 +73,8 @@ __global__ void reduce_columns_kernel(ReduceOp op, const T* input, int64_t outer
     int64_t o = output / inner, i = output % inner;
     const T* column = input + o * length * inner + i;
     Partial<T> partial{T(0), -1};
-    for (int64_t r = 0; r < length; ++r) partial = combine(op, partial, Partial<T>{column[r * inner], r});
+    for (int64_t r = 0; r < length; ++r)
+      partial = combine(op, partial, Partial<T>{column[r * inner], r});
     values[output] = partial.value;
     if (indices != nullptr) indices[output] = partial.index;
   }
@@ -96,7 +97,7 @@ void reduce_middle(ReduceOp op, const T* input, int64_t outer, int64_t length, i
   CUDA_CHECK_LAUNCH();
 }
 
-#define HG_INSTANTIATE_REDUCE(T)                                                           \
+#define HG_INSTANTIATE_REDUCE(T)                                                              \
   template void reduce_middle<T>(ReduceOp, const T*, int64_t, int64_t, int64_t, T*, int64_t*, \
                                  cudaStream_t);
 HG_INSTANTIATE_REDUCE(float)

@@ -25,14 +25,15 @@ bool deterministic() { return deterministic_mode; }
 
 namespace detail {
 void throw_cuda_error(cudaError_t status, const char* call, const char* file, int line) {
-  std::string message = ::hg::detail::concat(call, " failed at ", file, ":", line, ": ",
-                                             cudaGetErrorString(status));
+  std::string message =
+      ::hg::detail::concat(call, " failed at ", file, ":", line, ": ", cudaGetErrorString(status));
   if (status == cudaErrorMemoryAllocation) throw OutOfMemoryError("CUDA out of memory: " + message);
   throw Error(message);
 }
 void throw_cublas_error(cublasStatus_t status, const char* call, const char* file, int line) {
   throw Error(::hg::detail::concat(call, " failed at ", file, ":", line, ": ",
-                                   cublasGetStatusName(status), " (", cublasGetStatusString(status), ")"));
+                                   cublasGetStatusName(status), " (", cublasGetStatusString(status),
+                                   ")"));
 }
 void throw_cudnn_error(cudnnStatus_t status, const char* call, const char* file, int line) {
   throw Error(::hg::detail::concat(call, " failed at ", file, ":", line, ": ",
@@ -60,13 +61,15 @@ std::string device_description() {
   CUDA_CHECK(cudaGetDeviceProperties(&properties, 0));
   char memory[32];
   std::snprintf(memory, sizeof memory, "%.1f GiB", properties.totalGlobalMem / 1073741824.0);
-  return ::hg::detail::concat(properties.name, " (sm_", properties.major, properties.minor, ", ", memory, ")");
+  return ::hg::detail::concat(properties.name, " (sm_", properties.major, properties.minor, ", ",
+                              memory, ")");
 }
 
 namespace {
 void require_device() {
-  HG_CHECK(available(), "a CUDA operation was requested but no CUDA device is available "
-                        "(run on a machine with a GPU, or keep tensors on the CPU)");
+  HG_CHECK(available(),
+           "a CUDA operation was requested but no CUDA device is available "
+           "(run on a machine with a GPU, or keep tensors on the CPU)");
 }
 }  // namespace
 

@@ -12,7 +12,7 @@ namespace hg::data {
 std::string fashion_mnist_directory() {
   const char* override_directory = std::getenv("HASHGRAD_FASHION_MNIST");
   return override_directory != nullptr && override_directory[0] != '\0' ? override_directory
-                                                                       : kFashionMnistDirectory;
+                                                                        : kFashionMnistDirectory;
 }
 
 namespace {

@@ -50,7 +50,7 @@ struct ProtocolConfig {
   // fmnist, cifar10-2: training images per-class-sampled from the database (0: all of it).
   // list, multi-label: the training images drawn from the database.
   int64_t num_train = 0;
-  int64_t num_query = 0;     // list, multi-label: the number of queries
+  int64_t num_query = 0;  // list, multi-label: the number of queries
   // fmnist, cifar10-2: keep only the first N test (query) and training (database) images, for
   // small slices in tests and quick runs (0: all).
   int64_t max_query = 0, max_database = 0;

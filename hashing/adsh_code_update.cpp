@@ -1,10 +1,10 @@
 // ADSH code update: Q by database blocks, then the bit sweep (see adsh_code_update.h).
 #include "hashing/adsh_code_update.h"
 
+#include "cuda/adsh_code_update.h"
 #include "cuda/profiler.h"
 #include "hashing/similarity.h"
 #include "tensor/ops.h"
-#include "cuda/adsh_code_update.h"
 
 namespace hg::hashing {
 

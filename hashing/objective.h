@@ -29,7 +29,7 @@ struct ObjectiveConfig {
          central = 0, proxy_anchor = 0, quantization = 0, balance = 0;
   std::string quantization_kind = "sign";  // sign, cubic, logcosh
   bool straight_through = false;
-  double gamma = 200;                       // ADSH's ‖v − u‖² weight
+  double gamma = 200;  // ADSH's ‖v − u‖² weight
   double cosine_scale = 8, cosine_margin_value = 0.2;
   double polarization_margin = 1;
   double central_lambda = 1e-4;

@@ -26,7 +26,8 @@ void copy_(const Tensor& destination, const Tensor& source) {
   }
   profiler::Scope scope("copy", destination.is_cuda());
   StridedIndex source_index = broadcast_index(source.shape(), source.strides(), target);
-  StridedIndex destination_index = broadcast_index(destination.shape(), destination.strides(), target);
+  StridedIndex destination_index =
+      broadcast_index(destination.shape(), destination.strides(), target);
   int64_t count = destination.numel();
   dispatch_all(source.dtype(), [&](auto source_zero) {
     using Source = decltype(source_zero);

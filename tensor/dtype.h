@@ -18,26 +18,40 @@ enum class DType { f32, f64, bf16, i32, i64, u8, u64 };
 
 inline size_t dtype_size(DType dtype) {
   switch (dtype) {
-    case DType::f32: return 4;
-    case DType::f64: return 8;
-    case DType::bf16: return 2;
-    case DType::i32: return 4;
-    case DType::i64: return 8;
-    case DType::u8: return 1;
-    case DType::u64: return 8;
+    case DType::f32:
+      return 4;
+    case DType::f64:
+      return 8;
+    case DType::bf16:
+      return 2;
+    case DType::i32:
+      return 4;
+    case DType::i64:
+      return 8;
+    case DType::u8:
+      return 1;
+    case DType::u64:
+      return 8;
   }
   return 0;
 }
 
 inline const char* dtype_name(DType dtype) {
   switch (dtype) {
-    case DType::f32: return "f32";
-    case DType::f64: return "f64";
-    case DType::bf16: return "bf16";
-    case DType::i32: return "i32";
-    case DType::i64: return "i64";
-    case DType::u8: return "u8";
-    case DType::u64: return "u64";
+    case DType::f32:
+      return "f32";
+    case DType::f64:
+      return "f64";
+    case DType::bf16:
+      return "bf16";
+    case DType::i32:
+      return "i32";
+    case DType::i64:
+      return "i64";
+    case DType::u8:
+      return "u8";
+    case DType::u64:
+      return "u64";
   }
   return "?";
 }
@@ -47,14 +61,36 @@ inline bool is_floating(DType dtype) {
 }
 
 // The DType of a C++ type: dtype_of<float>() == DType::f32.
-template <typename T> constexpr DType dtype_of();
-template <> constexpr DType dtype_of<float>() { return DType::f32; }
-template <> constexpr DType dtype_of<double>() { return DType::f64; }
-template <> constexpr DType dtype_of<bf16>() { return DType::bf16; }
-template <> constexpr DType dtype_of<int32_t>() { return DType::i32; }
-template <> constexpr DType dtype_of<int64_t>() { return DType::i64; }
-template <> constexpr DType dtype_of<uint8_t>() { return DType::u8; }
-template <> constexpr DType dtype_of<uint64_t>() { return DType::u64; }
+template <typename T>
+constexpr DType dtype_of();
+template <>
+constexpr DType dtype_of<float>() {
+  return DType::f32;
+}
+template <>
+constexpr DType dtype_of<double>() {
+  return DType::f64;
+}
+template <>
+constexpr DType dtype_of<bf16>() {
+  return DType::bf16;
+}
+template <>
+constexpr DType dtype_of<int32_t>() {
+  return DType::i32;
+}
+template <>
+constexpr DType dtype_of<int64_t>() {
+  return DType::i64;
+}
+template <>
+constexpr DType dtype_of<uint8_t>() {
+  return DType::u8;
+}
+template <>
+constexpr DType dtype_of<uint64_t>() {
+  return DType::u64;
+}
 
 // Call `body(T{})` with T the C++ type of `dtype`. Ops write their kernel call once as a
 // generic lambda; `op` names the op in the error for a dtype it does not support.
@@ -62,10 +98,13 @@ template <> constexpr DType dtype_of<uint64_t>() { return DType::u64; }
 template <typename Body>
 decltype(auto) dispatch_floating(DType dtype, const char* op, Body&& body) {
   switch (dtype) {
-    case DType::f32: return body(float{});
-    case DType::f64: return body(double{});
+    case DType::f32:
+      return body(float{});
+    case DType::f64:
+      return body(double{});
     default:
-      throw Error(detail::concat(op, ": expected a floating tensor (f32 or f64), got ", dtype_name(dtype)));
+      throw Error(
+          detail::concat(op, ": expected a floating tensor (f32 or f64), got ", dtype_name(dtype)));
   }
 }
 
@@ -74,14 +113,21 @@ decltype(auto) dispatch_floating(DType dtype, const char* op, Body&& body) {
 template <typename Body>
 decltype(auto) dispatch_numeric(DType dtype, const char* op, Body&& body) {
   switch (dtype) {
-    case DType::f32: return body(float{});
-    case DType::f64: return body(double{});
-    case DType::i32: return body(int32_t{});
-    case DType::i64: return body(int64_t{});
-    case DType::u8: return body(uint8_t{});
-    case DType::u64: return body(uint64_t{});
+    case DType::f32:
+      return body(float{});
+    case DType::f64:
+      return body(double{});
+    case DType::i32:
+      return body(int32_t{});
+    case DType::i64:
+      return body(int64_t{});
+    case DType::u8:
+      return body(uint8_t{});
+    case DType::u64:
+      return body(uint64_t{});
     default:
-      throw Error(detail::concat(op, ": dtype ", dtype_name(dtype), " is not supported (cast bf16 to f32 first)"));
+      throw Error(detail::concat(op, ": dtype ", dtype_name(dtype),
+                                 " is not supported (cast bf16 to f32 first)"));
   }
 }
 
@@ -89,13 +135,20 @@ decltype(auto) dispatch_numeric(DType dtype, const char* op, Body&& body) {
 template <typename Body>
 decltype(auto) dispatch_all(DType dtype, Body&& body) {
   switch (dtype) {
-    case DType::f32: return body(float{});
-    case DType::f64: return body(double{});
-    case DType::bf16: return body(bf16{});
-    case DType::i32: return body(int32_t{});
-    case DType::i64: return body(int64_t{});
-    case DType::u8: return body(uint8_t{});
-    case DType::u64: return body(uint64_t{});
+    case DType::f32:
+      return body(float{});
+    case DType::f64:
+      return body(double{});
+    case DType::bf16:
+      return body(bf16{});
+    case DType::i32:
+      return body(int32_t{});
+    case DType::i64:
+      return body(int64_t{});
+    case DType::u8:
+      return body(uint8_t{});
+    case DType::u64:
+      return body(uint64_t{});
   }
   throw Error("unknown dtype");
 }

@@ -13,16 +13,15 @@ namespace hg::ops {
 namespace {
 
 const char* unary_name(UnaryOp op) {
-  static const char* names[] = {"neg",  "exp",    "log",        "sqrt",       "abs",
-                                "tanh", "sigmoid", "relu",      "gelu",       "sign",
-                                "square", "reciprocal", "add_scalar", "mul_scalar", "pow_scalar",
-                                "clamp"};
+  static const char* names[] = {
+      "neg",  "exp",  "log",    "sqrt",       "abs",        "tanh",       "sigmoid",    "relu",
+      "gelu", "sign", "square", "reciprocal", "add_scalar", "mul_scalar", "pow_scalar", "clamp"};
   return names[static_cast<int>(op)];
 }
 
 const char* binary_name(BinaryOp op) {
-  static const char* names[] = {"add",     "sub", "mul", "div", "pow", "maximum", "minimum",
-                                "eq",      "ne",  "lt",  "le",  "gt",  "ge"};
+  static const char* names[] = {"add", "sub", "mul", "div", "pow", "maximum", "minimum",
+                                "eq",  "ne",  "lt",  "le",  "gt",  "ge"};
   return names[static_cast<int>(op)];
 }
 

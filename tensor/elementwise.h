@@ -8,7 +8,8 @@
 namespace hg::ops {
 
 Tensor unary(UnaryOp op, const Tensor& x, double alpha = 0, double beta = 0);
-// grad · f'(x) for y = f(x): the fused backward of a unary op (grad, y contiguous-able, same shape).
+// grad · f'(x) for y = f(x): the fused backward of a unary op (grad, y contiguous-able, same
+// shape).
 Tensor unary_backward(UnaryOp op, const Tensor& grad, const Tensor& x, const Tensor& y,
                       double alpha = 0, double beta = 0);
 
@@ -29,8 +30,12 @@ inline Tensor exp(const Tensor& x) { return unary(UnaryOp::exp, x); }
 inline Tensor log(const Tensor& x) { return unary(UnaryOp::log, x); }
 inline Tensor sqrt(const Tensor& x) { return unary(UnaryOp::sqrt, x); }
 inline Tensor sign(const Tensor& x) { return unary(UnaryOp::sign, x); }
-inline Tensor add_scalar(const Tensor& x, double value) { return unary(UnaryOp::add_scalar, x, value); }
-inline Tensor mul_scalar(const Tensor& x, double value) { return unary(UnaryOp::mul_scalar, x, value); }
+inline Tensor add_scalar(const Tensor& x, double value) {
+  return unary(UnaryOp::add_scalar, x, value);
+}
+inline Tensor mul_scalar(const Tensor& x, double value) {
+  return unary(UnaryOp::mul_scalar, x, value);
+}
 // In-place accumulate: a += b (gradient accumulation, optimizer updates).
 inline void add_(const Tensor& a, const Tensor& b) { binary_(BinaryOp::add, a, b); }
 

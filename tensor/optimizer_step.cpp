@@ -12,9 +12,8 @@
 
 namespace hg::ops {
 
-void optimizer_step_(OptimizerRule rule, const OptimizerHyperparameters& h,
-                     const Tensor& parameter, const Tensor& gradient, const Tensor& first,
-                     const Tensor& second) {
+void optimizer_step_(OptimizerRule rule, const OptimizerHyperparameters& h, const Tensor& parameter,
+                     const Tensor& gradient, const Tensor& first, const Tensor& second) {
   for (const Tensor* tensor : {&gradient, &first, &second}) {
     check_same_device_and_dtype(parameter, *tensor, "optimizer_step");
     HG_CHECK(tensor->shape() == parameter.shape() && tensor->is_contiguous(),

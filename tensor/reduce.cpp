@@ -115,7 +115,8 @@ Tensor var(const Tensor& x, const Dims& dims, bool keepdim, bool unbiased) {
   Tensor squared_sum = sum(mul(centered, centered), dims, keepdim);
   int64_t count = x.numel() / std::max<int64_t>(squared_sum.numel(), 1);
   int64_t divisor = unbiased ? count - 1 : count;
-  HG_CHECK(divisor > 0, "var: needs at least ", unbiased ? 2 : 1, " elements per reduction, got ", count);
+  HG_CHECK(divisor > 0, "var: needs at least ", unbiased ? 2 : 1, " elements per reduction, got ",
+           count);
   return mul_scalar(squared_sum, 1.0 / static_cast<double>(divisor));
 }
 
@@ -137,12 +138,13 @@ Tensor argmin(const Tensor& x, int64_t dim, bool keepdim) {
 
 Tensor sum_to(const Tensor& x, const Shape& shape) {
   if (x.shape() == shape) return x;
-  HG_CHECK(broadcast_shapes(shape, x.shape(), "sum_to") == x.shape(), "sum_to: ",
-           shape_string(shape), " does not broadcast to ", x.description());
+  HG_CHECK(broadcast_shapes(shape, x.shape(), "sum_to") == x.shape(),
+           "sum_to: ", shape_string(shape), " does not broadcast to ", x.description());
   size_t lead = x.shape().size() - shape.size();
   Dims dims;
   for (size_t d = 0; d < x.shape().size(); ++d)
-    if (d < lead || (shape[d - lead] == 1 && x.shape()[d] != 1)) dims.push_back(static_cast<int64_t>(d));
+    if (d < lead || (shape[d - lead] == 1 && x.shape()[d] != 1))
+      dims.push_back(static_cast<int64_t>(d));
   if (dims.empty()) return reshape(x, shape);
   return reshape(sum(x, dims, true), shape);
 }

@@ -125,8 +125,9 @@ void copy_bytes(void* destination, Device destination_device, const void* source
 
 template <typename T>
 Tensor Tensor::from_vector(const std::vector<T>& values, const Shape& shape, Device device) {
-  HG_CHECK(static_cast<int64_t>(values.size()) == shape_numel(shape), "Tensor::from_vector: ",
-           values.size(), " values do not fill shape ", shape_string(shape));
+  HG_CHECK(static_cast<int64_t>(values.size()) == shape_numel(shape),
+           "Tensor::from_vector: ", values.size(), " values do not fill shape ",
+           shape_string(shape));
   Tensor result = empty(shape, dtype_of<T>(), device);
   copy_bytes(result.raw_data(), device, values.data(), Device::cpu, values.size() * sizeof(T));
   return result;

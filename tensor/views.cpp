@@ -23,7 +23,8 @@ Tensor reshape(const Tensor& x, Shape shape) {
     shape[inferred] = x.numel() / known;
   }
   HG_CHECK(shape_numel(shape) == x.numel(), "reshape: cannot reshape ", x.description(), " (",
-           x.numel(), " elements) to ", shape_string(shape), " (", shape_numel(shape), " elements)");
+           x.numel(), " elements) to ", shape_string(shape), " (", shape_numel(shape),
+           " elements)");
   Tensor source = x.contiguous();
   return Tensor::from_storage(source.storage(), shape, contiguous_strides(shape), source.offset(),
                               source.dtype());

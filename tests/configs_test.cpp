@@ -14,7 +14,8 @@ namespace hg {
 namespace {
 
 TEST(Configs, EveryConfigParsesAndItsModelRuns) {
-  std::filesystem::path folder = std::filesystem::path(HASHGRAD_FIXTURE_DIR).parent_path().parent_path() / "configs";
+  std::filesystem::path folder =
+      std::filesystem::path(HASHGRAD_FIXTURE_DIR).parent_path().parent_path() / "configs";
   int count = 0;
   for (const auto& entry : std::filesystem::directory_iterator(folder)) {
     if (entry.path().extension() != ".conf") continue;
@@ -28,7 +29,8 @@ TEST(Configs, EveryConfigParsesAndItsModelRuns) {
     description.backbone = setup.backbone;
     description.backbone_options = setup.backbone_options;
     description.backbone_options.in_channels = fmnist ? 1 : 3;
-    description.backbone_options.image_size = setup.image_size > 0 ? setup.image_size : (fmnist ? 28 : 32);
+    description.backbone_options.image_size =
+        setup.image_size > 0 ? setup.image_size : (fmnist ? 28 : 32);
     description.bits = setup.bits;
     description.activation = setup.activation;
     description.classifier_classes = setup.objective.classification > 0 ? 10 : 0;
@@ -37,7 +39,8 @@ TEST(Configs, EveryConfigParsesAndItsModelRuns) {
     model->eval();
     NoGradGuard no_grad;
     int64_t side = description.backbone_options.image_size;
-    Tensor codes = model->forward(test::random_uniform({2, description.backbone_options.in_channels, side, side}, 1));
+    Tensor codes = model->forward(
+        test::random_uniform({2, description.backbone_options.in_channels, side, side}, 1));
     EXPECT_EQ(codes.shape(), (Shape{2, setup.bits}));
     ++count;
   }

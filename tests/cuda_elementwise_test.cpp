@@ -28,7 +28,8 @@ TEST(CudaCore, UnaryForwardAndBackwardMatchCpu) {
   Tensor grad = test::random_uniform({33, 65}, 3, -1, 1);
   for (int op = 0; op <= static_cast<int>(UnaryOp::clamp); ++op) {
     UnaryOp unary_op = static_cast<UnaryOp>(op);
-    Tensor input = unary_op == UnaryOp::log || unary_op == UnaryOp::sqrt ? ops::unary(UnaryOp::abs, x) : x;
+    Tensor input =
+        unary_op == UnaryOp::log || unary_op == UnaryOp::sqrt ? ops::unary(UnaryOp::abs, x) : x;
     Tensor y_cpu = ops::unary(unary_op, input, 0.5, 1.0);
     Tensor y_gpu = ops::unary(unary_op, input.to(Device::cuda), 0.5, 1.0);
     EXPECT_TRUE(test::all_close(y_gpu, y_cpu, 1e-5, 1e-6)) << "op " << op;
@@ -47,7 +48,8 @@ TEST(CudaCore, BinaryWithBroadcastMatchesCpu) {
   for (int op = 0; op <= static_cast<int>(BinaryOp::ge); ++op) {
     BinaryOp binary_op = static_cast<BinaryOp>(op);
     Tensor cpu = ops::binary(binary_op, a, b);
-    EXPECT_TRUE(test::all_close(ops::binary(binary_op, a.to(Device::cuda), b.to(Device::cuda)), cpu))
+    EXPECT_TRUE(
+        test::all_close(ops::binary(binary_op, a.to(Device::cuda), b.to(Device::cuda)), cpu))
         << "op " << op;
     for (bool wrt_b : {false, true}) {
       Tensor expected = ops::binary_backward(binary_op, grad, a, b, wrt_b);
@@ -68,7 +70,8 @@ TEST(CudaCore, ReductionsMatchCpu) {
   EXPECT_TRUE(test::all_close(ops::min(g, {2}, true), ops::min(x, {2}, true), 0, 0));
   EXPECT_EQ(ops::argmax(g, 1).to_vector<int64_t>(), ops::argmax(x, 1).to_vector<int64_t>());
   EXPECT_TRUE(test::all_close(ops::var(g, {1}), ops::var(x, {1}), 1e-4, 1e-6));
-  EXPECT_TRUE(test::all_close(ops::sum_to(g, {1, 300, 1}), ops::sum_to(x, {1, 300, 1}), 1e-5, 1e-5));
+  EXPECT_TRUE(
+      test::all_close(ops::sum_to(g, {1, 300, 1}), ops::sum_to(x, {1, 300, 1}), 1e-5, 1e-5));
 }
 
 TEST(CudaCore, AutogradRunsOnTheDevice) {
@@ -86,7 +89,8 @@ TEST(CudaCore, CachingAllocatorReusesBlocksAndCountsPeak) {
   memory::reset_device_peak();
   { Tensor warm = Tensor::empty({1 << 20}, DType::f32, Device::cuda); }
   int64_t before = memory::device_stats().system_allocations;
-  for (int step = 0; step < 10; ++step) Tensor again = Tensor::empty({1 << 20}, DType::f32, Device::cuda);
+  for (int step = 0; step < 10; ++step)
+    Tensor again = Tensor::empty({1 << 20}, DType::f32, Device::cuda);
   EXPECT_EQ(memory::device_stats().system_allocations, before);
   EXPECT_GE(memory::device_stats().peak_bytes, size_t(4) << 20);
 }

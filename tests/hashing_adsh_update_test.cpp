@@ -22,7 +22,8 @@ struct Problem {
 Problem make_problem(uint64_t seed) {
   Problem p;
   std::mt19937_64 generator(seed);
-  for (int64_t j = 0; j < p.n; ++j) p.database_classes.push_back(static_cast<int64_t>(generator() % p.classes));
+  for (int64_t j = 0; j < p.n; ++j)
+    p.database_classes.push_back(static_cast<int64_t>(generator() % p.classes));
   std::vector<int64_t> all(p.n);
   for (int64_t j = 0; j < p.n; ++j) all[j] = j;
   for (int64_t i = 0; i < p.m; ++i) {  // m distinct rows
@@ -92,7 +93,8 @@ hashing::AdshUpdateInput input_of(const Problem& p, int64_t block_rows) {
 double objective(const Problem& p, const std::vector<float>& v) {
   double total = 0, similar = 0;
   for (int64_t i = 0; i < p.m; ++i)
-    for (int64_t j = 0; j < p.n; ++j) similar += p.database_classes[p.sampled[i]] == p.database_classes[j];
+    for (int64_t j = 0; j < p.n; ++j)
+      similar += p.database_classes[p.sampled[i]] == p.database_classes[j];
   double r = similar / (static_cast<double>(p.m * p.n) - similar);
   for (int64_t i = 0; i < p.m; ++i) {
     for (int64_t j = 0; j < p.n; ++j) {
@@ -142,7 +144,9 @@ TEST(AdshCodeUpdate, RejectsMismatchedShapes) {
     hashing::adsh_update_codes(codes, input);
     FAIL();
   } catch (const Error& error) {
-    EXPECT_STREQ(error.what(), "adsh_update_codes: relaxed codes f32[40, 13] cpu do not have the 12 bits of the database codes");
+    EXPECT_STREQ(error.what(),
+                 "adsh_update_codes: relaxed codes f32[40, 13] cpu do not have the 12 bits of the "
+                 "database codes");
   }
 }
 

@@ -29,8 +29,10 @@ TEST(Tensor, TransposeIsAViewAndContiguousPacksIt) {
 }
 
 TEST(Tensor, NarrowExpandAndReshapeSeeTheRightElements) {
-  Tensor t = Tensor::from_vector(std::vector<int64_t>{0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11}, {3, 4});
-  EXPECT_EQ(ops::narrow(t, 1, 1, 2).to_vector<int64_t>(), (std::vector<int64_t>{1, 2, 5, 6, 9, 10}));
+  Tensor t =
+      Tensor::from_vector(std::vector<int64_t>{0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11}, {3, 4});
+  EXPECT_EQ(ops::narrow(t, 1, 1, 2).to_vector<int64_t>(),
+            (std::vector<int64_t>{1, 2, 5, 6, 9, 10}));
   Tensor row = ops::narrow(t, 0, 2, 1);
   EXPECT_EQ(ops::expand(row, {2, 4}).to_vector<int64_t>(),
             (std::vector<int64_t>{8, 9, 10, 11, 8, 9, 10, 11}));

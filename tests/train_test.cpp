@@ -28,12 +28,23 @@ std::string fresh_directory(const std::string& name) {
 
 Config small_run() {
   Config config;
-  for (auto [key, value] : std::vector<std::pair<const char*, const char*>>{
-           {"method", "attention-ADSH (test slice)"}, {"backbone", "cnn5"}, {"attention", "mixed"},
-           {"feature_dim", "64"}, {"bits", "16"}, {"asymmetric_weight", "1"},
-           {"max_query", "100"}, {"max_database", "600"}, {"rounds", "3"}, {"sample_size", "128"},
-           {"epochs_per_round", "1"}, {"batch_size", "32"}, {"device", "cpu"},
-           {"deterministic", "true"}, {"workers", "1"}, {"top_k", "50"}})
+  for (auto [key, value] :
+       std::vector<std::pair<const char*, const char*>>{{"method", "attention-ADSH (test slice)"},
+                                                        {"backbone", "cnn5"},
+                                                        {"attention", "mixed"},
+                                                        {"feature_dim", "64"},
+                                                        {"bits", "16"},
+                                                        {"asymmetric_weight", "1"},
+                                                        {"max_query", "100"},
+                                                        {"max_database", "600"},
+                                                        {"rounds", "3"},
+                                                        {"sample_size", "128"},
+                                                        {"epochs_per_round", "1"},
+                                                        {"batch_size", "32"},
+                                                        {"device", "cpu"},
+                                                        {"deterministic", "true"},
+                                                        {"workers", "1"},
+                                                        {"top_k", "50"}})
     config.set(key, value, "test");
   return config;
 }
@@ -68,7 +79,8 @@ TEST_F(Training, ShortAsymmetricRunLearnsAndWritesItsRunDirectory) {
   protocol.max_query = 100;
   protocol.max_database = 600;
   data::RetrievalData data = data::load_protocol(protocol);
-  EncodedSet encoded = encode_dataset(*trained.model, data.query, trained.description.normalization, {});
+  EncodedSet encoded =
+      encode_dataset(*trained.model, data.query, trained.description.normalization, {});
   hashing::CodeSet queries = hashing::read_code_file(directory + "/query.codes");
   EXPECT_EQ(to_code_set(encoded.codes, data.query->labels()).words, queries.words);
   EXPECT_THROW(load_trained_model(directory + "/missing", Device::cpu), Error);

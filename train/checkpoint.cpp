@@ -20,7 +20,8 @@ void save_checkpoint(const std::string& path, const Checkpoint& checkpoint) {
   std::map<std::string, Tensor> tensors;
   Checkpoint& source = const_cast<Checkpoint&>(checkpoint);
   for (const char* name : kParts)
-    for (const auto& [key, tensor] : part(source, name)) tensors[std::string(name) + "." + key] = tensor;
+    for (const auto& [key, tensor] : part(source, name))
+      tensors[std::string(name) + "." + key] = tensor;
   std::map<std::string, std::string> metadata = {
       {"format", "hashgrad-checkpoint-1"},
       {"rounds_done", std::to_string(checkpoint.rounds_done)},

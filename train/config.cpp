@@ -121,7 +121,8 @@ bool Config::get_bool(const std::string& key, bool fallback) const {
 void Config::check_all_read() const {
   std::string unread;
   for (const auto& [key, value] : values_)
-    if (!read_.count(key)) unread += (unread.empty() ? "'" : ", '") + key + "' (" + origin_of(key) + ")";
+    if (!read_.count(key))
+      unread += (unread.empty() ? "'" : ", '") + key + "' (" + origin_of(key) + ")";
   HG_CHECK(unread.empty(), "unknown config key(s) ", unread,
            ": not used by this method; check the spelling");
 }

@@ -21,9 +21,10 @@ double LrSchedule::at(long t) const {
     return base_learning_rate * std::pow(gamma, passed);
   }
   if (kind == "cosine") {
-    double progress = std::min(1.0, static_cast<double>(t) / static_cast<double>(std::max(total_steps, 1L)));
-    return minimum_learning_rate + (base_learning_rate - minimum_learning_rate) *
-                                       (1 + std::cos(M_PI * progress)) / 2;
+    double progress =
+        std::min(1.0, static_cast<double>(t) / static_cast<double>(std::max(total_steps, 1L)));
+    return minimum_learning_rate +
+           (base_learning_rate - minimum_learning_rate) * (1 + std::cos(M_PI * progress)) / 2;
   }
   throw Error("unknown lr schedule '" + kind + "' (expected constant, step, multistep or cosine)");
 }

@@ -117,8 +117,10 @@ Optimizer make_rmsprop(std::vector<Tensor> parameters, double learning_rate, dou
 
 Optimizer make_optimizer(const std::string& name, std::vector<Tensor> parameters,
                          double learning_rate, double weight_decay, double momentum) {
-  if (name == "sgd") return make_sgd(std::move(parameters), learning_rate, momentum, false, weight_decay);
-  if (name == "nesterov") return make_sgd(std::move(parameters), learning_rate, momentum, true, weight_decay);
+  if (name == "sgd")
+    return make_sgd(std::move(parameters), learning_rate, momentum, false, weight_decay);
+  if (name == "nesterov")
+    return make_sgd(std::move(parameters), learning_rate, momentum, true, weight_decay);
   if (name == "adam") return make_adam(std::move(parameters), learning_rate, weight_decay);
   if (name == "adamw") return make_adamw(std::move(parameters), learning_rate, weight_decay);
   if (name == "rmsprop")
@@ -139,7 +141,8 @@ double clip_grad_norm(const std::vector<Tensor>& parameters, double max_norm) {
     double scale = max_norm / (norm + 1e-6);
     for (const Tensor& parameter : parameters) {
       Tensor gradient = parameter.grad();
-      if (gradient.defined()) const_cast<Tensor&>(parameter).set_grad(ops::mul_scalar(gradient, scale));
+      if (gradient.defined())
+        const_cast<Tensor&>(parameter).set_grad(ops::mul_scalar(gradient, scale));
     }
   }
   return norm;

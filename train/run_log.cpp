@@ -8,13 +8,15 @@
 
 namespace hg {
 
-RunLog::RunLog(const std::string& path, bool echo) : file_(path, std::ios::app), path_(path), echo_(echo) {
+RunLog::RunLog(const std::string& path, bool echo)
+    : file_(path, std::ios::app), path_(path), echo_(echo) {
   HG_CHECK(file_.good(), "cannot open the run log '", path, "' for writing");
 }
 
 void RunLog::write(const std::string& kind, nlohmann::json event, const std::string& line) {
   event["event"] = kind;
-  event["time"] = std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
+  event["time"] =
+      std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
   file_ << event.dump() << '\n';
   file_.flush();
   HG_CHECK(file_.good(), "writing the run log '", path_, "' failed (disk full?)");

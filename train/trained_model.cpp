@@ -39,7 +39,8 @@ ModelDescription load_model_description(const std::string& path) {
   ModelDescription d;
   try {
     nlohmann::json json = nlohmann::json::parse(file);
-    HG_CHECK(json.at("format") == "hashgrad-model-1", "'", path, "' is not a hashgrad model description");
+    HG_CHECK(json.at("format") == "hashgrad-model-1", "'", path,
+             "' is not a hashgrad model description");
     d.backbone = json.at("backbone").get<std::string>();
     d.backbone_options.attention = parse_attention_kind(json.at("attention").get<std::string>());
     d.backbone_options.in_channels = json.at("in_channels").get<int64_t>();
@@ -61,8 +62,9 @@ ModelDescription load_model_description(const std::string& path) {
 
 TrainedModel load_trained_model(const std::string& source, Device device) {
   namespace fs = std::filesystem;
-  HG_CHECK(fs::exists(source), "model '", source, "' does not exist (give a run directory or its "
-                               "checkpoint.safetensors)");
+  HG_CHECK(fs::exists(source), "model '", source,
+           "' does not exist (give a run directory or its "
+           "checkpoint.safetensors)");
   fs::path folder = fs::is_directory(source) ? fs::path(source) : fs::path(source).parent_path();
   std::string checkpoint_path =
       fs::is_directory(source) ? (folder / "checkpoint.safetensors").string() : source;

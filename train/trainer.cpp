@@ -41,16 +41,20 @@ void assign_rows(Tensor& table, const Tensor& index, const Tensor& values) {
 }
 
 nlohmann::json metrics_json(const hashing::RetrievalMetrics& m) {
-  nlohmann::json json = {{"bits", m.bits},           {"n_query", m.n_query},
-                         {"n_database", m.n_database}, {"k", m.k},
-                         {"map_at_k", m.map_at_k},   {"precision_at_k", m.precision_at_k},
+  nlohmann::json json = {{"bits", m.bits},
+                         {"n_query", m.n_query},
+                         {"n_database", m.n_database},
+                         {"k", m.k},
+                         {"map_at_k", m.map_at_k},
+                         {"precision_at_k", m.precision_at_k},
                          {"recall_at_k", m.recall_at_k}};
   if (m.full_ranking) {
     json["map_all"] = m.map_all;
     json["precision_radius2"] = m.precision_radius2;
     nlohmann::json curve = nlohmann::json::array();
     for (const hashing::PrPoint& point : m.pr_curve)
-      curve.push_back({{"radius", point.radius}, {"precision", point.precision}, {"recall", point.recall}});
+      curve.push_back(
+          {{"radius", point.radius}, {"precision", point.precision}, {"recall", point.recall}});
     json["pr_curve"] = curve;
   }
   return json;
@@ -94,8 +98,12 @@ Trainer::Trainer(const Config& given_config, const std::string& run_directory, b
   backbone_options.in_channels = size.channels;
   backbone_options.image_size = size.height;
   int64_t classes = data_.train->num_classes();
-  ModelDescription description{setup_.backbone, backbone_options, setup_.bits, setup_.activation,
-                               setup_.objective.classification > 0 ? classes : 0, normalization_};
+  ModelDescription description{setup_.backbone,
+                               backbone_options,
+                               setup_.bits,
+                               setup_.activation,
+                               setup_.objective.classification > 0 ? classes : 0,
+                               normalization_};
   model_ = build_model(description);
   if (!setup_.pretrained.empty())
     model_->backbone().load_state_dict(load_safetensors(setup_.pretrained), /*strict=*/false);
@@ -115,22 +123,28 @@ Trainer::Trainer(const Config& given_config, const std::string& run_directory, b
     // round's loss push u towards 0).
     Tensor draw = ops::normal({n_train, setup_.bits}, 0, 1, DType::f32, device_);
     strategy_codes_ = ops::add_scalar(
-        ops::mul_scalar(ops::binary(BinaryOp::ge, draw, Tensor::scalar(0, DType::f32, device_)), 2), -1);
+        ops::mul_scalar(ops::binary(BinaryOp::ge, draw, Tensor::scalar(0, DType::f32, device_)), 2),
+        -1);
   } else if (objective_->uses_bank()) {
     strategy_codes_ = Tensor::zeros({n_train, setup_.bits}, DType::f32, device_);
   }
   if (resume) restore();
   log_->write("setup",
-              {{"method", setup_.method}, {"backbone", setup_.backbone}, {"bits", setup_.bits},
-               {"parameters", model_->parameter_count()}, {"device", cuda::device_description()},
-               {"train", n_train}, {"query", data_.query->size()},
-               {"database", data_.database->size()}, {"rounds_done", rounds_done_}},
-              detail::concat("hashgrad: ", setup_.method, ", ", setup_.backbone, " (",
-                             model_->parameter_count(), " parameters), ", setup_.bits, " bits on ",
-                             device_ == Device::cuda ? cuda::device_description() : "the CPU",
-                             "; train ", n_train, ", query ", data_.query->size(), ", database ",
-                             data_.database->size(),
-                             resume ? detail::concat("; resuming after round ", rounds_done_) : ""));
+              {{"method", setup_.method},
+               {"backbone", setup_.backbone},
+               {"bits", setup_.bits},
+               {"parameters", model_->parameter_count()},
+               {"device", cuda::device_description()},
+               {"train", n_train},
+               {"query", data_.query->size()},
+               {"database", data_.database->size()},
+               {"rounds_done", rounds_done_}},
+              detail::concat(
+                  "hashgrad: ", setup_.method, ", ", setup_.backbone, " (",
+                  model_->parameter_count(), " parameters), ", setup_.bits, " bits on ",
+                  device_ == Device::cuda ? cuda::device_description() : "the CPU", "; train ",
+                  n_train, ", query ", data_.query->size(), ", database ", data_.database->size(),
+                  resume ? detail::concat("; resuming after round ", rounds_done_) : ""));
 }
 
 hashing::RetrievalMetrics Trainer::run() {
@@ -142,8 +156,10 @@ void Trainer::train_until(int64_t last_round) {
   for (int64_t round = rounds_done_; round < std::min(last_round, setup_.rounds); ++round) {
     train_round(round);
     rounds_done_ = round + 1;
-    if (rounds_done_ % setup_.checkpoint_every == 0 || rounds_done_ == setup_.rounds) save(rounds_done_);
-    if (setup_.eval_every > 0 && rounds_done_ % setup_.eval_every == 0 && rounds_done_ < setup_.rounds)
+    if (rounds_done_ % setup_.checkpoint_every == 0 || rounds_done_ == setup_.rounds)
+      save(rounds_done_);
+    if (setup_.eval_every > 0 && rounds_done_ % setup_.eval_every == 0 &&
+        rounds_done_ < setup_.rounds)
       evaluate(setup_.eval_queries, false);
   }
 }
@@ -206,10 +222,9 @@ void Trainer::train_round(int64_t round) {
                                      {strategy_codes_, train_labels_, train_index}, &parts);
       double value = loss.to(DType::f64).item<double>();
       if (!std::isfinite(value)) {
-        std::string last = rounds_done_ > 0
-                               ? detail::concat(path("checkpoint.safetensors"), " (after round ",
-                                                rounds_done_, ")")
-                               : std::string("none yet");
+        std::string last = rounds_done_ > 0 ? detail::concat(path("checkpoint.safetensors"),
+                                                             " (after round ", rounds_done_, ")")
+                                            : std::string("none yet");
         throw Error(detail::concat("the loss became ", value, " at round ", round + 1, ", epoch ",
                                    epoch + 1, ", step ", steps_done_ + 1,
                                    "; last good checkpoint: ", last,
@@ -223,8 +238,7 @@ void Trainer::train_round(int64_t round) {
         NoGradGuard no_grad;
         Tensor u = output.relaxed.detach();
         if (objective_->uses_bank()) assign_rows(strategy_codes_, train_index, u);
-        if (setup_.asymmetric())
-          assign_rows(sample_codes, index_tensor(batch.indices, device_), u);
+        if (setup_.asymmetric()) assign_rows(sample_codes, index_tensor(batch.indices, device_), u);
       }
       loss_sum += value * static_cast<double>(b);
       for (auto& [name, part] : parts) part_sums[name] += part * static_cast<double>(b);
@@ -256,9 +270,13 @@ void Trainer::train_round(int64_t round) {
                 static_cast<long long>(round + 1), static_cast<long long>(setup_.rounds), mean_loss,
                 optimizer_->learning_rate(), static_cast<double>(seen) / seconds, seconds);
   log_->write("round",
-              {{"round", round + 1}, {"loss", mean_loss}, {"parts", parts_json},
-               {"learning_rate", optimizer_->learning_rate()}, {"images", seen},
-               {"seconds", seconds}, {"steps", steps_done_}},
+              {{"round", round + 1},
+               {"loss", mean_loss},
+               {"parts", parts_json},
+               {"learning_rate", optimizer_->learning_rate()},
+               {"images", seen},
+               {"seconds", seconds},
+               {"steps", steps_done_}},
               std::string(line) + parts_text);
 }
 
@@ -321,7 +339,8 @@ hashing::RetrievalMetrics Trainer::evaluate(int64_t query_limit, bool final) {
   json["encode_seconds"] = encode_seconds;
   json["search_seconds"] = search_seconds;
   char line[200];
-  std::snprintf(line, sizeof line, "%s after round %lld: mAP@all %.4f  P@%lld %.4f  P(r<=2) %.4f  (%lld queries)",
+  std::snprintf(line, sizeof line,
+                "%s after round %lld: mAP@all %.4f  P@%lld %.4f  P(r<=2) %.4f  (%lld queries)",
                 final ? "final evaluation" : "evaluation", static_cast<long long>(rounds_done_),
                 metrics.map_all, static_cast<long long>(metrics.k), metrics.precision_at_k,
                 metrics.precision_radius2, static_cast<long long>(metrics.n_query));
@@ -329,8 +348,10 @@ hashing::RetrievalMetrics Trainer::evaluate(int64_t query_limit, bool final) {
   if (final) {
     hashing::write_code_file(path("query.codes"), query_set);
     hashing::write_code_file(path("database.codes"), database_set);
-    hashing::write_atomically(path("metrics.json"), [&](std::ostream& out) { out << json.dump(2) << "\n"; });
-    std::vector<hashing::PrCurve> curves = {{detail::concat(setup_.bits, " bits"), metrics.pr_curve}};
+    hashing::write_atomically(path("metrics.json"),
+                              [&](std::ostream& out) { out << json.dump(2) << "\n"; });
+    std::vector<hashing::PrCurve> curves = {
+        {detail::concat(setup_.bits, " bits"), metrics.pr_curve}};
     hashing::write_atomically(path("pr_curve.svg"), [&](std::ostream& out) {
       out << hashing::pr_curve_svg(curves, setup_.method + " — precision-recall by Hamming radius");
     });

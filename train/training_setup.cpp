@@ -10,8 +10,8 @@ TrainingSetup read_training_setup(const Config& config) {
   s.method = config.get_string("method", s.method);
 
   // data
-  s.protocol.protocol = data::parse_protocol(
-      config.get_choice("protocol", "fmnist", {"fmnist", "cifar10", "cifar10-1", "cifar10-2", "list"}));
+  s.protocol.protocol = data::parse_protocol(config.get_choice(
+      "protocol", "fmnist", {"fmnist", "cifar10", "cifar10-1", "cifar10-2", "list"}));
   s.protocol.root = config.get_string("data_root", "");
   s.protocol.num_train = config.get_int("num_train", 0, 0);
   s.protocol.num_query = config.get_int("num_query", 0, 0);
@@ -53,7 +53,8 @@ TrainingSetup read_training_setup(const Config& config) {
   o.proxy_anchor = config.get_double("proxy_anchor_weight", 0);
   o.quantization = config.get_double("quantization_weight", 0);
   o.balance = config.get_double("balance_weight", 0);
-  o.quantization_kind = config.get_choice("quantization", o.quantization_kind, {"sign", "cubic", "logcosh"});
+  o.quantization_kind =
+      config.get_choice("quantization", o.quantization_kind, {"sign", "cubic", "logcosh"});
   o.straight_through = config.get_bool("straight_through", false);
   o.gamma = config.get_double("gamma", o.gamma);
   o.cosine_scale = config.get_double("cosine_scale", o.cosine_scale);
@@ -72,11 +73,13 @@ TrainingSetup read_training_setup(const Config& config) {
   s.batch_size = config.get_int("batch_size", s.batch_size, 1);
 
   // optimisation
-  s.optimizer = config.get_choice("optimizer", s.optimizer, {"sgd", "nesterov", "adam", "adamw", "rmsprop"});
+  s.optimizer =
+      config.get_choice("optimizer", s.optimizer, {"sgd", "nesterov", "adam", "adamw", "rmsprop"});
   s.learning_rate = config.get_double("learning_rate", s.learning_rate);
   s.weight_decay = config.get_double("weight_decay", s.weight_decay);
   s.momentum = config.get_double("momentum", s.momentum);
-  s.schedule.kind = config.get_choice("schedule", "constant", {"constant", "step", "multistep", "cosine"});
+  s.schedule.kind =
+      config.get_choice("schedule", "constant", {"constant", "step", "multistep", "cosine"});
   s.schedule.base_learning_rate = s.learning_rate;
   s.schedule.step_size = config.get_int("schedule_step", std::max<int64_t>(s.rounds / 3, 1), 1);
   s.schedule.gamma = config.get_double("schedule_gamma", 0.1);

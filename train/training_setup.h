@@ -42,7 +42,7 @@ struct TrainingSetup {
   // optimisation
   std::string optimizer = "adam";
   double learning_rate = 1e-3, weight_decay = 0, momentum = 0.9;
-  LrSchedule schedule;  // evaluated per round
+  LrSchedule schedule;        // evaluated per round
   double clip_grad_norm = 0;  // 0: no clipping
 
   // runtime
@@ -50,7 +50,7 @@ struct TrainingSetup {
   std::string device = "auto";
   bool deterministic = false;
   int workers = 2;
-  int64_t eval_every = 0;      // rounds between evaluations on a query subset (0: final only)
+  int64_t eval_every = 0;  // rounds between evaluations on a query subset (0: final only)
   int64_t eval_queries = 1000;
   int64_t checkpoint_every = 1;  // rounds between checkpoints
   int64_t top_k = 1000;          // P@k and recall@k of the final evaluation

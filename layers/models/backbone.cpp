@@ -28,8 +28,10 @@ Backbone make_backbone(const std::string& name, const BackboneOptions& options) 
     // The Swin hashing method's channel-attention branch lives inside every block, so its
     // "attention" is a flag of the blocks rather than a block after the last stage.
     HG_CHECK(options.attention == AttentionKind::none || options.attention == AttentionKind::mixed,
-             "make_backbone: ", name, " takes attention none or mixed (the CAB branch inside "
-             "its blocks), got ", attention_kind_name(options.attention));
+             "make_backbone: ", name,
+             " takes attention none or mixed (the CAB branch inside "
+             "its blocks), got ",
+             attention_kind_name(options.attention));
     SwinBackboneOptions swin_options;
     swin_options.image_size = options.image_size;
     swin_options.in_channels = options.in_channels;
@@ -37,8 +39,9 @@ Backbone make_backbone(const std::string& name, const BackboneOptions& options) 
     auto swin = make_swin_backbone(name, swin_options);
     return {swin, swin->feature_dim()};
   }
-  throw Error("make_backbone: unknown backbone '" + name +
-              "'; known: smallcnn, cnn5, alexnet, vgg16, vgg16_bn, resnet18, swin_tiny, swin_micro");
+  throw Error(
+      "make_backbone: unknown backbone '" + name +
+      "'; known: smallcnn, cnn5, alexnet, vgg16, vgg16_bn, resnet18, swin_tiny, swin_micro");
 }
 
 }  // namespace hg

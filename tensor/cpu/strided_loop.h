@@ -19,13 +19,15 @@ void for_each_row(int64_t count, const StridedIndex& a, const StridedIndex& b, B
   if (count == 0) return;
   const int last = a.ndim - 1;
   const int64_t row_length = a.ndim > 0 ? a.sizes[last] : 1;
-  const int64_t a_step = a.ndim > 0 ? a.strides[last] : 0, b_step = b.ndim > 0 ? b.strides[last] : 0;
+  const int64_t a_step = a.ndim > 0 ? a.strides[last] : 0,
+                b_step = b.ndim > 0 ? b.strides[last] : 0;
   const int64_t rows = row_length > 0 ? count / row_length : 0;
 #pragma omp parallel for if (count > kParallelThreshold)
   for (int64_t row = 0; row < rows; ++row) {
     const int64_t first = row * row_length;
     const int64_t a_base = a.offset(first), b_base = b.offset(first);
-    for (int64_t j = 0; j < row_length; ++j) body(first + j, a_base + j * a_step, b_base + j * b_step);
+    for (int64_t j = 0; j < row_length; ++j)
+      body(first + j, a_base + j * a_step, b_base + j * b_step);
   }
 }
 
