@@ -11,6 +11,7 @@
 #include "hashing/code_file.h"
 #include "tensor/safetensors.h"
 #include "tests/test_support.h"
+#include "train/checkpoint.h"
 #include "train/encode.h"
 #include "train/trained_model.h"
 #include "train/trainer.h"
@@ -119,6 +120,33 @@ TEST_F(Training, NanLossStopsWithTheStepAndTheLastCheckpoint) {
                  "the loss became nan at round 1, epoch 1, step 1; last good checkpoint: none "
                  "yet. Lower learning_rate or set clip_grad_norm");
   }
+}
+
+TEST(Checkpoint, RoundTripsAndRejectsForeignFiles) {
+  std::string folder = fresh_directory("checkpoint");
+  fs::create_directories(folder);
+  Checkpoint checkpoint;
+  checkpoint.rounds_done = 7;
+  checkpoint.random = {3, 4096};
+  checkpoint.model["conv.weight"] = test::f32({1, 2, 3}, {3});
+  checkpoint.strategy["codes"] = test::f32({1, -1}, {1, 2});
+  checkpoint.config_text = "bits = 16\n";
+  save_checkpoint(folder + "/a.safetensors", checkpoint);
+  Checkpoint loaded = load_checkpoint(folder + "/a.safetensors");
+  EXPECT_EQ(loaded.rounds_done, 7);
+  EXPECT_EQ(loaded.random.offset, 4096u);
+  EXPECT_EQ(loaded.config_text, "bits = 16\n");
+  EXPECT_EQ(loaded.model.at("conv.weight").to_vector<float>(), (std::vector<float>{1, 2, 3}));
+  EXPECT_EQ(loaded.strategy.at("codes").to_vector<float>(), (std::vector<float>{1, -1}));
+
+  save_safetensors(folder + "/plain.safetensors", {{"weight", test::f32({1}, {1})}});
+  EXPECT_EQ(test::error_message([&] { load_checkpoint(folder + "/plain.safetensors"); }),
+            "checkpoint '" + folder +
+                "/plain.safetensors' has no 'format' in its metadata: not a hashgrad checkpoint");
+  EXPECT_NE(test::error_message([&] {
+              load_checkpoint(folder + "/missing.safetensors");
+            }).find("missing.safetensors"),
+            std::string::npos);
 }
 
 TEST(Config, ReadsFilesOverridesAndReportsMistakes) {

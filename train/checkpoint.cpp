@@ -1,27 +1,26 @@
 // Checkpoint files (see checkpoint.h).
 #include "train/checkpoint.h"
 
+#include <array>
+
 #include "tensor/safetensors.h"
 
 namespace hg {
 
 namespace {
-const char* const kParts[] = {"model", "optimizer", "strategy", "objective"};
-
-std::map<std::string, Tensor>& part(Checkpoint& checkpoint, const std::string& name) {
-  if (name == "model") return checkpoint.model;
-  if (name == "optimizer") return checkpoint.optimizer;
-  if (name == "strategy") return checkpoint.strategy;
-  return checkpoint.objective;
+// The four tensor maps of a checkpoint with the prefix each has in the file.
+template <typename CheckpointType>
+auto parts_of(CheckpointType& checkpoint) {
+  return std::array{
+      std::pair{"model", &checkpoint.model}, std::pair{"optimizer", &checkpoint.optimizer},
+      std::pair{"strategy", &checkpoint.strategy}, std::pair{"objective", &checkpoint.objective}};
 }
 }  // namespace
 
 void save_checkpoint(const std::string& path, const Checkpoint& checkpoint) {
   std::map<std::string, Tensor> tensors;
-  Checkpoint& source = const_cast<Checkpoint&>(checkpoint);
-  for (const char* name : kParts)
-    for (const auto& [key, tensor] : part(source, name))
-      tensors[std::string(name) + "." + key] = tensor;
+  for (auto [prefix, part] : parts_of(checkpoint))
+    for (const auto& [key, tensor] : *part) tensors[std::string(prefix) + "." + key] = tensor;
   std::map<std::string, std::string> metadata = {
       {"format", "hashgrad-checkpoint-1"},
       {"rounds_done", std::to_string(checkpoint.rounds_done)},
@@ -52,12 +51,11 @@ Checkpoint load_checkpoint(const std::string& path) {
   checkpoint.config_text = field("config");
   for (auto& [name, tensor] : contents.tensors) {
     size_t dot = name.find('.');
-    std::string prefix = name.substr(0, dot);
-    bool known = false;
-    for (const char* part_name : kParts) known = known || prefix == part_name;
-    HG_CHECK(dot != std::string::npos && known, "checkpoint '", path, "': unexpected tensor '",
-             name, "'");
-    part(checkpoint, prefix)[name.substr(dot + 1)] = tensor;
+    std::map<std::string, Tensor>* destination = nullptr;
+    for (auto [prefix, part] : parts_of(checkpoint))
+      if (dot != std::string::npos && name.compare(0, dot, prefix) == 0) destination = part;
+    HG_CHECK(destination != nullptr, "checkpoint '", path, "': unexpected tensor '", name, "'");
+    (*destination)[name.substr(dot + 1)] = tensor;
   }
   return checkpoint;
 }
