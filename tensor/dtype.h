@@ -8,6 +8,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <string>
+#include <type_traits>
 
 #include "cuda/bf16.h"
 #include "cuda/error.h"
@@ -62,76 +63,27 @@ inline bool is_floating(DType dtype) {
 
 // The DType of a C++ type: dtype_of<float>() == DType::f32.
 template <typename T>
-constexpr DType dtype_of();
-template <>
-constexpr DType dtype_of<float>() {
-  return DType::f32;
-}
-template <>
-constexpr DType dtype_of<double>() {
-  return DType::f64;
-}
-template <>
-constexpr DType dtype_of<bf16>() {
-  return DType::bf16;
-}
-template <>
-constexpr DType dtype_of<int32_t>() {
-  return DType::i32;
-}
-template <>
-constexpr DType dtype_of<int64_t>() {
-  return DType::i64;
-}
-template <>
-constexpr DType dtype_of<uint8_t>() {
-  return DType::u8;
-}
-template <>
-constexpr DType dtype_of<uint64_t>() {
-  return DType::u64;
+constexpr DType dtype_of() {
+  if constexpr (std::is_same_v<T, float>)
+    return DType::f32;
+  else if constexpr (std::is_same_v<T, double>)
+    return DType::f64;
+  else if constexpr (std::is_same_v<T, bf16>)
+    return DType::bf16;
+  else if constexpr (std::is_same_v<T, int32_t>)
+    return DType::i32;
+  else if constexpr (std::is_same_v<T, int64_t>)
+    return DType::i64;
+  else if constexpr (std::is_same_v<T, uint8_t>)
+    return DType::u8;
+  else {
+    static_assert(std::is_same_v<T, uint64_t>, "no DType for this C++ type");
+    return DType::u64;
+  }
 }
 
 // Call `body(T{})` with T the C++ type of `dtype`. Ops write their kernel call once as a
-// generic lambda; `op` names the op in the error for a dtype it does not support.
-//   dispatch_floating(x.dtype(), "exp", [&](auto zero) { using T = decltype(zero); ... });
-template <typename Body>
-decltype(auto) dispatch_floating(DType dtype, const char* op, Body&& body) {
-  switch (dtype) {
-    case DType::f32:
-      return body(float{});
-    case DType::f64:
-      return body(double{});
-    default:
-      throw Error(
-          detail::concat(op, ": expected a floating tensor (f32 or f64), got ", dtype_name(dtype)));
-  }
-}
-
-// Numeric types that arithmetic, comparisons and copies accept (everything but bf16, which is
-// storage only: cast it to f32 to compute).
-template <typename Body>
-decltype(auto) dispatch_numeric(DType dtype, const char* op, Body&& body) {
-  switch (dtype) {
-    case DType::f32:
-      return body(float{});
-    case DType::f64:
-      return body(double{});
-    case DType::i32:
-      return body(int32_t{});
-    case DType::i64:
-      return body(int64_t{});
-    case DType::u8:
-      return body(uint8_t{});
-    case DType::u64:
-      return body(uint64_t{});
-    default:
-      throw Error(detail::concat(op, ": dtype ", dtype_name(dtype),
-                                 " is not supported (cast bf16 to f32 first)"));
-  }
-}
-
-// Every dtype (casts and copies).
+// generic lambda; the narrower dispatchers below instantiate it only for the types they accept.
 template <typename Body>
 decltype(auto) dispatch_all(DType dtype, Body&& body) {
   switch (dtype) {
@@ -151,6 +103,40 @@ decltype(auto) dispatch_all(DType dtype, Body&& body) {
       return body(uint64_t{});
   }
   throw Error("unknown dtype");
+}
+
+// dispatch_all restricted to the types for which Accepted<T>::value holds; any other dtype
+// throws naming `op` and `expected`.
+template <template <typename> class Accepted, typename Body>
+decltype(auto) dispatch_if(DType dtype, const char* op, const char* expected, Body&& body) {
+  using Result = decltype(body(float{}));
+  return dispatch_all(dtype, [&](auto zero) -> Result {
+    if constexpr (Accepted<decltype(zero)>::value) {
+      return body(zero);
+    } else {
+      throw Error(detail::concat(op, ": ", expected, ", got ", dtype_name(dtype)));
+    }
+  });
+}
+
+template <typename T>
+struct IsComputeFloating
+    : std::bool_constant<std::is_same_v<T, float> || std::is_same_v<T, double>> {};
+template <typename T>
+struct IsNumeric : std::bool_constant<!std::is_same_v<T, bf16>> {};
+
+//   dispatch_floating(x.dtype(), "exp", [&](auto zero) { using T = decltype(zero); ... });
+template <typename Body>
+decltype(auto) dispatch_floating(DType dtype, const char* op, Body&& body) {
+  return dispatch_if<IsComputeFloating>(dtype, op, "expected a floating tensor (f32 or f64)", body);
+}
+
+// Numeric types that arithmetic, comparisons and copies accept (everything but bf16, which is
+// storage only: cast it to f32 to compute).
+template <typename Body>
+decltype(auto) dispatch_numeric(DType dtype, const char* op, Body&& body) {
+  return dispatch_if<IsNumeric>(dtype, op, "bf16 is a storage type, cast it to f32 to compute",
+                                body);
 }
 
 }  // namespace hg

@@ -201,10 +201,12 @@ Tensor scatter_add(const Tensor& x, int64_t dim, const Tensor& index, const Tens
   return result;
 }
 
-Tensor index_add(const Tensor& x, int64_t dim, const Tensor& index, const Tensor& source) {
+void index_add_(const Tensor& x, int64_t dim, const Tensor& index, const Tensor& source) {
   int d = indexed_dim(x, dim, "index_add");
   check_same_device_and_dtype(x, source, "index_add");
   check_defined(index, "index_add");
+  HG_CHECK(x.is_contiguous(), "index_add_: the in-place target ", x.description(),
+           " must be contiguous");
   HG_CHECK(index.dim() == 1 && index.device() == x.device(), "index_add: index ",
            index.description(), " must be 1-D and on the device of ", x.description());
   Shape expected = x.shape();
@@ -213,8 +215,13 @@ Tensor index_add(const Tensor& x, int64_t dim, const Tensor& index, const Tensor
            " must have shape ", shape_string(expected), " (", x.description(), " with dim ", dim,
            " the length of index ", index.description(), ")");
   check_index_range(index, x.shape()[d], "index_add", dim_description(x, d));
+  scatter_add_checked(x, d, spread_along(index, d, expected), source, "index_add");
+}
+
+Tensor index_add(const Tensor& x, int64_t dim, const Tensor& index, const Tensor& source) {
+  check_defined(x, "index_add");
   Tensor result = x.clone();
-  scatter_add_checked(result, d, spread_along(index, d, expected), source, "index_add");
+  index_add_(result, dim, index, source);
   return result;
 }
 

@@ -30,6 +30,9 @@ Tensor gather(const Tensor& x, int64_t dim, const Tensor& index);
 // each output fiber is summed by one thread in index order, giving the CPU's exact result.
 Tensor scatter_add(const Tensor& x, int64_t dim, const Tensor& index, const Tensor& source);
 Tensor index_add(const Tensor& x, int64_t dim, const Tensor& index, const Tensor& source);
+// index_add in place on a contiguous x: only the indexed slices are touched (a training step
+// updating B rows of a code table costs B rows, not a copy of the table).
+void index_add_(const Tensor& x, int64_t dim, const Tensor& index, const Tensor& source);
 Tensor where(const Tensor& condition, const Tensor& a, const Tensor& b);
 // num_classes −1 means max(labels) + 1.
 Tensor one_hot(const Tensor& labels, int64_t num_classes = -1);

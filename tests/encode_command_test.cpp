@@ -30,23 +30,11 @@ using test::read_text;
 // A pointwise (classification) run, so that database.codes are the network's codes too (an
 // asymmetric run's database holds its learned V instead).
 Config tiny_run() {
-  Config config;
-  for (auto [key, value] :
-       std::vector<std::pair<const char*, const char*>>{{"method", "DLBHC <test slice>"},
-                                                        {"backbone", "cnn5"},
-                                                        {"feature_dim", "64"},
-                                                        {"bits", "16"},
-                                                        {"classification_weight", "1"},
-                                                        {"max_query", "50"},
-                                                        {"max_database", "300"},
-                                                        {"rounds", "1"},
-                                                        {"batch_size", "32"},
-                                                        {"device", "cpu"},
-                                                        {"deterministic", "true"},
-                                                        {"workers", "1"},
-                                                        {"top_k", "50"}})
-    config.set(key, value, "test");
-  return config;
+  return test::slice_run({{"method", "DLBHC <test slice>"},
+                          {"classification_weight", "1"},
+                          {"max_query", "50"},
+                          {"max_database", "300"},
+                          {"rounds", "1"}});
 }
 
 class EncodeCommand : public test::CommandTest {

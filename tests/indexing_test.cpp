@@ -86,6 +86,16 @@ TEST(IndexAdd, AddsRowsAtTheIndex) {
             (std::vector<float>{5, 5, 1, 1, 3, 3}));
 }
 
+TEST(IndexAdd, InPlaceTouchesOnlyTheIndexedRowsOfTheSameStorage) {
+  Tensor x = Tensor::ones({3, 2});
+  const void* storage = x.raw_data();
+  ops::index_add_(x, 0, i64({2}, {1}), f32({4, 5}, {1, 2}));
+  EXPECT_EQ(x.raw_data(), storage);
+  EXPECT_EQ(x.to_vector<float>(), (std::vector<float>{1, 1, 1, 1, 5, 6}));
+  EXPECT_THROW(ops::index_add_(ops::transpose(x, 0, 1), 0, i64({0}, {1}), f32({1, 1, 1}, {1, 3})),
+               Error);
+}
+
 TEST(Where, TreatsAnyNonzeroAsTrueAndBroadcasts) {
   Tensor condition = f32({0.5f, 0, -2}, {3});  // 0.5 is true: it is compared, not cast
   Tensor a = f32({1, 2, 3, 4, 5, 6}, {2, 3});

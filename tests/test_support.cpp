@@ -10,6 +10,21 @@
 
 namespace hg::test {
 
+Config slice_run(std::initializer_list<std::pair<const char*, const char*>> keys) {
+  Config config;
+  for (auto [key, value] : {std::pair<const char*, const char*>{"backbone", "cnn5"},
+                            {"feature_dim", "64"},
+                            {"bits", "16"},
+                            {"batch_size", "32"},
+                            {"device", "cpu"},
+                            {"deterministic", "true"},
+                            {"workers", "1"},
+                            {"top_k", "50"}})
+    config.set(key, value, "test");
+  for (auto [key, value] : keys) config.set(key, value, "test");
+  return config;
+}
+
 Tensor f32(const std::vector<float>& values, const Shape& shape) {
   return Tensor::from_vector(values, shape);
 }

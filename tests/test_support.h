@@ -13,8 +13,14 @@
 
 #include "cuda/runtime.h"
 #include "tensor/tensor.h"
+#include "train/config.h"
 
 namespace hg::test {
+
+// A training config for a small, deterministic CPU run on a Fashion-MNIST slice: cnn5 with
+// 64 features, 16 bits, batch 32, one worker, top_k 50; `keys` add or override settings (the
+// method's terms, the slice sizes, the rounds).
+Config slice_run(std::initializer_list<std::pair<const char*, const char*>> keys);
 
 // GPU tests (files cuda_*_test.cpp, ctest label `gpu`) start with this.
 #define HG_REQUIRE_CUDA()                                                     \

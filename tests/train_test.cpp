@@ -28,26 +28,14 @@ std::string fresh_directory(const std::string& name) {
 }
 
 Config small_run() {
-  Config config;
-  for (auto [key, value] :
-       std::vector<std::pair<const char*, const char*>>{{"method", "attention-ADSH (test slice)"},
-                                                        {"backbone", "cnn5"},
-                                                        {"attention", "mixed"},
-                                                        {"feature_dim", "64"},
-                                                        {"bits", "16"},
-                                                        {"asymmetric_weight", "1"},
-                                                        {"max_query", "100"},
-                                                        {"max_database", "600"},
-                                                        {"rounds", "3"},
-                                                        {"sample_size", "128"},
-                                                        {"epochs_per_round", "1"},
-                                                        {"batch_size", "32"},
-                                                        {"device", "cpu"},
-                                                        {"deterministic", "true"},
-                                                        {"workers", "1"},
-                                                        {"top_k", "50"}})
-    config.set(key, value, "test");
-  return config;
+  return test::slice_run({{"method", "attention-ADSH (test slice)"},
+                          {"attention", "mixed"},
+                          {"asymmetric_weight", "1"},
+                          {"max_query", "100"},
+                          {"max_database", "600"},
+                          {"rounds", "3"},
+                          {"sample_size", "128"},
+                          {"epochs_per_round", "1"}});
 }
 
 class Training : public ::testing::Test {

@@ -35,9 +35,9 @@ Tensor index_tensor(const std::vector<int64_t>& indices, Device device) {
   return Tensor::from_vector(indices, {static_cast<int64_t>(indices.size())}).to(device);
 }
 
-// rows[index[i]] ← values[i]: overwrite rows of a code table (bank, V sample) in place.
-void assign_rows(Tensor& table, const Tensor& index, const Tensor& values) {
-  table = ops::index_add(table, 0, index, ops::sub(values, ops::index_select(table, 0, index)));
+// rows[index[i]] ← values[i] in place: overwrite rows of a code table (bank, V sample).
+void assign_rows(const Tensor& table, const Tensor& index, const Tensor& values) {
+  ops::index_add_(table, 0, index, ops::sub(values, ops::index_select(table, 0, index)));
 }
 
 nlohmann::json metrics_json(const hashing::RetrievalMetrics& m) {
