@@ -33,13 +33,13 @@ std::map<std::string, Tensor> HashObjective::state_dict() const {
 }
 
 Tensor HashObjective::loss(const HashOutput& output, const Tensor& labels, const PairContext& pairs,
-                           std::map<std::string, double>* parts) const {
+                           std::map<std::string, Tensor>* parts) const {
   Tensor u = config_.straight_through ? sign(output.relaxed) : output.relaxed;
   Tensor total;
   auto add = [&](const char* name, double weight, const Tensor& term) {
     Tensor weighted = term * weight;
     total = total.defined() ? total + weighted : weighted;
-    if (parts) (*parts)[name] = term.detach().to(DType::f64).item<double>();
+    if (parts) (*parts)[name] = term.detach();
   };
   if (config_.asymmetric > 0) {
     Tensor s01 = similarity(labels, pairs.labels);

@@ -56,9 +56,10 @@ class HashObjective {
   std::vector<Tensor> parameters() const;
   std::map<std::string, Tensor> state_dict() const;
 
-  // The total loss of a batch; `parts` (when given) receives each active term's value.
+  // The total loss of a batch; `parts` (when given) receives each active term's value as a
+  // detached scalar tensor on the loss's device, so a caller can read them all in one copy.
   Tensor loss(const HashOutput& output, const Tensor& labels, const PairContext& pairs,
-              std::map<std::string, double>* parts = nullptr) const;
+              std::map<std::string, Tensor>* parts = nullptr) const;
 
  private:
   ObjectiveConfig config_;

@@ -18,7 +18,7 @@ if [ -d "$root/.device" ]; then
   export HASHGRAD_FASHION_MNIST="$root/.device/fashion-mnist"
 fi
 if ! ls /usr/local/cuda/include/cudnn.h >/dev/null 2>&1; then
-  cudnn_root=$(python3 -c 'import nvidia.cudnn, os; print(os.path.dirname(nvidia.cudnn.__file__))' 2>/dev/null)
+  cudnn_root=$(python3 -c 'import nvidia.cudnn; print(list(nvidia.cudnn.__path__)[0])' 2>/dev/null)
   [ -n "$cudnn_root" ] && cmake_options+=(-DCUDNN_ROOT="$cudnn_root") &&
     export LD_LIBRARY_PATH="$cudnn_root/lib:${LD_LIBRARY_PATH:-}"
 fi

@@ -217,19 +217,9 @@ void Trainer::train_round(int64_t round) {
       for (int64_t i = 0; i < b; ++i) train_items[i] = items[batch.indices[i]];
       Tensor train_index = index_tensor(train_items, device_);
       hashing::HashOutput output = model_->run(batch.images);
-      std::map<std::string, double> parts;
+      std::map<std::string, Tensor> parts;
       Tensor loss = objective_->loss(output, batch.labels,
                                      {strategy_codes_, train_labels_, train_index}, &parts);
-      double value = loss.to(DType::f64).item<double>();
-      if (!std::isfinite(value)) {
-        std::string last = rounds_done_ > 0 ? detail::concat(path("checkpoint.safetensors"),
-                                                             " (after round ", rounds_done_, ")")
-                                            : std::string("none yet");
-        throw Error(detail::concat("the loss became ", value, " at round ", round + 1, ", epoch ",
-                                   epoch + 1, ", step ", steps_done_ + 1,
-                                   "; last good checkpoint: ", last,
-                                   ". Lower learning_rate or set clip_grad_norm"));
-      }
       optimizer_->zero_grad();
       backward(loss);
       if (setup_.clip_grad_norm > 0) clip_grad_norm(parameters, setup_.clip_grad_norm);
@@ -240,8 +230,25 @@ void Trainer::train_round(int64_t round) {
         if (objective_->uses_bank()) assign_rows(strategy_codes_, train_index, u);
         if (setup_.asymmetric()) assign_rows(sample_codes, index_tensor(batch.indices, device_), u);
       }
+      // The loss and its terms come to the host in one copy, after the whole step is queued: on
+      // the GPU that is one wait per step instead of one per term.
+      std::vector<Tensor> scalars{loss.detach()};
+      for (auto& [name, part] : parts) scalars.push_back(part);
+      std::vector<double> values = ops::stack(scalars, 0).to(DType::f64).to_vector<double>();
+      double value = values[0];
+      if (!std::isfinite(value)) {
+        std::string last = rounds_done_ > 0 ? detail::concat(path("checkpoint.safetensors"),
+                                                             " (after round ", rounds_done_, ")")
+                                            : std::string("none yet");
+        throw Error(detail::concat("the loss became ", value, " at round ", round + 1, ", epoch ",
+                                   epoch + 1, ", step ", steps_done_ + 1,
+                                   "; last good checkpoint: ", last,
+                                   ". Lower learning_rate or set clip_grad_norm"));
+      }
       loss_sum += value * static_cast<double>(b);
-      for (auto& [name, part] : parts) part_sums[name] += part * static_cast<double>(b);
+      size_t position = 1;
+      for (auto& [name, part] : parts)
+        part_sums[name] += values[position++] * static_cast<double>(b);
       seen += b;
       ++steps_done_;
       progress.advance(b);
