@@ -9,10 +9,10 @@
 // pairs with CUB's radix sort, which is stable: ties keep index order, as on the CPU.
 #include <cub/device/device_radix_sort.cuh>
 
-#include "cuda/allocator.h"
 #include "cuda/convert.h"
 #include "cuda/grid_stride.h"
 #include "cuda/random.h"
+#include "cuda/scratch_buffer.h"
 
 namespace hg::cuda {
 
@@ -40,18 +40,6 @@ __global__ void permutation_keys_kernel(uint64_t* keys, int64_t* indices, int64_
     indices[i] = i;
   }
 }
-
-// Device memory from hashgrad's caching allocator, returned when the scope ends.
-struct ScratchBuffer {
-  explicit ScratchBuffer(size_t bytes)
-      : data(bytes > 0 ? memory::device_allocate(bytes) : nullptr) {}
-  ~ScratchBuffer() {
-    if (data != nullptr) memory::device_free(data);
-  }
-  ScratchBuffer(const ScratchBuffer&) = delete;
-  ScratchBuffer& operator=(const ScratchBuffer&) = delete;
-  void* data;
-};
 
 }  // namespace
 

@@ -6,7 +6,9 @@
 
 #include "cuda/profiler.h"
 #include "tensor/cpu/random.h"
+#include "tensor/indexing.h"
 #include "tensor/reduce.h"
+#include "tensor/views.h"
 
 namespace hg {
 
@@ -66,34 +68,10 @@ Tensor draw(Distribution distribution, const Shape& shape, double a, double b, D
   return result;
 }
 
-}  // namespace
-
-Tensor uniform(const Shape& shape, double low, double high, DType dtype, Device device) {
-  HG_CHECK(low <= high, "uniform: low ", low, " is above high ", high);
-  return draw(Distribution::uniform, shape, low, high, dtype, device, "uniform");
-}
-
-Tensor normal(const Shape& shape, double mean, double std, DType dtype, Device device) {
-  HG_CHECK(std >= 0, "normal: std must be non-negative, got ", std);
-  return draw(Distribution::normal, shape, mean, std, dtype, device, "normal");
-}
-
-Tensor bernoulli(const Shape& shape, double p, DType dtype, Device device) {
-  HG_CHECK(p >= 0 && p <= 1, "bernoulli: probability ", p, " is outside [0, 1]");
-  return bernoulli(Tensor::full(shape, p, dtype, device));
-}
-
-Tensor bernoulli(const Tensor& probabilities) {
-  check_defined(probabilities, "bernoulli");
-  HG_CHECK(probabilities.dtype() == DType::f32 || probabilities.dtype() == DType::f64,
-           "bernoulli: probabilities must be f32 or f64, got ", probabilities.description());
+// result[i] = 1 with probability probabilities[i], known to lie in [0, 1]; any view.
+Tensor draw_bernoulli(const Tensor& probabilities) {
   Tensor result =
       Tensor::empty(probabilities.shape(), probabilities.dtype(), probabilities.device());
-  if (result.numel() == 0) return result;
-  double lowest = min(probabilities).to(DType::f64).item<double>();
-  double highest = max(probabilities).to(DType::f64).item<double>();
-  HG_CHECK(lowest >= 0 && highest <= 1, "bernoulli: probabilities ", probabilities.description(),
-           " must lie in [0, 1], found ", lowest < 0 ? lowest : highest);
   StridedIndex index =
       broadcast_index(probabilities.shape(), probabilities.strides(), probabilities.shape());
   profiler::Scope scope("bernoulli", result.is_cuda());
@@ -111,6 +89,41 @@ Tensor bernoulli(const Tensor& probabilities) {
     }
   });
   return result;
+}
+
+}  // namespace
+
+Tensor uniform(const Shape& shape, double low, double high, DType dtype, Device device) {
+  HG_CHECK(low <= high, "uniform: low ", low, " is above high ", high);
+  return draw(Distribution::uniform, shape, low, high, dtype, device, "uniform");
+}
+
+Tensor normal(const Shape& shape, double mean, double std, DType dtype, Device device) {
+  HG_CHECK(std >= 0, "normal: std must be non-negative, got ", std);
+  return draw(Distribution::normal, shape, mean, std, dtype, device, "normal");
+}
+
+Tensor bernoulli(const Shape& shape, double p, DType dtype, Device device) {
+  HG_CHECK(p >= 0 && p <= 1, "bernoulli: probability ", p, " is outside [0, 1]");
+  // Every element reads the one probability through a stride-0 view, checked just above: no
+  // mask-sized fill, and none of the range check's reductions and waits for the GPU (dropout
+  // comes here in every training step).
+  return draw_bernoulli(ops::expand(Tensor::scalar(p, dtype, device), shape));
+}
+
+Tensor bernoulli(const Tensor& probabilities) {
+  check_defined(probabilities, "bernoulli");
+  HG_CHECK(probabilities.dtype() == DType::f32 || probabilities.dtype() == DType::f64,
+           "bernoulli: probabilities must be f32 or f64, got ", probabilities.description());
+  if (probabilities.numel() > 0) {
+    // Both bounds in one copy: one wait for the GPU, not two.
+    std::vector<double> bounds =
+        stack({min(probabilities), max(probabilities)}, 0).to(DType::f64).to_vector<double>();
+    HG_CHECK(bounds[0] >= 0 && bounds[1] <= 1, "bernoulli: probabilities ",
+             probabilities.description(), " must lie in [0, 1], found ",
+             bounds[0] < 0 ? bounds[0] : bounds[1]);
+  }
+  return draw_bernoulli(probabilities);
 }
 
 Tensor randperm(int64_t n, Device device) {

@@ -1,4 +1,7 @@
-// CUDA vs CPU for the core ops: copy/cast, elementwise forward and backward, reductions.
+// CUDA vs CPU for the core ops: copy/cast, elementwise forward and backward, reductions. Beyond
+// the plain cases: strided views on either side of a copy, 0-dim and integer operands, empty
+// tensors, reductions over a million elements (the two-pass path) and over more rows than a grid
+// has blocks, and ties for argmax.
 #include <gtest/gtest.h>
 
 #include "autograd/ops.h"
@@ -72,6 +75,123 @@ TEST(CudaCore, ReductionsMatchCpu) {
   EXPECT_TRUE(test::all_close(ops::var(g, {1}), ops::var(x, {1}), 1e-4, 1e-6));
   EXPECT_TRUE(
       test::all_close(ops::sum_to(g, {1, 300, 1}), ops::sum_to(x, {1, 300, 1}), 1e-5, 1e-5));
+}
+
+TEST(CudaCore, CopiesIntoViewsFromBroadcastsAndAcrossDtypesMatchCpu) {
+  HG_REQUIRE_CUDA();
+  Tensor x = test::random_uniform({5, 7}, 21, -300, 300);
+  // Strided writes: the destination is a transposed view.
+  Tensor cpu_target = Tensor::zeros({7, 5}),
+         gpu_target = Tensor::zeros({7, 5}, DType::f32, Device::cuda);
+  ops::copy_(ops::transpose(cpu_target, 0, 1), x);
+  ops::copy_(ops::transpose(gpu_target, 0, 1), x.to(Device::cuda));
+  EXPECT_TRUE(test::all_close(gpu_target, cpu_target, 0, 0));
+  // A host row broadcast (stride 0) into a column slice of a device tensor.
+  Tensor row = test::random_uniform({1, 3}, 22);
+  Tensor cpu_wide = Tensor::zeros({4, 6}),
+         gpu_wide = Tensor::zeros({4, 6}, DType::f32, Device::cuda);
+  ops::copy_(ops::narrow(cpu_wide, 1, 2, 3), row);
+  ops::copy_(ops::narrow(gpu_wide, 1, 2, 3), row);
+  EXPECT_TRUE(test::all_close(gpu_wide, cpu_wide, 0, 0));
+  // fill_ of a non-contiguous view.
+  ops::fill_(ops::narrow(cpu_wide, 1, 0, 2), 2.5);
+  ops::fill_(ops::narrow(gpu_wide, 1, 0, 2), 2.5);
+  EXPECT_TRUE(test::all_close(gpu_wide, cpu_wide, 0, 0));
+  // Every conversion the GPU makes, rounding (bf16) and truncation (integers) included.
+  Tensor gpu_x = x.to(Device::cuda);
+  for (DType dtype : {DType::f64, DType::bf16, DType::i32, DType::i64})
+    EXPECT_TRUE(test::all_close(gpu_x.to(dtype).to(DType::f64), x.to(dtype).to(DType::f64), 0, 0))
+        << dtype_name(dtype);
+  Tensor pixels = test::random_uniform({3, 333}, 23, 0, 255).to(DType::u8);
+  EXPECT_EQ(pixels.to(Device::cuda).to(DType::f32).to_vector<float>(),
+            pixels.to(DType::f32).to_vector<float>());
+}
+
+TEST(CudaCore, ElementwiseOnViewsScalarsAndIntegersMatchesCpu) {
+  HG_REQUIRE_CUDA();
+  Tensor x = test::random_uniform({33, 65}, 24, -2, 2);
+  Tensor view = ops::transpose(x, 0, 1);  // strided reads
+  Tensor gpu_view = ops::transpose(x.to(Device::cuda), 0, 1);
+  EXPECT_TRUE(
+      test::all_close(ops::unary(UnaryOp::tanh, gpu_view), ops::unary(UnaryOp::tanh, view)));
+  Tensor scalar = Tensor::scalar(0.75), gpu_scalar = scalar.to(Device::cuda);
+  EXPECT_TRUE(test::all_close(ops::binary(BinaryOp::mul, gpu_view, gpu_scalar),
+                              ops::binary(BinaryOp::mul, view, scalar)));
+  EXPECT_TRUE(test::all_close(ops::binary(BinaryOp::sub, gpu_scalar, gpu_view),
+                              ops::binary(BinaryOp::sub, scalar, view)));
+  Tensor grad = test::random_uniform({65, 33}, 25);
+  EXPECT_TRUE(test::all_close(
+      ops::binary_backward(BinaryOp::div, grad.to(Device::cuda), gpu_scalar, gpu_view, true),
+      ops::binary_backward(BinaryOp::div, grad, scalar, view, true)));
+  // Integer dtypes (labels, indices, pixels, codes) are exact; divisors are at least 1.
+  for (DType dtype : {DType::i32, DType::i64, DType::u8, DType::u64}) {
+    Tensor a = test::random_uniform({40, 1, 7}, 26, 0, 100).to(dtype);
+    Tensor b = test::random_uniform({9, 1}, 27, 1, 100).to(dtype);
+    for (BinaryOp op :
+         {BinaryOp::add, BinaryOp::mul, BinaryOp::div, BinaryOp::maximum, BinaryOp::ge}) {
+      EXPECT_TRUE(test::all_close(ops::binary(op, a.to(Device::cuda), b.to(Device::cuda)),
+                                  ops::binary(op, a, b), 0, 0))
+          << dtype_name(dtype) << " op " << static_cast<int>(op);
+    }
+  }
+  // In place, the operand broadcast over the target.
+  Tensor target = test::random_uniform({6, 5}, 28), bias = test::random_uniform({5}, 29);
+  Tensor gpu_target = target.to(Device::cuda);
+  ops::binary_(BinaryOp::add, target, bias);
+  ops::binary_(BinaryOp::add, gpu_target, bias.to(Device::cuda));
+  EXPECT_TRUE(test::all_close(gpu_target, target, 0, 0));
+}
+
+TEST(CudaCore, EmptyTensorsLaunchNothing) {
+  HG_REQUIRE_CUDA();
+  Tensor empty = Tensor::empty({0, 3}, DType::f32, Device::cuda);
+  EXPECT_EQ(ops::unary(UnaryOp::exp, empty).shape(), (Shape{0, 3}));
+  EXPECT_EQ(ops::binary(BinaryOp::add, empty, Tensor::scalar(1, DType::f32, Device::cuda)).shape(),
+            (Shape{0, 3}));
+  EXPECT_EQ(ops::transpose(empty, 0, 1).contiguous().to(DType::bf16).to(Device::cpu).numel(), 0);
+  ops::fill_(empty, 1);
+  // A sum over an empty dim is 0, as on the CPU; keeping the empty dim gives an empty result.
+  EXPECT_EQ(ops::sum(empty, {0}).to_vector<float>(), (std::vector<float>{0, 0, 0}));
+  EXPECT_EQ(ops::sum(empty).item<float>(), 0.0f);
+  EXPECT_EQ(ops::sum(empty, {1}).shape(), (Shape{0}));
+}
+
+TEST(CudaCore, LongReductionsAndTiesMatchCpu) {
+  HG_REQUIRE_CUDA();
+  // One row of a million (cut into chunks, two passes); both sides accumulate in double, so
+  // they agree to the float rounding of the total.
+  Tensor row = test::random_uniform({1, 1000003}, 30, 0, 1);
+  EXPECT_TRUE(test::all_close(ops::sum(row.to(Device::cuda)), ops::sum(row), 1e-6, 0));
+  // A bias gradient's shape: three outputs, a long axis (chunked columns).
+  Tensor rows = test::random_uniform({200003, 3}, 31);
+  EXPECT_TRUE(
+      test::all_close(ops::sum(rows.to(Device::cuda), {0}), ops::sum(rows, {0}), 1e-6, 1e-6));
+  EXPECT_TRUE(test::all_close(ops::mean(ops::transpose(rows.to(Device::cuda), 0, 1), {1}),
+                              ops::mean(ops::transpose(rows, 0, 1), {1}), 1e-6, 1e-6));
+  // Small integers tie everywhere: the first index wins on both sides, through one pass and
+  // two, and with more rows than a grid has blocks (65535·16).
+  Tensor ties = test::random_uniform({200003, 3}, 32, 0, 5).to(DType::i32).to(DType::f32);
+  Tensor gpu_ties = ties.to(Device::cuda);
+  EXPECT_EQ(ops::argmax(gpu_ties, 0).to_vector<int64_t>(),
+            ops::argmax(ties, 0).to_vector<int64_t>());
+  EXPECT_EQ(ops::argmin(gpu_ties, 0).to_vector<int64_t>(),
+            ops::argmin(ties, 0).to_vector<int64_t>());
+  Tensor one_row = ops::reshape(ties, {1, -1});
+  EXPECT_EQ(ops::argmin(ops::reshape(gpu_ties, {1, -1}), 1).to_vector<int64_t>(),
+            ops::argmin(one_row, 1).to_vector<int64_t>());
+  EXPECT_TRUE(test::all_close(ops::max(gpu_ties, {0}), ops::max(ties, {0}), 0, 0));
+  Tensor many_rows = test::random_uniform({1100000, 3}, 33, 0, 5).to(DType::i32).to(DType::f32);
+  Tensor gpu_many_rows = many_rows.to(Device::cuda);
+  EXPECT_EQ(ops::argmax(gpu_many_rows, 1).to_vector<int64_t>(),
+            ops::argmax(many_rows, 1).to_vector<int64_t>());
+  EXPECT_TRUE(test::all_close(ops::sum(gpu_many_rows, {1}), ops::sum(many_rows, {1}), 0, 0));
+  // Integer sums are exact.
+  Tensor counts = test::random_uniform({300, 1000}, 34, -1000, 1000).to(DType::i64);
+  EXPECT_EQ(ops::sum(counts.to(Device::cuda), {0}).to_vector<int64_t>(),
+            ops::sum(counts, {0}).to_vector<int64_t>());
+  Tensor small_counts = counts.to(DType::i32);
+  EXPECT_EQ(ops::sum(small_counts.to(Device::cuda)).item<int32_t>(),
+            ops::sum(small_counts).item<int32_t>());
 }
 
 TEST(CudaCore, AutogradRunsOnTheDevice) {

@@ -1,5 +1,7 @@
 // Indexing and joining on CUDA against the CPU reference: every op forward, scatter-add in
-// both its atomic and its deterministic mode, gathers' backward, and range errors on the GPU.
+// both its atomic and its deterministic mode, gathers' backward, and range errors on the GPU;
+// also transposed inputs and sources, counts that are no multiple of a block, in-place index_add_,
+// a 0-dim condition and empty indices.
 #include <gtest/gtest.h>
 
 #include "autograd/ops.h"
@@ -94,6 +96,47 @@ TEST(CudaIndexing, WhereAndOneHotMatchCpu) {
   Tensor labels = scrambled_index(100, 10, {25, 4});
   EXPECT_EQ(ops::one_hot(gpu(labels), 10).to_vector<float>(),
             ops::one_hot(labels, 10).to_vector<float>());
+}
+
+TEST(CudaIndexing, ViewsInPlaceAndEmptyIndicesMatchCpu) {
+  HG_REQUIRE_CUDA();
+  Tensor x = test::random_uniform({300, 70}, 15);
+  Tensor view = ops::transpose(x, 0, 1), gpu_view = ops::transpose(gpu(x), 0, 1);  // [70, 300]
+  Tensor index = scrambled_index(70 * 301, 300, {70, 301});
+  EXPECT_TRUE(all_close(ops::gather(gpu_view, 1, gpu(index)), ops::gather(view, 1, index), 0, 0));
+  Tensor rows = scrambled_index(1001, 70, {1001});
+  EXPECT_TRUE(
+      all_close(ops::index_select(gpu_view, 0, gpu(rows)), ops::index_select(view, 0, rows), 0, 0));
+  // Scatter-add from a transposed source, in both modes.
+  Tensor source_base = test::random_uniform({301, 70}, 16);
+  Tensor source = ops::transpose(source_base, 0, 1);
+  Tensor gpu_source = ops::transpose(gpu(source_base), 0, 1);
+  Tensor expected = ops::scatter_add(view, 1, index, source);
+  for (bool deterministic : {false, true}) {
+    DeterministicScope scope(deterministic);
+    EXPECT_TRUE(
+        all_close(ops::scatter_add(gpu_view, 1, gpu(index), gpu_source), expected, 1e-5, 1e-5))
+        << "deterministic " << deterministic;
+  }
+  // In-place index_add_ (the code bank's update): deterministic mode adds in the CPU's order.
+  Tensor table = test::random_uniform({50, 16}, 17), gpu_table = gpu(table);
+  Tensor picked = scrambled_index(300, 50, {300});
+  Tensor additions = test::random_uniform({300, 16}, 18);
+  ops::index_add_(table, 0, picked, additions);
+  {
+    DeterministicScope scope(true);
+    ops::index_add_(gpu_table, 0, gpu(picked), gpu(additions));
+  }
+  EXPECT_EQ(gpu_table.to_vector<float>(), table.to_vector<float>());
+  // A 0-dim condition and a 0-dim alternative broadcast over the values.
+  Tensor yes = Tensor::scalar(1, DType::u8, Device::cuda);
+  EXPECT_TRUE(all_close(ops::where(yes, gpu_view, Tensor::scalar(0, DType::f32, Device::cuda)),
+                        view, 0, 0));
+  // Empty indices: empty results, nothing launched, the table untouched.
+  Tensor none = Tensor::empty({0}, DType::i64, Device::cuda);
+  EXPECT_EQ(ops::index_select(gpu_view, 0, none).shape(), (Shape{0, 300}));
+  ops::index_add_(gpu_table, 0, none, Tensor::empty({0, 16}, DType::f32, Device::cuda));
+  EXPECT_EQ(gpu_table.to_vector<float>(), table.to_vector<float>());
 }
 
 TEST(CudaIndexing, BackwardMatchesCpu) {

@@ -1,6 +1,7 @@
 // Seeded random numbers on CUDA against the CPU: the same seed and offset give the same
 // numbers on both devices (bit for bit where the formula is exact, rtol 1e-5 for normal's
-// log/cos), and draws on either device advance the one generator alike.
+// log/cos), also for counters past 2^32 and broadcast probabilities, and draws on either device
+// advance the one generator alike.
 #include <gtest/gtest.h>
 
 #include "tensor/ops.h"
@@ -39,6 +40,30 @@ TEST(CudaRandom, BernoulliAndRandpermMatchCpuExactly) {
             cpu_draws.to_vector<float>());
   EXPECT_EQ(ops::randperm(100000, Device::cuda).to_vector<int64_t>(),
             cpu_permutation.to_vector<int64_t>());
+}
+
+TEST(CudaRandom, HighCountersBroadcastProbabilitiesAndEmptyDrawsMatchCpu) {
+  HG_REQUIRE_CUDA();
+  // Counters that cross 2^32 feed the high word of Philox's counter on both sides. uniform(0, 1)
+  // is the unit value itself, exact on both sides.
+  RandomState near_wrap{99, (uint64_t(1) << 32) - 500};
+  set_random_state(near_wrap);
+  Tensor cpu_uniform = ops::uniform({1001});
+  Tensor cpu_normal = ops::normal({1001}, 0, 1, DType::f64);
+  set_random_state(near_wrap);
+  EXPECT_TRUE(all_close(ops::uniform({1001}, 0, 1, DType::f32, Device::cuda), cpu_uniform, 0, 0));
+  EXPECT_TRUE(
+      all_close(ops::normal({1001}, 0, 1, DType::f64, Device::cuda), cpu_normal, 1e-12, 1e-12));
+  // Probabilities that are a broadcast view (stride 0).
+  Tensor row = test::random_uniform({1, 33}, 6, 0, 1);
+  manual_seed(8);
+  Tensor cpu_draws = ops::bernoulli(ops::expand(row, {1000, 33}));
+  manual_seed(8);
+  EXPECT_EQ(ops::bernoulli(ops::expand(row.to(Device::cuda), {1000, 33})).to_vector<float>(),
+            cpu_draws.to_vector<float>());
+  EXPECT_EQ(ops::uniform({0, 4}, 0, 1, DType::f32, Device::cuda).numel(), 0);
+  EXPECT_EQ(ops::randperm(0, Device::cuda).numel(), 0);
+  EXPECT_EQ(ops::randperm(1, Device::cuda).to_vector<int64_t>(), (std::vector<int64_t>{0}));
 }
 
 TEST(CudaRandom, DevicesShareOneGenerator) {

@@ -1,5 +1,6 @@
 // Softmax on CUDA against the CPU reference (rtol 1e-5): every dim, rows shorter and longer
-// than a block, f32 and f64, the backward kernels and cross-entropy's gradient.
+// than a block, more rows than a grid has blocks, views, empty tensors, f32 and f64, the
+// backward kernels and cross-entropy's gradient.
 #include <gtest/gtest.h>
 
 #include "autograd/ops.h"
@@ -53,6 +54,24 @@ TEST(CudaSoftmax, BackwardMatchesCpu) {
                   ops::log_softmax_backward(grad, log_y, dim), 1e-5, 1e-6))
         << "dim " << dim;
   }
+}
+
+TEST(CudaSoftmax, ManyRowsViewsAndEmptyTensorsMatchCpu) {
+  HG_REQUIRE_CUDA();
+  // More rows than a grid has blocks (65535·16): each block loops over several rows.
+  Tensor many = test::random_uniform({1100000, 3}, 18, -4, 4);
+  Tensor y = ops::softmax(many, 1);
+  EXPECT_TRUE(all_close(ops::softmax(many.to(Device::cuda), 1), y));
+  Tensor grad = test::random_uniform({1100000, 3}, 19);
+  EXPECT_TRUE(all_close(ops::softmax_backward(grad.to(Device::cuda), y.to(Device::cuda), 1),
+                        ops::softmax_backward(grad, y, 1), 1e-5, 1e-6));
+  // A transposed input (the dispatcher packs it) with rows of 300, no power of two.
+  Tensor x = test::random_uniform({300, 7}, 20, -3, 3);
+  EXPECT_TRUE(all_close(ops::log_softmax(ops::transpose(x.to(Device::cuda), 0, 1), 1),
+                        ops::log_softmax(ops::transpose(x, 0, 1), 1), 1e-5, 1e-5));
+  Tensor empty = Tensor::empty({0, 5}, DType::f32, Device::cuda);
+  EXPECT_EQ(ops::softmax(empty, 1).shape(), (Shape{0, 5}));
+  EXPECT_EQ(ops::log_softmax_backward(empty, empty, 1).shape(), (Shape{0, 5}));
 }
 
 TEST(CudaSoftmax, CrossEntropyLossAndGradientMatchCpu) {

@@ -130,12 +130,17 @@ Optimizer make_optimizer(const std::string& name, std::vector<Tensor> parameters
 
 double clip_grad_norm(const std::vector<Tensor>& parameters, double max_norm) {
   NoGradGuard no_grad;
-  double squared = 0;
+  // Each Σg² stays on the device until one copy brings them all over: on the GPU one wait per
+  // step instead of one per parameter.
+  std::vector<Tensor> squares;
   for (const Tensor& parameter : parameters) {
     Tensor gradient = parameter.grad();
     if (gradient.defined())
-      squared += ops::sum(ops::mul(gradient, gradient)).to(DType::f64).item<double>();
+      squares.push_back(ops::sum(ops::mul(gradient, gradient)).to(DType::f64));
   }
+  double squared = 0;
+  if (!squares.empty())
+    for (double square : ops::stack(squares, 0).to_vector<double>()) squared += square;
   double norm = std::sqrt(squared);
   if (norm > max_norm) {
     double scale = max_norm / (norm + 1e-6);

@@ -1,0 +1,26 @@
+// ScratchBuffer: device memory a launcher needs only while its own kernels run (sort keys,
+// partial results of a first pass), from hashgrad's caching allocator (CUDA builds only).
+//
+// It is freed when the launcher returns, while those kernels may still be queued. That is safe:
+// the allocator hands a freed block out again only for work on the same stream, which the GPU
+// runs after them.
+#pragma once
+
+#include <cstddef>
+
+#include "cuda/allocator.h"
+
+namespace hg::cuda {
+
+struct ScratchBuffer {
+  explicit ScratchBuffer(size_t bytes)
+      : data(bytes > 0 ? memory::device_allocate(bytes) : nullptr) {}
+  ~ScratchBuffer() {
+    if (data != nullptr) memory::device_free(data);
+  }
+  ScratchBuffer(const ScratchBuffer&) = delete;
+  ScratchBuffer& operator=(const ScratchBuffer&) = delete;
+  void* data;
+};
+
+}  // namespace hg::cuda
