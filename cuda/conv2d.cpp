@@ -208,6 +208,10 @@ template <typename Direction>
 Choice<typename Direction::Algorithm> choose(const Plan& plan, const Conv2dShape& shape) {
   typename Direction::Performance results[Direction::kCount];
   int found = 0;
+  // The descriptor still holds the math type of the last direction chosen or run; the ranking
+  // must see the plan's own (FMA-only in strict fp32).
+  CUDNN_CHECK(cudnnSetConvolutionMathType(plan.convolution.get(),
+                                          plan.fma_only ? CUDNN_FMA_MATH : CUDNN_DEFAULT_MATH));
   CUDNN_CHECK(Direction::rank(plan, &found, results));
   const bool deterministic_only = deterministic();
   for (int i = 0; i < found; ++i) {

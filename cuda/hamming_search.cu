@@ -433,13 +433,14 @@ void radius_batch(const HammingProblem& problem, int radius, std::vector<int64_t
     starts[q] = total;
     total += lengths[q];
   }
+  const int64_t base = row_offsets.back();
+  for (size_t q = 0; q < lengths.size(); ++q) row_offsets.push_back(base + starts[q] + lengths[q]);
+  if (total == 0) return;  // nothing within the radius: no collect, no (null-pointer) copies
   CUDA_CHECK(cudaMemcpyAsync(workspace.row_starts.get(), starts.data(),
                              starts.size() * sizeof(int64_t), cudaMemcpyHostToDevice, stream));
   DeviceBuffer<int64_t> batch_ids(static_cast<size_t>(total));
   DeviceBuffer<int32_t> batch_distances(static_cast<size_t>(total));
   collect<kWords>(problem, geometry, workspace, batch_ids.get(), batch_distances.get(), stream);
-  const int64_t base = row_offsets.back();
-  for (size_t q = 0; q < lengths.size(); ++q) row_offsets.push_back(base + starts[q] + lengths[q]);
   ids.resize(static_cast<size_t>(base + total));
   distances.resize(static_cast<size_t>(base + total));
   CUDA_CHECK(cudaMemcpyAsync(ids.data() + base, batch_ids.get(), total * sizeof(int64_t),

@@ -150,14 +150,18 @@ template <typename T>
 void normalization_backward(const T* grad, const T* x, const T* weight, const T* mean, const T* var,
                             NormalizationLayout layout, double epsilon, bool batch_statistics,
                             T* grad_x, T* grad_weight, T* grad_bias, cudaStream_t stream) {
+  // An empty input still gets its parameter gradients (zeros, the empty sums), as on the CPU:
+  // only a launch with no blocks is skipped.
   const int64_t count = layout.outer * layout.inner;
-  if (layout.groups * count == 0) return;
-  normalization_backward_kernel<<<group_blocks(layout.groups),
-                                  block_threads_for(count, kMaxNormalizationThreads), 0, stream>>>(
-      grad, x, weight, mean, var, layout, epsilon, batch_statistics, grad_x, grad_weight,
-      grad_bias);
-  CUDA_CHECK_LAUNCH();
-  if (layout.affine_axis != AffineAxis::inner || (grad_weight == nullptr && grad_bias == nullptr))
+  if (layout.groups > 0) {
+    normalization_backward_kernel<<<group_blocks(layout.groups),
+                                    block_threads_for(count, kMaxNormalizationThreads), 0,
+                                    stream>>>(grad, x, weight, mean, var, layout, epsilon,
+                                              batch_statistics, grad_x, grad_weight, grad_bias);
+    CUDA_CHECK_LAUNCH();
+  }
+  if (layout.affine_axis != AffineAxis::inner || layout.inner == 0 ||
+      (grad_weight == nullptr && grad_bias == nullptr))
     return;
   unsigned int column_blocks =
       static_cast<unsigned int>((layout.inner + kColumnsPerBlock - 1) / kColumnsPerBlock);

@@ -2,7 +2,9 @@
 //
 // Max and average pooling with a fixed window go through cuDNN (cudnnPoolingForward /
 // cudnnPoolingBackward), which has tuned kernels for exactly these; each plane of N·C is handed
-// to cuDNN as one image of one channel, so any N·C works.
+// to cuDNN as one image of one channel. cuDNN 9's pooling has been seen to answer
+// CUDNN_STATUS_NOT_SUPPORTED from a batch of 65,536 images (N·C for VGG's 512 channels at batch
+// 128), so the planes go through in parts of at most 65,535.
 //
 // Adaptive average pooling is our own pair of kernels:
 //   forward:  y[p, oh, ow] = mean of x[p] over the adaptive window of (oh, ow)
@@ -10,6 +12,8 @@
 // Thread mapping: a grid-stride loop with one thread per output element (forward) or per input
 // element (backward). The backward gathers from the few cells that cover its element instead
 // of scattering, so there are no atomics and the result is the same every run.
+#include <algorithm>
+
 #include "cuda/convert.h"
 #include "cuda/cudnn_descriptor.h"
 #include "cuda/grid_stride.h"
@@ -32,6 +36,9 @@ cudnnPoolingMode_t cudnn_mode(PoolMode mode) {
   }
   return CUDNN_POOLING_MAX;
 }
+
+// The largest batch of planes one cuDNN pooling call is given (see the file comment).
+constexpr int64_t kMaxPlanesPerCall = 65535;
 
 int checked_int(int64_t value, const char* what) {
   HG_CHECK(value <= INT32_MAX, "pool2d: ", what, " = ", value,
@@ -63,6 +70,18 @@ struct PoolingSetup {
   }
 };
 
+// Calls call(setup, first) for each part of at most kMaxPlanesPerCall of shape's planes: `first`
+// its first plane, `setup` its descriptors.
+template <typename T, typename Call>
+void for_each_plane_part(PoolMode mode, const PoolShape& shape, const PoolWindow& window,
+                         Call&& call) {
+  for (int64_t first = 0; first < shape.planes; first += kMaxPlanesPerCall) {
+    PoolShape part = shape;
+    part.planes = std::min(kMaxPlanesPerCall, shape.planes - first);
+    call(PoolingSetup<T>(mode, part, window), first);
+  }
+}
+
 template <typename T>
 __global__ void adaptive_avg_pool2d_kernel(const T* x, T* y, PoolShape shape) {
   const int64_t count = shape.planes * shape.out_h * shape.out_w;
@@ -89,23 +108,29 @@ template <typename T>
 void pool2d(PoolMode mode, const T* x, T* y, PoolShape shape, PoolWindow window,
             cudaStream_t stream) {
   if (shape.planes * shape.out_h * shape.out_w == 0) return;
-  PoolingSetup<T> setup(mode, shape, window);
   CUDNN_CHECK(cudnnSetStream(cudnn_handle(), stream));
   const T one = 1, zero = 0;  // y = 1·pool(x) + 0·y
-  CUDNN_CHECK(cudnnPoolingForward(cudnn_handle(), setup.pooling.get(), &one, setup.input.get(), x,
-                                  &zero, setup.output.get(), y));
+  const int64_t in_plane = shape.in_h * shape.in_w, out_plane = shape.out_h * shape.out_w;
+  for_each_plane_part<T>(mode, shape, window, [&](const PoolingSetup<T>& setup, int64_t first) {
+    CUDNN_CHECK(cudnnPoolingForward(cudnn_handle(), setup.pooling.get(), &one, setup.input.get(),
+                                    x + first * in_plane, &zero, setup.output.get(),
+                                    y + first * out_plane));
+  });
 }
 
 template <typename T>
 void pool2d_backward(PoolMode mode, const T* grad, const T* x, const T* y, T* grad_x,
                      PoolShape shape, PoolWindow window, cudaStream_t stream) {
   if (shape.planes * shape.in_h * shape.in_w == 0) return;
-  PoolingSetup<T> setup(mode, shape, window);
   CUDNN_CHECK(cudnnSetStream(cudnn_handle(), stream));
   const T one = 1, zero = 0;  // grad_x = 1·∂L/∂x + 0·grad_x
-  CUDNN_CHECK(cudnnPoolingBackward(cudnn_handle(), setup.pooling.get(), &one, setup.output.get(), y,
-                                   setup.output.get(), grad, setup.input.get(), x, &zero,
-                                   setup.input.get(), grad_x));
+  const int64_t in_plane = shape.in_h * shape.in_w, out_plane = shape.out_h * shape.out_w;
+  for_each_plane_part<T>(mode, shape, window, [&](const PoolingSetup<T>& setup, int64_t first) {
+    CUDNN_CHECK(cudnnPoolingBackward(
+        cudnn_handle(), setup.pooling.get(), &one, setup.output.get(), y + first * out_plane,
+        setup.output.get(), grad + first * out_plane, setup.input.get(), x + first * in_plane,
+        &zero, setup.input.get(), grad_x + first * in_plane));
+  });
 }
 
 template <typename T>

@@ -1,9 +1,10 @@
 // cuDNN convolution against the CPU im2col + GEMM path: forward and the input, weight and bias
 // gradients in strict fp32 (rtol 1e-5), TF32 (5e-3) and f64 (1e-12), each with an absolute
 // tolerance of the same factor times the result's RMS, over strides, padding, dilation,
-// groups (depthwise included) and rectangular kernels; the plan cache (one plan per shape and
-// mode, one algorithm choice per direction, bitwise-equal reruns); the shared workspace, which
-// only grows and always covers the largest need; deterministic mode; device errors.
+// groups (depthwise included), their combinations, rectangular kernels and a 1×1 input whose
+// every output reads padding; the plan cache (one plan per shape and mode, one algorithm choice
+// per direction, bitwise-equal reruns); the shared workspace, which only grows and always
+// covers the largest need; deterministic mode; device errors.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -53,6 +54,9 @@ std::vector<Config> configs() {
       {"groups 2", {2, 8, 12, 12}, {12, 4, 3, 3}, 1, 1, 1, 2},
       {"depthwise", {2, 16, 14, 14}, {16, 1, 3, 3}, 1, 1, 1, 16},
       {"pointwise", {4, 24, 9, 9}, {40, 24, 1, 1}, 1, 0, 1, 1},
+      {"1x1 stride 2 downsample", {3, 8, 11, 10}, {12, 8, 1, 1}, 2, 0, 1, 1},
+      {"stride 2 dilation 2 groups 3", {1, 6, 17, 13}, {9, 2, 3, 3}, 2, 2, 2, 3},
+      {"1x1 input, padding only", {2, 4, 1, 1}, {5, 4, 3, 3}, 1, 1, 1, 1},
   };
 }
 

@@ -1,7 +1,8 @@
 // CUDA Hamming search equals the CPU engine (which hashing_hamming_search_test checks against
 // brute force): every code-length class and word count, k from 1 to the database size, heavy
-// ties, a database streamed through the GPU in parts, radius search, and the retry when the
-// limit-estimating sample misleads.
+// ties, a database streamed through the GPU in parts, radius search, more queries than one
+// launch batch, no queries and an empty database, and the retry when the limit-estimating
+// sample misleads.
 #include <gtest/gtest.h>
 
 #include "hashing/hamming_search.h"
@@ -87,6 +88,31 @@ TEST(CudaHammingSearch, RadiusEqualsTheCpu) {
       EXPECT_EQ(gpu.distances, cpu.distances) << bits << " bits, radius " << radius;
     }
   }
+}
+
+TEST(CudaHammingSearch, MoreQueriesThanOneLaunchBatchAndEmptyInputs) {
+  HG_REQUIRE_CUDA();
+  // 8,300 queries: the launcher's batches of 8,192 queries and the 108 after them. 1,201 codes:
+  // a full shared-memory tile and a partial one.
+  std::vector<uint64_t> database = random_words(1201, 48, 30);
+  std::vector<uint64_t> queries = random_words(8300, 48, 31);
+  PackedCodes db{database.data(), 1201, 48}, q{queries.data(), 8300, 48};
+  HammingIndex index(db, Device::cuda);
+  for (int64_t k : {7, 1201})
+    EXPECT_TRUE(same_result(index.search(q, k), hamming_topk_cpu(q, db, k))) << "k " << k;
+  // Radius 14 of 48 bits: a few codes per query, and some rows empty.
+  RadiusResult gpu = index.search_radius(q, 14), cpu = hamming_radius_cpu(q, db, 14);
+  EXPECT_EQ(gpu.offsets, cpu.offsets);
+  EXPECT_EQ(gpu.ids, cpu.ids);
+  EXPECT_EQ(gpu.distances, cpu.distances);
+  // No queries; an empty database (every row empty, k clamped to 0).
+  PackedCodes no_queries{queries.data(), 0, 48};
+  EXPECT_TRUE(same_result(index.search(no_queries, 5), hamming_topk_cpu(no_queries, db, 5)));
+  EXPECT_EQ(index.search_radius(no_queries, 3).offsets, std::vector<int64_t>{0});
+  PackedCodes empty{nullptr, 0, 48};
+  HammingIndex empty_index(empty, Device::cuda);
+  EXPECT_TRUE(same_result(empty_index.search(q, 5), hamming_topk_cpu(q, empty, 5)));
+  EXPECT_EQ(empty_index.search_radius(q, 3).offsets, hamming_radius_cpu(q, empty, 3).offsets);
 }
 
 #if HASHGRAD_WITH_CUDA

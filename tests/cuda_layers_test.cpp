@@ -1,7 +1,8 @@
 // The layers of issue 3 on CUDA against the CPU reference (fp32, rtol 1e-5; nothing here
-// uses TF32): pooling through cuDNN and our adaptive kernels, the fused BatchNorm / LayerNorm
-// kernels (groups shorter and longer than a block, LayerNorm's column kernel with partial
-// tiles), dropout's mask, and a small Sequential moved to the device.
+// uses TF32): pooling through cuDNN (more planes than one cuDNN call takes included) and our
+// adaptive kernels, the fused BatchNorm / LayerNorm kernels (groups shorter and longer than a
+// block, LayerNorm's column kernel with partial tiles), dropout's mask, and a small Sequential
+// moved to the device.
 #include <gtest/gtest.h>
 
 #include <functional>
@@ -63,6 +64,21 @@ TEST(CudaLayers, FixedWindowPoolingMatchesCpu) {
             {input});
     }
   }
+}
+
+TEST(CudaLayers, PoolingOverMorePlanesThanOneCudnnCallTakes) {
+  HG_REQUIRE_CUDA();
+  // N·C = 2 · 40,000 = 80,000 planes: cuDNN gets them in two calls of at most 65,535.
+  Tensor x = test::random_uniform({2, 40000, 5, 4}, 50, -2, 2);
+  expect_devices_agree(
+      "max over 80,000 planes",
+      [](const std::vector<Tensor>& in) { return max_pool2d(in[0], PoolWindow::square(2, 1)); },
+      {x});
+  expect_devices_agree("avg over 80,000 planes",
+                       [](const std::vector<Tensor>& in) {
+                         return avg_pool2d(in[0], PoolWindow::square(3, 2, 1), false);
+                       },
+                       {x});
 }
 
 TEST(CudaLayers, AdaptiveAndGlobalPoolingMatchCpu) {

@@ -1,6 +1,7 @@
 // cuBLASLt matrix products against the CPU GEMM: strict fp32 (rtol 1e-5), TF32 (5e-3), bf16
-// inputs with bf16 or f32 output (2e-2), f64; transposed views, broadcast batches, views that
-// must be packed, the fused-bias linear and its plan cache, and gradients on the GPU.
+// inputs with bf16 or f32 output (2e-2), f64; transposed views (batched too), broadcast batches,
+// a view one element into its storage, views that must be packed, the fused-bias linear in
+// every mode (with a bias at an offset) and its plan cache, and gradients on the GPU.
 #include <gtest/gtest.h>
 
 #include "autograd/ops.h"
@@ -31,11 +32,14 @@ std::vector<std::pair<Tensor, Tensor>> operand_pairs(DType dtype) {
     return test::random_uniform(shape, seed, -1, 1, dtype);
   };
   return {
-      {random({37, 53}, 1), random({53, 29}, 2)},                        // plain
-      {ops::transpose(random({53, 37}, 3), 0, 1), random({53, 29}, 4)},  // Aᵀ
-      {random({37, 53}, 5), ops::transpose(random({29, 53}, 6), 0, 1)},  // Bᵀ
-      {random({4, 3, 17, 24}, 7), random({24, 9}, 8)},                   // batch · matrix
-      {random({2, 1, 8, 16}, 9), random({3, 16, 5}, 10)},                // packed: [mk, 0]
+      {random({37, 53}, 1), random({53, 29}, 2)},                               // plain
+      {ops::transpose(random({53, 37}, 3), 0, 1), random({53, 29}, 4)},         // Aᵀ
+      {random({37, 53}, 5), ops::transpose(random({29, 53}, 6), 0, 1)},         // Bᵀ
+      {random({4, 3, 17, 24}, 7), random({24, 9}, 8)},                          // batch · matrix
+      {ops::transpose(random({3, 24, 17}, 17), 1, 2), random({3, 24, 9}, 18)},  // batched Aᵀ
+      {random({3, 17, 24}, 19), ops::transpose(random({3, 9, 24}, 20), 1, 2)},  // batched Bᵀ
+      {ops::narrow(random({37, 54}, 21), 1, 1, 53), random({53, 29}, 22)},  // 1 element in: ld 54
+      {random({2, 1, 8, 16}, 9), random({3, 16, 5}, 10)},                   // packed: [mk, 0]
       {ops::permute(random({4, 5, 6}, 11), {2, 0, 1}),
        random({6, 5, 7}, 12)},                     // packed: no unit stride
       {random({31}, 13), random({5, 31, 2}, 14)},  // vector · batch
@@ -107,6 +111,31 @@ TEST(CudaLinear, FusedBiasMatchesTheCpu) {
   EXPECT_TRUE(
       test::all_close(ops::linear(gpu(x16), gpu(weight16), gpu(bias), DType::f32).to(Device::cpu),
                       ops::linear(x16, weight16, bias, DType::f32), 1e-5, 1e-5));
+}
+
+TEST(CudaLinear, FusedBiasInTf32AndF64AndAtAnOffset) {
+  HG_REQUIRE_CUDA();
+  Tensor x = test::random_uniform({5, 7, 33}, 24), weight = test::random_uniform({19, 33}, 25);
+  Tensor bias = test::random_uniform({19}, 26);
+  {
+    Fp32Mode tf32(false);
+    EXPECT_TRUE(test::all_close(ops::linear(gpu(x), gpu(weight), gpu(bias)).to(Device::cpu),
+                                ops::linear(x, weight, bias), 5e-3, 5e-3))
+        << "TF32";
+  }
+  // The bias epilogue under CUBLAS_COMPUTE_64F.
+  Tensor x64 = x.to(DType::f64), weight64 = weight.to(DType::f64), bias64 = bias.to(DType::f64);
+  EXPECT_TRUE(test::all_close(ops::linear(gpu(x64), gpu(weight64), gpu(bias64)).to(Device::cpu),
+                              ops::linear(x64, weight64, bias64), 1e-12, 1e-12))
+      << "f64";
+  // A bias 4 bytes into its storage: its own plan, since the alignment is part of the key.
+  Fp32Mode strict(true);
+  Tensor longer = test::random_uniform({20}, 27);
+  Tensor shifted = ops::narrow(longer, 0, 1, 19);
+  EXPECT_TRUE(test::all_close(
+      ops::linear(gpu(x), gpu(weight), ops::narrow(gpu(longer), 0, 1, 19)).to(Device::cpu),
+      ops::linear(x, weight, shifted), 1e-5, 1e-5))
+      << "bias at an offset";
 }
 
 TEST(CudaLinear, ARepeatedShapeReusesItsPlanWithTheNewBias) {
