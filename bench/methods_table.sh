@@ -3,7 +3,8 @@
 # to bench/results/methods-<dataset>-<bits>-<device>.md, with device, commit and date.
 #   bench/methods_table.sh [dataset] [bits] [--set key=value ...]
 # (dataset: fmnist or cifar10_1; extra --set options go to every run, e.g. --set rounds=5 for a
-# quick pass). Needs a build (scripts/setup.sh); full schedules want a GPU.
+# quick pass; METHODS="dpsh csq" trains only those). Needs a build (scripts/setup.sh); full
+# schedules want a GPU.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 dataset="${1:-fmnist}"
@@ -11,14 +12,19 @@ bits="${2:-48}"
 shift $(( $# > 2 ? 2 : $# ))
 hashgrad="${HASHGRAD:-$root/build/hashgrad}"
 device=$("$hashgrad" info | sed 's/.*device: //')
+if [[ "$device" == "no CUDA device" || " $* " == *" device=cpu "* ]]; then
+  device="CPU $(lscpu | sed -n 's/^Model name: *//p'), $(nproc) cores"
+fi
+command="${METHODS:+METHODS=\"$METHODS\" }bench/methods_table.sh $dataset $bits $*"
 commit=$(git -C "$root" rev-parse --short HEAD)
 runs="$root/runs/methods-$dataset-$bits-$(date +%Y%m%d-%H%M%S)"
 mkdir -p "$runs"
-table="$root/bench/results/methods-$dataset-$bits-$(echo "$device" | tr -c 'A-Za-z0-9\n' '_' | cut -c1-40).md"
+table="$root/bench/results/methods-$dataset-$bits-$(echo "$device" | tr -c 'A-Za-z0-9\n' '_' | cut -c1-40)${TABLE_SUFFIX:-}.md"
 
 rows=""
 for config in "$root"/configs/*_"$dataset".conf; do
   method=$(basename "$config" "_$dataset.conf")
+  [[ -n "${METHODS:-}" && " $METHODS " != *" $method "* ]] && continue
   bits_for_method="$bits"
   # The Swin method's code lengths are 16/32/64.
   [[ "$method" == swin_* && "$bits" == 48 ]] && bits_for_method=64
@@ -40,7 +46,9 @@ mkdir -p "$(dirname "$table")"
 {
   echo "# mAP@all of every method on $dataset, $bits bits"
   echo
-  echo "device: $device; commit: $commit; date: $(date -u +%Y-%m-%dT%H:%M:%SZ); extra options: ${*:-none}"
+  echo "device: $device; commit: $commit; date: $(date -u +%Y-%m-%dT%H:%M:%SZ)"
+  echo
+  echo "command: \`$command\`"
   echo
   echo "| method | bits | mAP@all | P@1000 | P(r<=2) | seconds |"
   echo "|---|---|---|---|---|---|"
