@@ -21,7 +21,22 @@ runs="$root/runs/methods-$dataset-$bits-$(date +%Y%m%d-%H%M%S)"
 mkdir -p "$runs"
 table="$root/bench/results/methods-$dataset-$bits-$(echo "$device" | tr -c 'A-Za-z0-9\n' '_' | cut -c1-40)${TABLE_SUFFIX:-}.md"
 
+# The table is rewritten after every method, so a run cut short keeps the rows it finished.
 rows=""
+write_table() {
+  mkdir -p "$(dirname "$table")"
+  {
+    echo "# mAP@all of every method on $dataset, $bits bits"
+    echo
+    echo "device: $device; commit: $commit; date: $(date -u +%Y-%m-%dT%H:%M:%SZ)"
+    echo
+    echo "command: \`$command\`"
+    echo
+    echo "| method | bits | mAP@all | P@1000 | P(r<=2) | seconds |"
+    echo "|---|---|---|---|---|---|"
+    printf "%s" "$rows"
+  } >"$table.partial" && mv "$table.partial" "$table"
+}
 for config in "$root"/configs/*_"$dataset".conf; do
   method=$(basename "$config" "_$dataset.conf")
   [[ -n "${METHODS:-}" && " $METHODS " != *" $method "* ]] && continue
@@ -41,17 +56,6 @@ print('| %s | %d | %.4f | %.4f | %.4f | %d |' % (sys.argv[2], m['bits'], m['map_
   fi
   echo "$row"
   rows+="$row"$'\n'
+  write_table
 done
-mkdir -p "$(dirname "$table")"
-{
-  echo "# mAP@all of every method on $dataset, $bits bits"
-  echo
-  echo "device: $device; commit: $commit; date: $(date -u +%Y-%m-%dT%H:%M:%SZ)"
-  echo
-  echo "command: \`$command\`"
-  echo
-  echo "| method | bits | mAP@all | P@1000 | P(r<=2) | seconds |"
-  echo "|---|---|---|---|---|---|"
-  printf "%s" "$rows"
-} >"$table"
 echo "wrote $table"
