@@ -4,6 +4,7 @@
 
 #include "cuda/profiler.h"
 #include "tensor/cpu/elementwise.h"
+#include "tensor/reduce.h"
 #if HASHGRAD_WITH_CUDA
 #include "cuda/elementwise.h"
 #endif
@@ -78,8 +79,19 @@ Tensor unary_backward(UnaryOp op, const Tensor& grad, const Tensor& x, const Ten
 
 namespace {
 
+// Integer division by zero has no value (on the CPU it ends the process with SIGFPE), so it is
+// refused before any kernel runs. The check costs a reduction and, on the GPU, a wait: integer
+// division is rare enough for that.
+void check_integer_divisor(BinaryOp op, const Tensor& b) {
+  if (op != BinaryOp::div || is_floating(b.dtype()) || b.numel() == 0) return;
+  Tensor zeros = binary(BinaryOp::eq, b, Tensor::scalar(0, b.dtype(), b.device())).to(DType::i64);
+  HG_CHECK(max(zeros).item<int64_t>() == 0, "div: the integer divisor ", b.description(),
+           " holds a zero; divide floating-point tensors, or replace the zeros first");
+}
+
 // Shared by binary and binary_: result (contiguous, of the broadcast shape) = f(a, b).
 void binary_into(BinaryOp op, const Tensor& a, const Tensor& b, const Tensor& result) {
+  check_integer_divisor(op, b);
   const Shape& target = result.shape();
   dispatch_numeric(a.dtype(), binary_name(op), [&](auto zero) {
     using T = decltype(zero);

@@ -156,6 +156,15 @@ TEST(CudaCore, EmptyTensorsLaunchNothing) {
   EXPECT_EQ(ops::sum(empty, {1}).shape(), (Shape{0}));
 }
 
+TEST(CudaCore, IntegerDivisionByZeroIsAnError) {
+  HG_REQUIRE_CUDA();
+  Tensor a = Tensor::from_vector(std::vector<int64_t>{7, 8}, {2}).to(Device::cuda);
+  Tensor b = Tensor::from_vector(std::vector<int64_t>{2, 0}, {2}).to(Device::cuda);
+  EXPECT_NE(test::error_message([&] { ops::div(a, b); }).find("holds a zero"), std::string::npos);
+  ops::fill_(b, -2);
+  EXPECT_EQ(ops::div(a, b).to_vector<int64_t>(), (std::vector<int64_t>{-3, -4}));
+}
+
 TEST(CudaCore, LongReductionsAndTiesMatchCpu) {
   HG_REQUIRE_CUDA();
   // One row of a million (cut into chunks, two passes); both sides accumulate in double, so

@@ -46,6 +46,18 @@ TEST(Elementwise, IntegerArithmeticStaysInteger) {
   EXPECT_EQ(ops::div(a, b).to_vector<int64_t>(), (std::vector<int64_t>{3, -3}));
 }
 
+TEST(Elementwise, IntegerDivisionByZeroIsAnErrorNotACrash) {
+  Tensor a = Tensor::from_vector(std::vector<int32_t>{7, 8}, {2});
+  Tensor b = Tensor::from_vector(std::vector<int32_t>{2, 0}, {2});
+  EXPECT_NE(test::error_message([&] { ops::div(a, b); }).find("holds a zero"), std::string::npos);
+  EXPECT_NE(test::error_message([&] { ops::binary_(BinaryOp::div, a, b); }).find("holds a zero"),
+            std::string::npos);
+  EXPECT_EQ(a.to_vector<int32_t>(), (std::vector<int32_t>{7, 8}));  // untouched
+  // Floating division by zero is IEEE's ±inf, not an error.
+  EXPECT_EQ(ops::div(f64({1}, {1}), f64({0}, {1})).item<double>(),
+            std::numeric_limits<double>::infinity());
+}
+
 TEST(Elementwise, InPlaceAddAccumulatesWithBroadcast) {
   Tensor a = f64({1, 2, 3, 4}, {2, 2});
   ops::add_(a, f64({10, 20}, {2}));
