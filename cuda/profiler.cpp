@@ -29,73 +29,131 @@ std::atomic<bool> enabled_flag{[] {
 
 namespace {
 
-struct Record {
+// Per (op, device): what table() prints. Scopes are folded into these as they finish, so a long
+// profiled run holds one entry per op, not one per call.
+struct Totals {
+  long calls = 0;
+  double milliseconds = 0;
+  size_t bytes = 0;
+};
+
+// A scope still open on this thread. Scopes nest strictly (RAII), so a stack holds them.
+struct OpenScope {
   std::string name;  // copied: a Node's backward name may die before the table is printed
   bool on_gpu;
   int depth;
-  double cpu_milliseconds = 0;
-  size_t bytes = 0;
+  std::chrono::steady_clock::time_point cpu_start;
+  size_t bytes_at_start;
+  size_t bytes = 0;  // allocated while it was open, once it has ended
 #if HASHGRAD_WITH_CUDA
   cudaEvent_t start = nullptr, stop = nullptr;
 #endif
 };
 
-std::mutex records_mutex;
-std::vector<Record> records;
-thread_local int scope_depth = 0;
-thread_local std::vector<std::chrono::steady_clock::time_point> cpu_starts;
-thread_local std::vector<size_t> bytes_at_start;
+std::mutex totals_mutex;
+std::map<std::pair<std::string, bool>, Totals> totals;
+double outermost_milliseconds = 0;
+thread_local std::vector<OpenScope> open_scopes;
+
+// Under totals_mutex.
+void add(const std::string& name, bool on_gpu, int depth, double milliseconds, size_t bytes) {
+  Totals& row = totals[{name, on_gpu}];
+  ++row.calls;
+  row.milliseconds += milliseconds;
+  row.bytes += bytes;
+  if (depth == 0) outermost_milliseconds += milliseconds;
+}
+
+#if HASHGRAD_WITH_CUDA
+// GPU scopes that have ended on the host but whose stop event the GPU may not have reached,
+// oldest first, and events for reuse. All under totals_mutex.
+std::vector<OpenScope> pending;
+std::vector<cudaEvent_t> spare_events;
+
+cudaEvent_t take_event() {
+  std::lock_guard<std::mutex> lock(totals_mutex);
+  if (!spare_events.empty()) {
+    cudaEvent_t event = spare_events.back();
+    spare_events.pop_back();
+    return event;
+  }
+  cudaEvent_t event = nullptr;
+  return cudaEventCreate(&event) == cudaSuccess ? event : nullptr;
+}
+
+// Folds the pending scopes the GPU has finished, in order (one stream: they finish in order);
+// with `wait`, all of them (the caller has synchronised).
+void fold_pending(bool wait) {
+  size_t done = 0;
+  for (; done < pending.size(); ++done) {
+    OpenScope& scope = pending[done];
+    cudaError_t state = cudaEventQuery(scope.stop);
+    if (state == cudaErrorNotReady && !wait) {
+      cudaGetLastError();  // "not ready" is an answer, not an error to report at the next launch
+      break;
+    }
+    float milliseconds = 0;
+    cudaEventElapsedTime(&milliseconds, scope.start, scope.stop);
+    add(scope.name, true, scope.depth, milliseconds, scope.bytes);
+    spare_events.push_back(scope.start);
+    spare_events.push_back(scope.stop);
+  }
+  pending.erase(pending.begin(), pending.begin() + static_cast<std::ptrdiff_t>(done));
+}
+#endif
 
 }  // namespace
 
 void enable(bool on) { detail::enabled_flag = on; }
 
 void reset() {
-  std::lock_guard<std::mutex> lock(records_mutex);
+  std::lock_guard<std::mutex> lock(totals_mutex);
 #if HASHGRAD_WITH_CUDA
-  for (Record& record : records) {
-    if (record.start) cudaEventDestroy(record.start);
-    if (record.stop) cudaEventDestroy(record.stop);
+  for (OpenScope& scope : pending) {
+    spare_events.push_back(scope.start);
+    spare_events.push_back(scope.stop);
   }
+  pending.clear();
 #endif
-  records.clear();
+  totals.clear();
+  outermost_milliseconds = 0;
 }
 
 void Scope::begin(const char* name, bool on_gpu) {
-  Record record{name, on_gpu, scope_depth};
+  OpenScope scope{name, on_gpu, static_cast<int>(open_scopes.size()),
+                  std::chrono::steady_clock::now(), memory::allocated_total()};
 #if HASHGRAD_WITH_CUDA
   nvtxRangePushA(name);
   if (on_gpu) {
-    cudaEventCreate(&record.start);
-    cudaEventCreate(&record.stop);
-    cudaEventRecord(record.start, cuda::current_stream());
+    scope.start = take_event();
+    scope.stop = take_event();
+    if (scope.start != nullptr && scope.stop != nullptr)
+      cudaEventRecord(scope.start, cuda::current_stream());
   }
 #endif
-  {
-    std::lock_guard<std::mutex> lock(records_mutex);
-    record_ = static_cast<int>(records.size());
-    records.push_back(record);
-  }
-  ++scope_depth;
-  bytes_at_start.push_back(memory::allocated_total());
-  cpu_starts.push_back(std::chrono::steady_clock::now());
+  open_scopes.push_back(std::move(scope));
   active_ = true;
 }
 
 void Scope::end() {
-  auto elapsed = std::chrono::steady_clock::now() - cpu_starts.back();
-  cpu_starts.pop_back();
-  size_t bytes = memory::allocated_total() - bytes_at_start.back();
-  bytes_at_start.pop_back();
-  --scope_depth;
-  std::lock_guard<std::mutex> lock(records_mutex);
-  Record& record = records[record_];
-  record.cpu_milliseconds = std::chrono::duration<double, std::milli>(elapsed).count();
-  record.bytes = bytes;
+  OpenScope scope = std::move(open_scopes.back());
+  open_scopes.pop_back();
+  const double cpu_milliseconds =
+      std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - scope.cpu_start)
+          .count();
+  scope.bytes = memory::allocated_total() - scope.bytes_at_start;
 #if HASHGRAD_WITH_CUDA
-  if (record.on_gpu) cudaEventRecord(record.stop, cuda::current_stream());
   nvtxRangePop();
+  if (scope.on_gpu && scope.start != nullptr && scope.stop != nullptr) {
+    cudaEventRecord(scope.stop, cuda::current_stream());
+    std::lock_guard<std::mutex> lock(totals_mutex);
+    pending.push_back(std::move(scope));
+    if (pending.size() >= 4096) fold_pending(false);
+    return;
+  }
 #endif
+  std::lock_guard<std::mutex> lock(totals_mutex);
+  add(scope.name, scope.on_gpu, scope.depth, cpu_milliseconds, scope.bytes);
 }
 
 std::string table() {
@@ -103,47 +161,32 @@ std::string table() {
   struct Row {
     std::string name;
     bool on_gpu = false;
-    long calls = 0;
-    double milliseconds = 0;
-    size_t bytes = 0;
+    Totals totals;
   };
-  std::map<std::pair<std::string, bool>, Row> rows;
-  double outermost_milliseconds = 0;
-  {
-    std::lock_guard<std::mutex> lock(records_mutex);
-    for (const Record& record : records) {
-      double milliseconds = record.cpu_milliseconds;
-#if HASHGRAD_WITH_CUDA
-      if (record.on_gpu) {
-        float gpu_milliseconds = 0;
-        if (cudaEventElapsedTime(&gpu_milliseconds, record.start, record.stop) == cudaSuccess)
-          milliseconds = gpu_milliseconds;
-      }
-#endif
-      Row& row = rows[{record.name, record.on_gpu}];
-      row.name = record.name;
-      row.on_gpu = record.on_gpu;
-      ++row.calls;
-      row.milliseconds += milliseconds;
-      row.bytes += record.bytes;
-      if (record.depth == 0) outermost_milliseconds += milliseconds;
-    }
-  }
   std::vector<Row> sorted;
-  for (auto& [key, row] : rows) sorted.push_back(row);
-  std::sort(sorted.begin(), sorted.end(),
-            [](const Row& a, const Row& b) { return a.milliseconds > b.milliseconds; });
+  double outermost = 0;
+  {
+    std::lock_guard<std::mutex> lock(totals_mutex);
+#if HASHGRAD_WITH_CUDA
+    fold_pending(true);
+#endif
+    for (auto& [key, row] : totals) sorted.push_back({key.first, key.second, row});
+    outermost = outermost_milliseconds;
+  }
+  std::sort(sorted.begin(), sorted.end(), [](const Row& a, const Row& b) {
+    return a.totals.milliseconds > b.totals.milliseconds;
+  });
   std::string text;
   char line[256];
   std::snprintf(line, sizeof line, "%-28s %-6s %9s %12s %12s %7s %14s\n", "op", "device", "calls",
                 "total ms", "mean us", "share", "bytes alloc");
   text += line;
   for (const Row& row : sorted) {
-    double share =
-        outermost_milliseconds > 0 ? 100.0 * row.milliseconds / outermost_milliseconds : 0;
+    const Totals& t = row.totals;
+    double share = outermost > 0 ? 100.0 * t.milliseconds / outermost : 0;
     std::snprintf(line, sizeof line, "%-28s %-6s %9ld %12.3f %12.2f %6.1f%% %14zu\n",
-                  row.name.c_str(), row.on_gpu ? "cuda" : "cpu", row.calls, row.milliseconds,
-                  1000.0 * row.milliseconds / row.calls, share, row.bytes);
+                  row.name.c_str(), row.on_gpu ? "cuda" : "cpu", t.calls, t.milliseconds,
+                  1000.0 * t.milliseconds / static_cast<double>(t.calls), share, t.bytes);
     text += line;
   }
   return text;

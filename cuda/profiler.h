@@ -5,9 +5,11 @@
 //   - pushes an NVTX range, so Nsight Systems shows op names on its timeline;
 //   - times itself: CUDA events around GPU work, a steady clock on the CPU;
 //   - records how many bytes the allocators handed out while it was open.
-// profiler::table() resolves the events and prints, per op and device: calls, total and mean
-// time, share of the total, bytes allocated. Scopes nest (a backward op calls raw ops); times
-// are inclusive, and the share is relative to the time of the outermost scopes.
+// Finished scopes are folded into per-op totals as the run goes (GPU ones once their events have
+// happened), so memory stays flat however long the run. profiler::table() prints, per op and
+// device: calls, total and mean time, share of the total, bytes allocated. Scopes nest (a backward
+// op calls raw ops); times are inclusive, and the share is relative to the time of the outermost
+// scopes.
 #pragma once
 
 #include <atomic>
@@ -43,7 +45,6 @@ class Scope {
   void end();
 
   bool active_ = false;
-  int record_ = -1;
 };
 
 }  // namespace hg::profiler

@@ -6,6 +6,7 @@
 
 #include "autograd/ops.h"
 #include "cuda/allocator.h"
+#include "cuda/profiler.h"
 #include "tensor/ops.h"
 #include "tests/test_support.h"
 
@@ -163,6 +164,23 @@ TEST(CudaCore, IntegerDivisionByZeroIsAnError) {
   EXPECT_NE(test::error_message([&] { ops::div(a, b); }).find("holds a zero"), std::string::npos);
   ops::fill_(b, -2);
   EXPECT_EQ(ops::div(a, b).to_vector<int64_t>(), (std::vector<int64_t>{-3, -4}));
+}
+
+TEST(CudaCore, ProfilerTimesDeviceOpsWithEventsAcrossManyCalls) {
+  HG_REQUIRE_CUDA();
+  profiler::reset();
+  profiler::enable(true);
+  Tensor x = Tensor::ones({1 << 16}, DType::f32, Device::cuda);
+  // More calls than the profiler keeps pending before it folds finished events.
+  for (int i = 0; i < 5000; ++i) ops::exp(x);
+  profiler::enable(false);
+  std::string table = profiler::table();
+  profiler::reset();
+  size_t row = table.find("\nexp ");
+  ASSERT_NE(row, std::string::npos) << table;
+  std::string line = table.substr(row + 1, table.find('\n', row + 1) - row - 1);
+  EXPECT_NE(line.find(" cuda "), std::string::npos) << line;
+  EXPECT_NE(line.find(" 5000 "), std::string::npos) << line;
 }
 
 TEST(CudaCore, LongReductionsAndTiesMatchCpu) {

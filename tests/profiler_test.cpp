@@ -46,5 +46,24 @@ TEST(Profiler, CountsCallsAndBytesPerOpForwardAndBackward) {
   profiler::reset();
 }
 
+TEST(Profiler, KeepsCountingAcrossManyCallsAndAResetInsideAScope) {
+  profiler::reset();
+  profiler::enable(true);
+  Tensor x = Tensor::ones({8});
+  for (int i = 0; i < 10000; ++i) ops::exp(x);
+  EXPECT_NE(row_of(profiler::table(), "exp").find(" 10000 "), std::string::npos)
+      << profiler::table();
+  {
+    profiler::Scope outer("outer", false);
+    profiler::reset();  // forgets the 10,000 calls; the open scope still ends cleanly
+    ops::exp(x);
+  }
+  profiler::enable(false);
+  std::string table = profiler::table();
+  EXPECT_NE(row_of(table, "outer").find(" 1 "), std::string::npos) << table;
+  EXPECT_NE(row_of(table, "exp").find(" 1 "), std::string::npos) << table;
+  profiler::reset();
+}
+
 }  // namespace
 }  // namespace hg
