@@ -134,7 +134,7 @@ Trainer::Trainer(const Config& given_config, const std::string& run_directory, b
                {"backbone", setup_.backbone},
                {"bits", setup_.bits},
                {"parameters", model_->parameter_count()},
-               {"device", cuda::device_description()},
+               {"device", device_ == Device::cuda ? cuda::device_description() : "cpu"},
                {"train", n_train},
                {"query", data_.query->size()},
                {"database", data_.database->size()},
