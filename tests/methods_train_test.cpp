@@ -1,7 +1,7 @@
 // Every method of configs/ trains end to end on the CPU: its fmnist config, unchanged but for
 // the size of the run (a slice of Fashion-MNIST, three short rounds, narrower resnet18 and
 // CNN features), goes through the trainer, writes codes and metrics, and retrieves clearly
-// better than chance. The full schedules are bench/methods_table.sh's job.
+// better than chance (AM-VGGH excepted). The full schedules are bench/methods_table.sh's job.
 #include <gtest/gtest.h>
 
 #include <filesystem>
@@ -54,7 +54,9 @@ TEST_P(MethodTrains, EndToEndOnASliceOfFashionMnist) {
 
   // The objective went down: the mean loss of the last round is below the second's. (Not the
   // first's: the pairwise terms compare against a bank of codes that starts at zero and fills
-  // during round 1, which raises their loss while the model improves.)
+  // during round 1, which raises their loss while the model improves.) DPSH, all pairwise, is
+  // the exception: as its codes spread apart its bank moves under it, and its loss can rise for
+  // a few rounds while retrieval improves (0.876 → 0.882 here, with mAP 0.36).
   std::vector<double> losses;
   std::ifstream log(directory + "/log.jsonl");
   for (std::string line; std::getline(log, line);) {
@@ -62,16 +64,15 @@ TEST_P(MethodTrains, EndToEndOnASliceOfFashionMnist) {
     if (event["event"] == "round") losses.push_back(event["loss"].get<double>());
   }
   ASSERT_EQ(losses.size(), static_cast<size_t>(config.get_int("rounds", 0, 1)));
-  EXPECT_LT(losses[2], losses[1]) << method;
+  if (method != "dpsh") {
+    EXPECT_LT(losses[2], losses[1]) << method;
+  }
 
   // Ten balanced classes: a random ranking scores mAP ≈ 0.126 ± 0.004 over 160 items and
-  // 0.11 over 400 (simulated), so these bars are many standard deviations above chance. Two
-  // methods cannot show it on a slice, and their full runs are in the methods table:
-  // - DPSH from scratch: its likelihood over pairs that are 90% dissimilar first drives every
-  //   code to one point, and only thousands of images pull them apart (a PyTorch DPSH on the same
-  //   400 images also ends with a single code);
-  // - AM-VGGH: VGG16-BN from scratch scores 0.14–0.19 after 10–15 SGD steps, by the round count.
-  if (method != "dpsh" && method != "am_vggh") {
+  // 0.11 over 400 (simulated), so these bars are many standard deviations above chance. AM-VGGH
+  // cannot show it on a slice (VGG16-BN from scratch scores 0.14–0.19 after 10–15 SGD steps, by
+  // the round count); its full run is in the methods table.
+  if (method != "am_vggh") {
     EXPECT_GT(metrics.map_all, heavy ? 0.17 : 0.2) << method;
   }
   EXPECT_LE(metrics.map_all, 1.0) << method;

@@ -217,6 +217,13 @@ void Trainer::train_round(int64_t round) {
       for (int64_t i = 0; i < b; ++i) train_items[i] = items[batch.indices[i]];
       Tensor train_index = index_tensor(train_items, device_);
       hashing::HashOutput output = model_->run(batch.images);
+      // The bank takes the batch's codes before the loss reads it, as DPSH's reference code does:
+      // each item then meets its own fresh code as a similar pair, which keeps the codes from
+      // collapsing to one point early on (from scratch, a stale bank let every code shrink to 0).
+      if (objective_->uses_bank()) {
+        NoGradGuard no_grad;
+        assign_rows(strategy_codes_, train_index, output.relaxed.detach());
+      }
       std::map<std::string, Tensor> parts;
       Tensor loss = objective_->loss(output, batch.labels,
                                      {strategy_codes_, train_labels_, train_index}, &parts);
@@ -226,9 +233,8 @@ void Trainer::train_round(int64_t round) {
       optimizer_->step();
       {
         NoGradGuard no_grad;
-        Tensor u = output.relaxed.detach();
-        if (objective_->uses_bank()) assign_rows(strategy_codes_, train_index, u);
-        if (setup_.asymmetric()) assign_rows(sample_codes, index_tensor(batch.indices, device_), u);
+        if (setup_.asymmetric())
+          assign_rows(sample_codes, index_tensor(batch.indices, device_), output.relaxed.detach());
       }
       // The loss and its terms come to the host in one copy, after the whole step is queued: on
       // the GPU that is one wait per step instead of one per term.

@@ -4,8 +4,9 @@
 //   for each round r (resuming after the last checkpoint):
 //     items  = the training set, or ADSH's sample Ω of sample_size points
 //     repeat epochs_per_round times, over items in shuffled batches:
-//       u = model(images); L = objective(u, labels, pairs); backward; optimizer step
+//       u = model(images)
 //       pairwise strategy: the bank row of each item ← u          (DPSH)
+//       L = objective(u, labels, pairs); backward; optimizer step
 //     asymmetric strategy: V ← ADSH code update from the U of Ω  (hashing/adsh_code_update.h)
 //     checkpoint; evaluate on a query subset every eval_every rounds
 //   final: encode queries and database, search, metrics; write the run directory
