@@ -83,16 +83,6 @@ cudaStream_t current_stream() {
   return stream;
 }
 
-cublasHandle_t cublas_handle() {
-  static cublasHandle_t handle = [] {
-    cublasHandle_t created;
-    CUBLAS_CHECK(cublasCreate(&created));
-    CUBLAS_CHECK(cublasSetStream(created, current_stream()));
-    return created;
-  }();
-  return handle;
-}
-
 cublasLtHandle_t cublaslt_handle() {
   static cublasLtHandle_t handle = [] {
     require_device();
@@ -105,6 +95,7 @@ cublasLtHandle_t cublaslt_handle() {
 
 cudnnHandle_t cudnn_handle() {
   static cudnnHandle_t handle = [] {
+    require_device();
     cudnnHandle_t created;
     CUDNN_CHECK(cudnnCreate(&created));
     CUDNN_CHECK(cudnnSetStream(created, current_stream()));

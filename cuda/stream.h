@@ -10,7 +10,6 @@
 namespace hg::cuda {
 
 cudaStream_t current_stream();
-cublasHandle_t cublas_handle();
 cublasLtHandle_t cublaslt_handle();
 cudnnHandle_t cudnn_handle();
 
