@@ -56,7 +56,7 @@ TEST_P(MethodTrains, EndToEndOnASliceOfFashionMnist) {
   // first's: the pairwise terms compare against a bank of codes that starts at zero and fills
   // during round 1, which raises their loss while the model improves.) DPSH, all pairwise, is
   // the exception: as its codes spread apart its bank moves under it, and its loss can rise for
-  // a few rounds while retrieval improves (0.876 → 0.882 here, with mAP 0.36).
+  // a few rounds while retrieval improves (0.876 → 0.882 on this slice at lr 1e-4, mAP 0.36).
   std::vector<double> losses;
   std::ifstream log(directory + "/log.jsonl");
   for (std::string line; std::getline(log, line);) {
