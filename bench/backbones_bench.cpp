@@ -54,21 +54,13 @@ int main(int argc, char** argv) try {
   int64_t batch = 64;
   double budget = 3;
   int runs = 2;
-  for (int i = 1; i < argc; ++i) {
-    const std::string flag = argv[i];
-    if (i + 1 < argc && flag == "--cpu-threads") {
-      omp_set_num_threads(std::atoi(argv[++i]));
-    } else if (i + 1 < argc && flag == "--batch") {
-      batch = std::atoll(argv[++i]);
-    } else if (i + 1 < argc && flag == "--seconds") {
-      budget = std::atof(argv[++i]);
-    } else if (i + 1 < argc && flag == "--runs") {
-      runs = std::atoi(argv[++i]);
-    } else {
-      throw hg::Error("backbones_bench: unknown flag " + flag +
-                      " (flags: --cpu-threads N, --batch B, --seconds S, --runs R)");
-    }
-  }
+  CLI::App app{"Backbone cost: seconds per batch, forward and forward + backward",
+               "bench_backbones_bench"};
+  hg::bench::add_cpu_threads_option(app);
+  app.add_option("--batch", batch, "images per batch")->capture_default_str();
+  app.add_option("--seconds", budget, "time budget per case")->capture_default_str();
+  app.add_option("--runs", runs, "timed runs per case, at least")->capture_default_str();
+  CLI11_PARSE(app, argc, argv);
 
   const std::string load_before = hg::bench::load_average();
   nlohmann::json results = nlohmann::json::array();

@@ -7,6 +7,7 @@
 
 #include <omp.h>
 
+#include <CLI/CLI.hpp>
 #include <algorithm>
 #include <cctype>
 #include <chrono>
@@ -22,6 +23,15 @@
 #include "hashing/atomic_write.h"
 
 namespace hg::bench {
+
+// --cpu-threads N, the flag of every benchmark with CPU cases: the OpenMP threads they run on
+// (OpenMP's default otherwise).
+inline void add_cpu_threads_option(CLI::App& app) {
+  app.add_option_function<int>(
+         "--cpu-threads", [](int threads) { omp_set_num_threads(threads); },
+         "OpenMP threads for the CPU cases")
+      ->check(CLI::PositiveNumber);
+}
 
 // The repository this benchmark was built from.
 inline std::filesystem::path repository_root() {

@@ -67,21 +67,13 @@ int main(int argc, char** argv) try {
   int64_t cpu_max_batch = 256;
   double budget = 1.0;
   std::string only;
-  for (int i = 1; i + 1 < argc; i += 2) {
-    const std::string flag = argv[i];
-    if (flag == "--cpu-threads") {
-      omp_set_num_threads(std::max(1, std::atoi(argv[i + 1])));
-    } else if (flag == "--cpu-max-batch") {
-      cpu_max_batch = std::atoll(argv[i + 1]);
-    } else if (flag == "--seconds") {
-      budget = std::atof(argv[i + 1]);
-    } else if (flag == "--case") {
-      only = argv[i + 1];
-    } else {
-      throw hg::Error("conv_bench: unknown flag " + flag +
-                      " (flags: --cpu-threads N, --cpu-max-batch B, --seconds S, --case TEXT)");
-    }
-  }
+  CLI::App app{"Convolution throughput: images/s and GFLOP/s", "bench_conv_bench"};
+  hg::bench::add_cpu_threads_option(app);
+  app.add_option("--cpu-max-batch", cpu_max_batch, "largest batch timed on the CPU")
+      ->capture_default_str();
+  app.add_option("--seconds", budget, "time budget per case")->capture_default_str();
+  app.add_option("--case", only, "only the cases whose name contains this text");
+  CLI11_PARSE(app, argc, argv);
   nlohmann::json results = nlohmann::json::array();
   const int cpu_threads = omp_get_max_threads();
   const std::string load_before = hg::bench::load_average();

@@ -73,31 +73,20 @@ hg::data::Image synthetic_photo(int side, int seed) {
   return image;
 }
 
-Settings parse(int argc, char** argv) {
-  Settings settings;
-  for (int i = 1; i + 1 < argc; i += 2) {
-    std::string flag = argv[i];
-    int value = std::atoi(argv[i + 1]);
-    if (flag == "--workers")
-      settings.workers = value;
-    else if (flag == "--pngs")
-      settings.pngs = value;
-    else if (flag == "--png-size")
-      settings.png_size = value;
-    else if (flag == "--batch")
-      settings.batch = value;
-    else if (flag == "--epochs")
-      settings.epochs = value;
-    else
-      throw hg::Error("loader_bench: unknown flag " + flag);
-  }
-  return settings;
-}
-
 }  // namespace
 
 int main(int argc, char** argv) try {
-  const Settings settings = parse(argc, argv);
+  Settings settings;
+  CLI::App app{"Loader throughput: decode + augment + batch, images per second",
+               "bench_loader_bench"};
+  app.add_option("--workers", settings.workers, "loader threads")->capture_default_str();
+  app.add_option("--pngs", settings.pngs, "PNG files written for the folder pass")
+      ->capture_default_str();
+  app.add_option("--png-size", settings.png_size, "side of those PNGs")->capture_default_str();
+  app.add_option("--batch", settings.batch, "images per batch")->capture_default_str();
+  app.add_option("--epochs", settings.epochs, "epochs per pass (the best is reported)")
+      ->capture_default_str();
+  CLI11_PARSE(app, argc, argv);
   // The machine may be shared: the load before the run says how far to trust the figures.
   const std::string load_before = hg::bench::load_average();
   omp_set_num_threads(settings.workers);

@@ -61,17 +61,11 @@ double time_case(const Case& c, DType dtype, Device device) {
 int main(int argc, char** argv) try {
   const std::string load_before = hg::bench::load_average();
   int64_t max_cpu_size = 1024;
-  for (int i = 1; i + 1 < argc; i += 2) {
-    const std::string flag = argv[i];
-    if (flag == "--cpu-threads") {
-      omp_set_num_threads(std::atoi(argv[i + 1]));
-    } else if (flag == "--max-cpu-size") {
-      max_cpu_size = std::atoll(argv[i + 1]);
-    } else {
-      throw hg::Error("matmul_bench: unknown flag " + flag +
-                      " (flags: --cpu-threads N, --max-cpu-size S)");
-    }
-  }
+  CLI::App app{"Matrix-product throughput in GFLOP/s", "bench_matmul_bench"};
+  hg::bench::add_cpu_threads_option(app);
+  app.add_option("--max-cpu-size", max_cpu_size, "largest square size timed on the CPU")
+      ->capture_default_str();
+  CLI11_PARSE(app, argc, argv);
   nlohmann::json results = nlohmann::json::array();
   auto measure = [&](const Case& c, DType dtype, Device device, const char* mode) {
     const double seconds = time_case(c, dtype, device);

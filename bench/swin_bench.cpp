@@ -39,21 +39,12 @@ int main(int argc, char** argv) try {
   int64_t batch = 64;
   double budget = 5;
   bool profile = false;
-  for (int i = 1; i < argc; ++i) {
-    const std::string flag = argv[i];
-    if (flag == "--profile") {
-      profile = true;
-    } else if (i + 1 < argc && flag == "--cpu-threads") {
-      omp_set_num_threads(std::atoi(argv[++i]));
-    } else if (i + 1 < argc && flag == "--batch") {
-      batch = std::atoll(argv[++i]);
-    } else if (i + 1 < argc && flag == "--seconds") {
-      budget = std::atof(argv[++i]);
-    } else {
-      throw hg::Error("swin_bench: unknown flag " + flag +
-                      " (flags: --cpu-threads N, --batch B, --seconds S, --profile)");
-    }
-  }
+  CLI::App app{"Swin backbone throughput", "bench_swin_bench"};
+  hg::bench::add_cpu_threads_option(app);
+  app.add_option("--batch", batch, "images per batch")->capture_default_str();
+  app.add_option("--seconds", budget, "time budget per case")->capture_default_str();
+  app.add_flag("--profile", profile, "print the per-op table of each case");
+  CLI11_PARSE(app, argc, argv);
   nlohmann::json results = nlohmann::json::array();
   auto measure = [&](const Case& c, Device device, const char* mode) {
     hg::manual_seed(1);
