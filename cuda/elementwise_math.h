@@ -50,6 +50,26 @@ HG_HOST_DEVICE double math_erf(double x) { return ::erf(x); }
 HG_HOST_DEVICE float math_pow(float x, float y) { return ::powf(x, y); }
 HG_HOST_DEVICE double math_pow(double x, double y) { return ::pow(x, y); }
 
+// The order maximum, minimum and the max/min reductions rank values by, PyTorch's: a NaN ranks
+// above every number for both, so a NaN operand, or a NaN anywhere in a reduced slice, gives NaN
+// (and argmax/argmin the first NaN's index). A diverging value is then seen, not skipped.
+template <typename T>
+HG_HOST_DEVICE bool is_nan_value(T x) {
+  if constexpr (std::is_floating_point_v<T>)
+    return x != x;
+  else
+    return false;
+}
+
+// Whether `candidate` takes the place of `current` as the maximum (largest true) or minimum.
+// Ties keep `current`, so callers that scan in order keep the first.
+template <typename T>
+HG_HOST_DEVICE bool ranks_above(bool largest, T candidate, T current) {
+  if (is_nan_value(current)) return false;
+  if (is_nan_value(candidate)) return true;
+  return largest ? candidate > current : candidate < current;
+}
+
 template <typename T>
 HG_HOST_DEVICE T sign_of(T x) {
   return static_cast<T>((x > T(0)) - (x < T(0)));
@@ -163,9 +183,9 @@ HG_HOST_DEVICE T apply_binary(BinaryOp op, T a, T b) {
       else
         return static_cast<T>(math_pow(static_cast<double>(a), static_cast<double>(b)));
     case BinaryOp::maximum:
-      return a >= b ? a : b;
+      return ranks_above(true, b, a) ? b : a;
     case BinaryOp::minimum:
-      return a <= b ? a : b;
+      return ranks_above(false, b, a) ? b : a;
     case BinaryOp::eq:
       return static_cast<T>(a == b);
     case BinaryOp::ne:
@@ -197,10 +217,11 @@ HG_HOST_DEVICE T binary_derivative(BinaryOp op, T a, T b, bool with_respect_to_b
     case BinaryOp::pow:  // d/da a^b = b a^(b-1);  d/db a^b = a^b ln a
       return with_respect_to_b ? (a > T(0) ? math_pow(a, b) * math_log(a) : T(0))
                                : b * math_pow(a, b - T(1));
-    case BinaryOp::maximum:  // the gradient goes to the larger operand (to a on ties)
-      return with_respect_to_b ? (a >= b ? T(0) : T(1)) : (a >= b ? T(1) : T(0));
-    case BinaryOp::minimum:
-      return with_respect_to_b ? (a <= b ? T(0) : T(1)) : (a <= b ? T(1) : T(0));
+    case BinaryOp::maximum:  // the gradient goes to the operand taken (to a on ties)
+    case BinaryOp::minimum: {
+      bool b_taken = ranks_above(op == BinaryOp::maximum, b, a);
+      return b_taken == with_respect_to_b ? T(1) : T(0);
+    }
     default:
       return T(0);  // comparisons are piecewise constant
   }

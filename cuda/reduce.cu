@@ -21,6 +21,7 @@
 #include <type_traits>
 
 #include "cuda/block_reduce.h"
+#include "cuda/elementwise_math.h"
 #include "cuda/grid_stride.h"
 #include "cuda/reduce.h"
 #include "cuda/scratch_buffer.h"
@@ -42,16 +43,18 @@ struct Partial {
   int64_t index;
 };
 
-// Combine two partials; on ties the smaller index wins, so argmax returns the first maximum.
-// Index −1 marks a partial that has seen no element.
+// Combine two partials in the CPU's order (ranks_above: NaN first); on ties, NaN with NaN
+// included, the smaller index wins, so argmax returns the first maximum. Index −1 marks a partial
+// that has seen no element.
 template <typename T>
 __device__ Partial<T> combine(ReduceOp op, Partial<T> a, Partial<T> b) {
   if (op == ReduceOp::sum) return {a.value + b.value, 0};
   if (a.index < 0) return b;
   if (b.index < 0) return a;
-  bool take_b = op == ReduceOp::max ? (b.value > a.value) : (b.value < a.value);
-  if (b.value == a.value) take_b = b.index < a.index;
-  return take_b ? b : a;
+  const bool largest = op == ReduceOp::max;
+  if (ranks_above(largest, b.value, a.value)) return b;
+  if (ranks_above(largest, a.value, b.value)) return a;
+  return b.index < a.index ? b : a;
 }
 
 // Both kernels fold chunk c = [c·chunk_length, (c+1)·chunk_length) ∩ [0, length) of the axis

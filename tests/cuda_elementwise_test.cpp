@@ -4,6 +4,9 @@
 // has blocks, and ties for argmax.
 #include <gtest/gtest.h>
 
+#include <cmath>
+#include <limits>
+
 #include "autograd/ops.h"
 #include "cuda/allocator.h"
 #include "cuda/profiler.h"
@@ -181,6 +184,42 @@ TEST(CudaCore, ProfilerTimesDeviceOpsWithEventsAcrossManyCalls) {
   std::string line = table.substr(row + 1, table.find('\n', row + 1) - row - 1);
   EXPECT_NE(line.find(" cuda "), std::string::npos) << line;
   EXPECT_NE(line.find(" 5000 "), std::string::npos) << line;
+}
+
+// NaN ranks above every number on both paths (cuda/elementwise_math.h ranks_above): the same
+// NaN positions and the same first-NaN indices, within one block and across the two-pass path.
+TEST(CudaCore, NaNPropagatesThroughMaxMinAsOnCpu) {
+  HG_REQUIRE_CUDA();
+  const float nan = std::numeric_limits<float>::quiet_NaN();
+  Tensor x = test::random_uniform({4, 300001}, 35, -1, 1);
+  std::vector<float> values = x.to_vector<float>();
+  for (int64_t at : {int64_t(7), int64_t(150000), int64_t(300001 + 299999), int64_t(2 * 300001),
+                     int64_t(2 * 300001 + 5)})
+    values[static_cast<size_t>(at)] = nan;
+  x = Tensor::from_vector(values, {4, 300001});
+  Tensor on_gpu = x.to(Device::cuda);
+  for (bool largest : {true, false}) {
+    Tensor cpu_values = largest ? ops::max(x, {1}) : ops::min(x, {1});
+    Tensor gpu_values = (largest ? ops::max(on_gpu, {1}) : ops::min(on_gpu, {1})).to(Device::cpu);
+    std::vector<float> expected = cpu_values.to_vector<float>(),
+                       got = gpu_values.to_vector<float>();
+    for (size_t row = 0; row < 4; ++row) {
+      EXPECT_EQ(std::isnan(expected[row]), row < 3) << "row " << row;
+      EXPECT_EQ(std::isnan(got[row]), std::isnan(expected[row])) << "row " << row;
+      if (!std::isnan(expected[row])) {
+        EXPECT_EQ(got[row], expected[row]);
+      }
+    }
+    Tensor cpu_indices = largest ? ops::argmax(x, 1) : ops::argmin(x, 1);
+    Tensor gpu_indices = largest ? ops::argmax(on_gpu, 1) : ops::argmin(on_gpu, 1);
+    EXPECT_EQ(gpu_indices.to_vector<int64_t>(), cpu_indices.to_vector<int64_t>());
+  }
+  EXPECT_EQ(ops::argmax(x, 1).to_vector<int64_t>()[0], 7);
+  Tensor a = Tensor::from_vector(std::vector<float>{nan, 1, 2}, {3});
+  Tensor b = Tensor::from_vector(std::vector<float>{1, nan, 3}, {3});
+  EXPECT_TRUE(
+      test::all_close(ops::binary(BinaryOp::maximum, a.to(Device::cuda), b.to(Device::cuda)),
+                      ops::binary(BinaryOp::maximum, a, b), 0, 0));
 }
 
 TEST(CudaCore, LongReductionsAndTiesMatchCpu) {

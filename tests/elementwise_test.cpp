@@ -2,6 +2,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <limits>
 
 #include "autograd/ops.h"
 #include "tensor/ops.h"
@@ -38,6 +39,35 @@ TEST(Elementwise, BinaryBroadcastsLikeNumPy) {
             (std::vector<double>{0, 0, 1}));
   EXPECT_EQ(ops::binary(BinaryOp::maximum, f64({1, 5}, {2}), f64({3, 4}, {2})).to_vector<double>(),
             (std::vector<double>{3, 5}));
+}
+
+// PyTorch's NaN rule: torch.maximum(nan, 1), torch.max over a slice holding a NaN and
+// torch.argmax all pick the NaN, so a diverged value is never hidden behind a number.
+TEST(Elementwise, MaximumMinimumAndMaxReductionsPropagateNaN) {
+  const double nan = std::numeric_limits<double>::quiet_NaN();
+  Tensor a = f64({nan, 1, 2, nan}, {4});
+  Tensor b = f64({1, nan, 3, nan}, {4});
+  for (BinaryOp op : {BinaryOp::maximum, BinaryOp::minimum}) {
+    std::vector<double> z = ops::binary(op, a, b).to_vector<double>();
+    EXPECT_TRUE(std::isnan(z[0]) && std::isnan(z[1]) && std::isnan(z[3])) << static_cast<int>(op);
+    EXPECT_EQ(z[2], op == BinaryOp::maximum ? 3 : 2);
+  }
+  // Rows: NaN in the middle, NaN first, two NaNs (the first one's index), no NaN.
+  Tensor rows = f64({1, nan, 3, nan, 5, 0, 4, nan, nan, 2, 7, 1}, {4, 3});
+  std::vector<double> maxima = ops::max(rows, {1}).to_vector<double>();
+  std::vector<double> minima = ops::min(rows, {1}).to_vector<double>();
+  for (int row = 0; row < 3; ++row)
+    EXPECT_TRUE(std::isnan(maxima[row]) && std::isnan(minima[row])) << "row " << row;
+  EXPECT_EQ(maxima[3], 7);
+  EXPECT_EQ(minima[3], 1);
+  EXPECT_EQ(ops::argmax(rows, 1).to_vector<int64_t>(), (std::vector<int64_t>{1, 0, 1, 1}));
+  EXPECT_EQ(ops::argmin(rows, 1).to_vector<int64_t>(), (std::vector<int64_t>{1, 0, 1, 2}));
+  // The gradient of maximum goes to the operand it took, the NaN one included.
+  Tensor ones = f64({1, 1, 1, 1}, {4});
+  EXPECT_EQ(ops::binary_backward(BinaryOp::maximum, ones, a, b, false).to_vector<double>(),
+            (std::vector<double>{1, 0, 0, 1}));
+  EXPECT_EQ(ops::binary_backward(BinaryOp::maximum, ones, a, b, true).to_vector<double>(),
+            (std::vector<double>{0, 1, 1, 0}));
 }
 
 TEST(Elementwise, IntegerArithmeticStaysInteger) {

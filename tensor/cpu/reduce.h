@@ -6,13 +6,15 @@
 #include <type_traits>
 #include <vector>
 
+#include "cuda/elementwise_math.h"
 #include "cuda/reduce.h"
 
 namespace hg::cpu {
 
 // Floating sums accumulate in double, so the reference is the more accurate side of a
 // CPU-vs-GPU comparison. The loop runs r outside i: each step reads one contiguous slice
-// x[o, r, :], which the compiler vectorises. Max/min keep the first index on ties.
+// x[o, r, :], which the compiler vectorises. Max/min keep the first index on ties and rank NaN
+// above every number (ranks_above), as PyTorch does.
 template <typename T>
 void reduce_middle(ReduceOp op, const T* input, int64_t outer, int64_t length, int64_t inner,
                    T* values, int64_t* indices) {
@@ -44,8 +46,7 @@ void reduce_middle(ReduceOp op, const T* input, int64_t outer, int64_t length, i
     for (int64_t r = 1; r < length; ++r) {
       const T* slice = block + r * inner;
       for (int64_t i = 0; i < inner; ++i) {
-        bool better = op == ReduceOp::max ? slice[i] > out[i] : slice[i] < out[i];
-        if (better) {
+        if (ranks_above(op == ReduceOp::max, slice[i], out[i])) {
           out[i] = slice[i];
           if (best) best[i] = r;
         }
