@@ -12,6 +12,7 @@
 #include <cctype>
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <ctime>
 #include <filesystem>
 #include <fstream>
@@ -50,6 +51,9 @@ inline std::string command_output(const std::string& command) {
 }
 
 inline std::string git_commit() {
+  // A lent GPU machine gets a copy of the tree without .git: scripts/gpu-check.sh passes the
+  // commit the binaries were built from.
+  if (const char* pinned = std::getenv("HASHGRAD_COMMIT")) return pinned;
   const std::string git = "git -C '" + repository_root().string() + "' ";
   std::string commit = command_output(git + "rev-parse --short HEAD 2>/dev/null");
   if (commit.empty()) return "unknown";

@@ -16,7 +16,7 @@ if [[ "$device" == "no CUDA device" || " $* " == *" device=cpu "* ]]; then
   device="CPU $(lscpu | sed -n 's/^Model name: *//p'), $(nproc) cores"
 fi
 command="${METHODS:+METHODS=\"$METHODS\" }bench/methods_table.sh $dataset $bits $*"
-commit=$(git -C "$root" rev-parse --short HEAD)
+commit="${HASHGRAD_COMMIT:-$(git -C "$root" rev-parse --short HEAD)}"
 runs="$root/runs/methods-$dataset-$bits-$(date +%Y%m%d-%H%M%S)"
 mkdir -p "$runs"
 table="$root/bench/results/methods-$dataset-$bits-$(echo "$device" | tr -c 'A-Za-z0-9\n' '_' | cut -c1-40)${TABLE_SUFFIX:-}.md"

@@ -2,19 +2,23 @@
 # GPU verification on a lent machine (the `device` tool), stage by stage:
 #   scripts/gpu-check.sh [STAGE ...]     stages: tests sanitizer bench train methods
 #                                        (default: tests sanitizer bench)
-# Every call first builds build-gpu (incremental; cuDNN from the toolkit or from Python's
-# nvidia/cudnn package; GoogleTest, zlib and the header-only libraries from .device/, made here
-# by scripts/device-pack.sh and carried:  run(command="scripts/gpu-check.sh", carry=[".device"])).
-#   tests      ctest -L gpu
-#   sanitizer  compute-sanitizer memcheck on each tests/cuda_*_test
+# The binaries come prebuilt when .device/binaries.tar.xz is there (scripts/device-pack.sh
+# --binaries, built here with the same nvcc for sm_90): no build on the device, which matters
+# because a machine is handed back 30 s after a call and the next call starts bare. Otherwise, or
+# with GPU_CHECK_BUILD=1, build-gpu is built on the device (cuDNN from the toolkit or from
+# Python's nvidia/cudnn package; GoogleTest, zlib and the header-only libraries from .device/).
+#   run(command="scripts/gpu-check.sh tests sanitizer", carry=[".device"])
+#   tests      every tests/cuda_*_test binary (what `ctest -L gpu` runs)
+#   sanitizer  compute-sanitizer memcheck on each of them, four at a time
 #   bench      every benchmark, GPU cases and a short time per case
 #   train      the README's main job with the paper schedule (attention-ADSH, fmnist, 48 bits)
 #   methods    bench/methods_table.sh fmnist 48 (METHODS="..." picks methods, TABLE_SUFFIX names
 #              the table, so a long table can be split over calls)
-# A stage starts only while the time budget allows (GPU_CHECK_SECONDS, default 570: a device
-# call's limit is 600 s). Output in $OUT (or ./gpu-out), at most 8 files as the device tool
-# returns them: summary.log, build.log, one log per stage, results.tar.gz (bench/results and
-# run metrics), refreshed after every stage.
+# GPU_TESTS="cuda_conv2d_test ..." limits tests and sanitizer to those binaries. A stage starts
+# only while the time budget allows (GPU_CHECK_SECONDS, default 570: a device call's limit is
+# 600 s). Output in $OUT (or ./gpu-out), at most 8 files as the device tool returns them:
+# summary.log, build.log, one log per stage, results.tar.gz (bench/results and run metrics),
+# refreshed after every stage.
 set -uo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 out="${OUT:-$root/gpu-out}"
@@ -25,6 +29,7 @@ stages=("$@")
 [ ${#stages[@]} -eq 0 ] && stages=(tests sanitizer bench)
 export PATH="$PATH:/usr/local/cuda/bin"
 build="$root/build-gpu"
+[ -f "$root/.device/commit" ] && export HASHGRAD_COMMIT="$(cat "$root/.device/commit")"
 
 say() { echo "$*" | tee -a "$out/summary.log"; }
 seconds_left() { echo $((budget - ($(date +%s) - started))); }
@@ -36,51 +41,83 @@ pack() {
   tar -czf "$out/results.tar.gz" -C "$root" "${files[@]}"
 }
 
-# Warnings stay warnings here: this machine's compilers are newer than CI's, and a new warning
-# must not cost the session its GPU time.
-cmake_options=(-DCMAKE_BUILD_TYPE=Release -DHASHGRAD_CUDA=ON -DHASHGRAD_WERROR=OFF)
-command -v ninja >/dev/null && cmake_options+=(-G Ninja)
-if [ -d "$root/.device" ]; then
-  cmake_options+=(-DCMAKE_PREFIX_PATH="$root/.device" -DGTEST_ROOT="$root/.device"
-                  -DZLIB_ROOT="$root/.device" -DCMAKE_CXX_FLAGS="-isystem $root/.device/include")
-  export HASHGRAD_FASHION_MNIST="$root/.device/fashion-mnist"
-fi
-if ! ls /usr/local/cuda/include/cudnn.h >/dev/null 2>&1; then
+if [ -f "$root/.device/binaries.tar.xz" ] && [ "${GPU_CHECK_BUILD:-0}" != 1 ]; then
+  {
+    nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv
+    rm -rf "$build" && mkdir -p "$build" && tar -xJf "$root/.device/binaries.tar.xz" -C "$build"
+  } >"$out/build.log" 2>&1 || { tail -20 "$out/build.log"; say "unpacking binaries failed"; exit 1; }
+  # The tests find their fixtures under the source folder they were built in: make that path
+  # lead here.
+  source_root=$(cat "$root/.device/source_root")
+  if [ "$source_root" != "$root" ] && [ ! -e "$source_root" ]; then
+    mkdir -p "$(dirname "$source_root")" && ln -s "$root" "$source_root"
+  fi
+  mkdir -p "$source_root/build"
   cudnn_root=$(python3 -c 'import nvidia.cudnn; print(list(nvidia.cudnn.__path__)[0])' 2>/dev/null)
-  [ -n "$cudnn_root" ] && cmake_options+=(-DCUDNN_ROOT="$cudnn_root") &&
-    export LD_LIBRARY_PATH="$cudnn_root/lib:${LD_LIBRARY_PATH:-}"
+  [ -n "$cudnn_root" ] && export LD_LIBRARY_PATH="$cudnn_root/lib:${LD_LIBRARY_PATH:-}"
+  export LD_LIBRARY_PATH="/usr/local/cuda/lib64:${LD_LIBRARY_PATH:-}"
+  export HASHGRAD_FASHION_MNIST="$root/.device/fashion-mnist"
+  say "build: prebuilt binaries of ${HASHGRAD_COMMIT:-?}; missing libraries:" \
+      "$(ldd "$build/hashgrad" | grep -c 'not found')"
+else
+  # Warnings stay warnings here: this machine's compilers are newer than CI's, and a new warning
+  # must not cost the session its GPU time.
+  cmake_options=(-DCMAKE_BUILD_TYPE=Release -DHASHGRAD_CUDA=ON -DHASHGRAD_WERROR=OFF)
+  command -v ninja >/dev/null && cmake_options+=(-G Ninja)
+  if [ -d "$root/.device" ]; then
+    cmake_options+=(-DCMAKE_PREFIX_PATH="$root/.device" -DGTEST_ROOT="$root/.device"
+                    -DZLIB_ROOT="$root/.device" -DCMAKE_CXX_FLAGS="-isystem $root/.device/include")
+    export HASHGRAD_FASHION_MNIST="$root/.device/fashion-mnist"
+  fi
+  if ! ls /usr/local/cuda/include/cudnn.h >/dev/null 2>&1; then
+    cudnn_root=$(python3 -c 'import nvidia.cudnn; print(list(nvidia.cudnn.__path__)[0])' 2>/dev/null)
+    [ -n "$cudnn_root" ] && cmake_options+=(-DCUDNN_ROOT="$cudnn_root") &&
+      export LD_LIBRARY_PATH="$cudnn_root/lib:${LD_LIBRARY_PATH:-}"
+  fi
+  mapfile -t targets < <("$root/scripts/gpu-targets.sh")
+  {
+    nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv
+    cmake -S "$root" -B "$build" "${cmake_options[@]}" &&
+      cmake --build "$build" -j 16 --target "${targets[@]}"
+  } >"$out/build.log" 2>&1 || { tail -40 "$out/build.log"; say "build failed"; exit 1; }
+  say "build: done at $(( $(date +%s) - started )) s; warnings: $(grep -c 'warning' "$out/build.log")"
 fi
 
-# Only what the stages run: the command, the GPU tests and the benchmarks.
-targets=(hashgrad)
-for file in "$root"/tests/cuda_*_test.cpp; do targets+=("$(basename "$file" .cpp)"); done
-for file in "$root"/bench/*_bench.cpp; do targets+=("bench_$(basename "$file" .cpp)"); done
-{
-  nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv
-  cmake -S "$root" -B "$build" "${cmake_options[@]}" &&
-    cmake --build "$build" -j 16 --target "${targets[@]}"
-} >"$out/build.log" 2>&1 || { tail -40 "$out/build.log"; say "build failed"; exit 1; }
-say "build: done at $(( $(date +%s) - started )) s; warnings: $(grep -c 'warning' "$out/build.log")"
+gpu_tests=()
+for test in "$build"/tests/cuda_*_test; do
+  name=$(basename "$test")
+  [ -z "${GPU_TESTS:-}" ] || [[ " $GPU_TESTS " == *" $name "* ]] && gpu_tests+=("$test")
+done
 
 for stage in "${stages[@]}"; do
   left=$(seconds_left)
   if [ "$left" -lt 60 ]; then say "$stage: skipped, $left s left"; continue; fi
   case "$stage" in
     tests)
-      timeout "$left" ctest --test-dir "$build" -L gpu --output-on-failure -j 4 \
-        >"$out/tests.log" 2>&1
-      say "tests: exit $?; $(grep -E 'tests passed|tests failed' "$out/tests.log")"
-      grep -E '^\s+[0-9]+ - .*\((Failed|Timeout|SEGFAULT|Subprocess aborted)' "$out/tests.log" |
-        tee -a "$out/summary.log" ;;
+      : >"$out/tests.log"
+      failed=0
+      for test in "${gpu_tests[@]}"; do
+        OMP_WAIT_POLICY=passive timeout $(( $(seconds_left) > 10 ? $(seconds_left) : 10 )) \
+          "$test" --gtest_brief=1 >>"$out/tests.log" 2>&1
+        code=$?
+        [ $code -eq 0 ] || { failed=$((failed + 1)); say "tests $(basename "$test"): exit $code"; }
+      done
+      say "tests: ${#gpu_tests[@]} binaries, $failed failed"
+      grep -E '^\[  FAILED  \]|Failure|error' "$out/tests.log" | head -40 | tee -a "$out/summary.log" ;;
     sanitizer)
+      # Four binaries at a time: memcheck is slow mostly on the host side, and there are 16 cores.
+      logs=$(mktemp -d)
+      per_test=$((left < 240 ? left : 240))
+      printf '%s\n' "${gpu_tests[@]}" | xargs -P 4 -I{} bash -c \
+        'timeout '"$per_test"' compute-sanitizer --tool memcheck --error-exitcode 9 "$1" \
+           --gtest_brief=1 >"$2/$(basename "$1").log" 2>&1; echo "exit $?" >>"$2/$(basename "$1").log"' \
+        _ {} "$logs"
       : >"$out/sanitizer.log"
-      for test in "$build"/tests/cuda_*_test; do
-        left=$(seconds_left)
-        if [ "$left" -lt 30 ]; then say "sanitizer $(basename "$test"): skipped"; continue; fi
-        timeout $((left < 150 ? left : 150)) compute-sanitizer --tool memcheck --error-exitcode 9 \
-          "$test" --gtest_brief=1 >>"$out/sanitizer.log" 2>&1
-        say "sanitizer $(basename "$test"): exit $?"
-      done ;;
+      for log in "$logs"/*.log; do
+        { echo "== $(basename "$log" .log)"; cat "$log"; } >>"$out/sanitizer.log"
+        say "sanitizer $(basename "$log" .log): $(tail -1 "$log")"
+      done
+      grep -E 'ERROR SUMMARY' "$out/sanitizer.log" | sort | uniq -c | tee -a "$out/summary.log" ;;
     bench)
       : >"$out/bench.log"
       declare -A bench_options=([bench_matmul_bench]="--max-cpu-size 256"
