@@ -41,6 +41,14 @@ pack() {
   tar -czf "$out/results.tar.gz" -C "$root" "${files[@]}"
 }
 
+# cuDNN: the toolkit's, or else the one in Python's nvidia/cudnn package.
+cudnn_root=""
+if ! ls /usr/local/cuda/include/cudnn.h >/dev/null 2>&1; then
+  cudnn_root=$(python3 -c 'import nvidia.cudnn; print(list(nvidia.cudnn.__path__)[0])' 2>/dev/null)
+  [ -n "$cudnn_root" ] && export LD_LIBRARY_PATH="$cudnn_root/lib:${LD_LIBRARY_PATH:-}"
+fi
+[ -d "$root/.device" ] && export HASHGRAD_FASHION_MNIST="$root/.device/fashion-mnist"
+
 if [ -f "$root/.device/binaries.tar.xz" ] && [ "${GPU_CHECK_BUILD:-0}" != 1 ]; then
   {
     nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv
@@ -53,12 +61,9 @@ if [ -f "$root/.device/binaries.tar.xz" ] && [ "${GPU_CHECK_BUILD:-0}" != 1 ]; t
     mkdir -p "$(dirname "$source_root")" && ln -s "$root" "$source_root"
   fi
   mkdir -p "$source_root/build"
-  cudnn_root=$(python3 -c 'import nvidia.cudnn; print(list(nvidia.cudnn.__path__)[0])' 2>/dev/null)
-  [ -n "$cudnn_root" ] && export LD_LIBRARY_PATH="$cudnn_root/lib:${LD_LIBRARY_PATH:-}"
   export LD_LIBRARY_PATH="/usr/local/cuda/lib64:${LD_LIBRARY_PATH:-}"
-  export HASHGRAD_FASHION_MNIST="$root/.device/fashion-mnist"
-  say "build: prebuilt binaries of ${HASHGRAD_COMMIT:-?}; missing libraries:" \
-      "$(ldd "$build/hashgrad" | grep -c 'not found')"
+  say "build: prebuilt binaries of ${HASHGRAD_COMMIT:-?}; libraries not found:" \
+      "$(ldd "$build/hashgrad" | awk '/not found/ {print $1}' | tr '\n' ' ')"
 else
   # Warnings stay warnings here: this machine's compilers are newer than CI's, and a new warning
   # must not cost the session its GPU time.
@@ -67,13 +72,8 @@ else
   if [ -d "$root/.device" ]; then
     cmake_options+=(-DCMAKE_PREFIX_PATH="$root/.device" -DGTEST_ROOT="$root/.device"
                     -DZLIB_ROOT="$root/.device" -DCMAKE_CXX_FLAGS="-isystem $root/.device/include")
-    export HASHGRAD_FASHION_MNIST="$root/.device/fashion-mnist"
   fi
-  if ! ls /usr/local/cuda/include/cudnn.h >/dev/null 2>&1; then
-    cudnn_root=$(python3 -c 'import nvidia.cudnn; print(list(nvidia.cudnn.__path__)[0])' 2>/dev/null)
-    [ -n "$cudnn_root" ] && cmake_options+=(-DCUDNN_ROOT="$cudnn_root") &&
-      export LD_LIBRARY_PATH="$cudnn_root/lib:${LD_LIBRARY_PATH:-}"
-  fi
+  [ -n "$cudnn_root" ] && cmake_options+=(-DCUDNN_ROOT="$cudnn_root")
   mapfile -t targets < <("$root/scripts/gpu-targets.sh")
   {
     nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv
