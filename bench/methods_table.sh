@@ -12,14 +12,17 @@ bits="${2:-48}"
 shift $(( $# > 2 ? 2 : $# ))
 hashgrad="${HASHGRAD:-$root/build/hashgrad}"
 device=$("$hashgrad" info | sed 's/.*device: //')
-if [[ "$device" == "no CUDA device" || " $* " == *" device=cpu "* ]]; then
+# The file name carries a short device tag (cpu, nvidia-h100-80gb-hbm3); the table, the full name.
+device_tag=$(echo "${device%% (*}" | tr 'A-Z' 'a-z' | tr -cs 'a-z0-9' '-' | sed 's/^-*//; s/-*$//')
+if [[ "$device" == "no CUDA device"* || " $* " == *" device=cpu "* ]]; then
   device="CPU $(lscpu | sed -n 's/^Model name: *//p'), $(nproc) cores"
+  device_tag=cpu
 fi
 command="${METHODS:+METHODS=\"$METHODS\" }bench/methods_table.sh $dataset $bits $*"
 commit="${HASHGRAD_COMMIT:-$(git -C "$root" rev-parse --short HEAD)}"
 runs="$root/runs/methods-$dataset-$bits-$(date +%Y%m%d-%H%M%S)"
 mkdir -p "$runs"
-table="$root/bench/results/methods-$dataset-$bits-$(echo "$device" | tr -c 'A-Za-z0-9\n' '_' | cut -c1-40)${TABLE_SUFFIX:-}.md"
+table="$root/bench/results/methods-$dataset-$bits-$device_tag${TABLE_SUFFIX:-}.md"
 
 # The table is rewritten after every method, so a run cut short keeps the rows it finished.
 rows=""
