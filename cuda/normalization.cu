@@ -139,7 +139,9 @@ void normalization_forward(const T* x, const T* weight, const T* bias, Normaliza
                            double epsilon, bool compute_statistics, T* mean, T* var, T* y,
                            cudaStream_t stream) {
   const int64_t count = layout.outer * layout.inner;
-  if (layout.groups * count == 0) return;
+  // An empty batch still writes its statistics (0/0: NaN, as on the CPU): the backward and the
+  // running averages read them.
+  if (layout.groups == 0) return;
   normalization_forward_kernel<<<group_blocks(layout.groups),
                                  block_threads_for(count, kMaxNormalizationThreads), 0, stream>>>(
       x, weight, bias, layout, epsilon, compute_statistics, mean, var, y);

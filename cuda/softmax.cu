@@ -8,6 +8,8 @@
 // (grid-stride over the outer·inner rows). Each thread folds the elements j = threadIdx.x,
 // threadIdx.x + blockDim.x, ... of its row, the block combines the partials in shared memory
 // by halving, and every thread then writes its own elements. No atomics: same result every run.
+// Sums accumulate in double, as the CPU reference's do: in f32 the denominator's rounding grows
+// with the row's length, and the backward's g_j − Σ_k g_k y_k cancels when g_j ≈ the sum.
 #include "cuda/block_reduce.h"
 #include "cuda/elementwise_math.h"
 #include "cuda/softmax.h"
@@ -21,7 +23,8 @@ constexpr int kMaxSoftmaxThreads = 256;
 template <typename T>
 __global__ void softmax_kernel(const T* x, T* y, int64_t outer, int64_t size, int64_t inner,
                                bool logarithmic) {
-  __shared__ T shared[kMaxSoftmaxThreads];
+  __shared__ T shared_max[kMaxSoftmaxThreads];
+  __shared__ double shared_sum[kMaxSoftmaxThreads];
   for (int64_t row = blockIdx.x; row < outer * inner; row += gridDim.x) {
     const int64_t base = (row / inner) * size * inner + row % inner;
     T largest = x[base];
@@ -29,12 +32,13 @@ __global__ void softmax_kernel(const T* x, T* y, int64_t outer, int64_t size, in
       T value = x[base + j * inner];
       largest = value > largest ? value : largest;
     }
-    largest = block_max(largest, shared);
-    T total = 0;
+    largest = block_max(largest, shared_max);
+    double total = 0;
     for (int64_t j = threadIdx.x; j < size; j += blockDim.x)
       total += math_exp(x[base + j * inner] - largest);
-    total = block_sum(total, shared);
-    const T log_total = math_log(total), inverse_total = T(1) / total;
+    total = block_sum(total, shared_sum);
+    const T log_total = static_cast<T>(math_log(total)),
+            inverse_total = static_cast<T>(1.0 / total);
     for (int64_t j = threadIdx.x; j < size; j += blockDim.x) {
       T shifted = x[base + j * inner] - largest;
       y[base + j * inner] = logarithmic ? shifted - log_total : math_exp(shifted) * inverse_total;
@@ -45,15 +49,15 @@ __global__ void softmax_kernel(const T* x, T* y, int64_t outer, int64_t size, in
 template <typename T>
 __global__ void softmax_backward_kernel(const T* grad, const T* y, T* result, int64_t outer,
                                         int64_t size, int64_t inner, bool logarithmic) {
-  __shared__ T shared[kMaxSoftmaxThreads];
+  __shared__ double shared[kMaxSoftmaxThreads];
   for (int64_t row = blockIdx.x; row < outer * inner; row += gridDim.x) {
     const int64_t base = (row / inner) * size * inner + row % inner;
-    T total = 0;
+    double total = 0;
     for (int64_t j = threadIdx.x; j < size; j += blockDim.x) {
       int64_t at = base + j * inner;
       total += logarithmic ? grad[at] : grad[at] * y[at];
     }
-    const T dot = block_sum(total, shared);
+    const T dot = static_cast<T>(block_sum(total, shared));
     for (int64_t j = threadIdx.x; j < size; j += blockDim.x) {
       int64_t at = base + j * inner;
       result[at] = logarithmic ? grad[at] - math_exp(y[at]) * dot : y[at] * (grad[at] - dot);

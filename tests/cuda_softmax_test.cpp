@@ -1,5 +1,5 @@
 // Softmax on CUDA against the CPU reference (rtol 1e-5): every dim, rows shorter and longer
-// than a block, more rows than a grid has blocks, views, empty tensors, f32 and f64, the
+// than a block, rows of 300,000, more rows than a grid has blocks, views, empty tensors, f32 and f64, the
 // backward kernels and cross-entropy's gradient.
 #include <gtest/gtest.h>
 
@@ -18,10 +18,11 @@ TEST(CudaSoftmax, ForwardMatchesCpu) {
     Shape shape;
     int64_t dim;
   };
-  // Row lengths 1, 10 (fewer than a warp), 1000 (several passes of a 256-thread block), and a
-  // middle dim (elements `inner` apart).
+  // Row lengths 1, 10 (fewer than a warp), 1000 (several passes of a 256-thread block), 300,000
+  // (the sums accumulate in double on both sides; in f32 their rounding would grow with the
+  // length), and a middle dim (elements `inner` apart).
   for (const Case& c : {Case{{4, 1}, 1}, Case{{64, 10}, -1}, Case{{3, 1000}, 1},
-                        Case{{2, 37, 5}, 1}, Case{{6, 4, 3}, 0}}) {
+                        Case{{2, 300000}, 1}, Case{{2, 37, 5}, 1}, Case{{6, 4, 3}, 0}}) {
     for (DType dtype : {DType::f32, DType::f64}) {
       Tensor x = test::random_uniform(c.shape, 17, -8, 8, dtype);
       Tensor x_gpu = x.to(Device::cuda);
@@ -54,6 +55,13 @@ TEST(CudaSoftmax, BackwardMatchesCpu) {
                   ops::log_softmax_backward(grad, log_y, dim), 1e-5, 1e-6))
         << "dim " << dim;
   }
+  // A row of 300,000 whose gradient is nearly constant: g_j − Σ_k g_k y_k cancels to ~1e-4 and
+  // the results are ~1e-9, so an f32 sum (error ~3e-5) would show in their leading digits.
+  Tensor x = test::random_uniform({1, 300000}, 5, -3, 3);
+  Tensor grad = ops::add_scalar(test::random_uniform({1, 300000}, 6, 0, 1e-3), 1.0);
+  Tensor y = ops::softmax(x, 1);
+  EXPECT_TRUE(all_close(ops::softmax_backward(grad.to(Device::cuda), y.to(Device::cuda), 1),
+                        ops::softmax_backward(grad, y, 1), 1e-5, 1e-13));
 }
 
 TEST(CudaSoftmax, ManyRowsViewsAndEmptyTensorsMatchCpu) {
