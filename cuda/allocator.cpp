@@ -174,11 +174,15 @@ struct DeviceMemory {
   static void* stream() { return cuda::current_stream(); }
   static std::string out_of_memory(size_t size, size_t in_use) {
     size_t free_bytes = 0, total_bytes = 0;
-    cudaMemGetInfo(&free_bytes, &total_bytes);
+    std::string device_memory;
+    if (cudaMemGetInfo(&free_bytes, &total_bytes) == cudaSuccess)
+      device_memory = detail::concat(" and ", mebibytes(free_bytes), " free of ",
+                                     mebibytes(total_bytes), " on the device");
+    else
+      cudaGetLastError();  // the message goes without the device's figures, not with a stale error
     return detail::concat("CUDA out of memory: tried to allocate ", mebibytes(size), " with ",
-                          mebibytes(in_use), " in use by hashgrad and ", mebibytes(free_bytes),
-                          " free of ", mebibytes(total_bytes),
-                          " on the device; lower the batch size");
+                          mebibytes(in_use), " in use by hashgrad", device_memory,
+                          "; lower the batch size");
   }
 };
 
@@ -202,7 +206,9 @@ void* pinned_allocate(size_t bytes) {
 void pinned_free(void* pointer) {
   if (pointer == nullptr) return;
   if (cuda::available()) {
-    cudaFreeHost(pointer);
+    // Called from destructors, which must not throw: a failed free leaks the block, and its error
+    // is cleared so that the next launch does not report it.
+    if (cudaFreeHost(pointer) != cudaSuccess) cudaGetLastError();
     return;
   }
   std::free(pointer);

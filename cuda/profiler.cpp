@@ -70,6 +70,15 @@ void add(const std::string& name, bool on_gpu, int depth, double milliseconds, s
 std::vector<OpenScope> pending;
 std::vector<cudaEvent_t> spare_events;
 
+// The profiler never fails the op it measures (and Scope::end runs in a destructor, which must
+// not throw): a CUDA call of its own that fails costs that scope its GPU time, and the error is
+// cleared so that the next kernel launch does not report it as its own.
+bool succeeded(cudaError_t status) {
+  if (status == cudaSuccess) return true;
+  cudaGetLastError();
+  return false;
+}
+
 cudaEvent_t take_event() {
   std::lock_guard<std::mutex> lock(totals_mutex);
   if (!spare_events.empty()) {
@@ -78,7 +87,7 @@ cudaEvent_t take_event() {
     return event;
   }
   cudaEvent_t event = nullptr;
-  return cudaEventCreate(&event) == cudaSuccess ? event : nullptr;
+  return succeeded(cudaEventCreate(&event)) ? event : nullptr;
 }
 
 // Folds the pending scopes the GPU has finished, in order (one stream: they finish in order);
@@ -93,8 +102,8 @@ void fold_pending(bool wait) {
       break;
     }
     float milliseconds = 0;
-    cudaEventElapsedTime(&milliseconds, scope.start, scope.stop);
-    add(scope.name, true, scope.depth, milliseconds, scope.bytes);
+    if (succeeded(cudaEventElapsedTime(&milliseconds, scope.start, scope.stop)))
+      add(scope.name, true, scope.depth, milliseconds, scope.bytes);
     spare_events.push_back(scope.start);
     spare_events.push_back(scope.stop);
   }
@@ -127,8 +136,9 @@ void Scope::begin(const char* name, bool on_gpu) {
   if (on_gpu) {
     scope.start = take_event();
     scope.stop = take_event();
-    if (scope.start != nullptr && scope.stop != nullptr)
-      cudaEventRecord(scope.start, cuda::current_stream());
+    if (scope.start != nullptr && scope.stop != nullptr &&
+        !succeeded(cudaEventRecord(scope.start, cuda::current_stream())))
+      scope.on_gpu = false;  // timed by the host clock instead
   }
 #endif
   open_scopes.push_back(std::move(scope));
@@ -144,15 +154,19 @@ void Scope::end() {
   scope.bytes = memory::allocated_total() - scope.bytes_at_start;
 #if HASHGRAD_WITH_CUDA
   nvtxRangePop();
-  if (scope.on_gpu && scope.start != nullptr && scope.stop != nullptr) {
-    cudaEventRecord(scope.stop, cuda::current_stream());
-    std::lock_guard<std::mutex> lock(totals_mutex);
+  const bool timed_by_events = scope.on_gpu && scope.start != nullptr && scope.stop != nullptr &&
+                               succeeded(cudaEventRecord(scope.stop, cuda::current_stream()));
+  std::lock_guard<std::mutex> lock(totals_mutex);
+  if (timed_by_events) {
     pending.push_back(std::move(scope));
     if (pending.size() >= 4096) fold_pending(false);
     return;
   }
-#endif
+  for (cudaEvent_t unused : {scope.start, scope.stop})
+    if (unused != nullptr) spare_events.push_back(unused);
+#else
   std::lock_guard<std::mutex> lock(totals_mutex);
+#endif
   add(scope.name, scope.on_gpu, scope.depth, cpu_milliseconds, scope.bytes);
 }
 
