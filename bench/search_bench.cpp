@@ -48,12 +48,8 @@ std::vector<uint64_t> random_codes(int64_t count, int bits, uint64_t seed) {
     std::mt19937_64 generator(seed * 1000003 + static_cast<uint64_t>(omp_get_thread_num()));
 #pragma omp for schedule(static)
     for (int64_t i = 0; i < count; ++i)
-      for (int64_t w = 0; w < words; ++w) {
-        uint64_t word = generator();
-        const int used = static_cast<int>(std::min<int64_t>(64, bits - 64 * w));
-        if (used < 64) word &= (uint64_t{1} << used) - 1;  // the padding stays zero
-        codes[i * words + w] = word;
-      }
+      for (int64_t w = 0; w < words; ++w)
+        codes[i * words + w] = generator() & used_bits_mask(bits, w);  // the padding stays zero
   }
   return codes;
 }

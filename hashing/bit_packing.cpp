@@ -25,6 +25,24 @@ inline uint8_t bit_mask(int j) { return static_cast<uint8_t>(0x80u >> (j % 8)); 
 
 }  // namespace
 
+uint64_t used_bits_mask(int bits, int64_t word) {
+  const int64_t first_bit = word * 64;
+  if (first_bit + 64 <= bits) return ~uint64_t{0};
+  uint64_t mask = 0;
+  for (int64_t j = first_bit; j < bits; ++j)
+    code_bytes(&mask)[(j - first_bit) / 8] |= bit_mask(static_cast<int>(j));
+  return mask;
+}
+
+void check_code_padding(const PackedCodes& codes, const char* what) {
+  const int64_t last = codes.words_per_code() - 1;
+  const uint64_t padding = ~used_bits_mask(codes.bits, last);
+  if (padding == 0) return;
+  for (int64_t i = 0; i < codes.count; ++i)
+    HG_CHECK((codes.code(i)[last] & padding) == 0, what, ": code ", i, " has bits set past its ",
+             codes.bits, " bits (the unused trailing bits of a packed code must be 0)");
+}
+
 template <typename T>
 void pack_signs(const T* values, int64_t count, int bits, uint64_t* words) {
   check_code_bits(bits, "pack_signs");

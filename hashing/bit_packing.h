@@ -38,6 +38,15 @@ struct PackedCodes {
   const uint64_t* code(int64_t i) const { return words + i * words_per_code(); }
 };
 
+// The bits of word `word` of a code that belong to the code: every bit but in the last word,
+// whose unused trailing bits must stay 0 (a set one would count in every distance).
+uint64_t used_bits_mask(int bits, int64_t word);
+
+// Throws, naming `what` and the first offending code, unless every code's unused trailing bits
+// are 0. Searches call it: codes from pack_signs and code files always pass, hand-built words may
+// not.
+void check_code_padding(const PackedCodes& codes, const char* what);
+
 // The Hamming distance popcount(a XOR b) of two packed codes of `words` words.
 inline int hamming_distance(const uint64_t* a, const uint64_t* b, int64_t words) {
   int distance = 0;

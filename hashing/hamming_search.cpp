@@ -28,6 +28,8 @@ void check_search_inputs(const PackedCodes& queries, const PackedCodes& database
   HG_CHECK((queries.count == 0 || queries.words != nullptr) &&
                (database.count == 0 || database.words != nullptr),
            "Hamming search: null code pointer");
+  check_code_padding(queries, "Hamming search queries");
+  check_code_padding(database, "Hamming search database");
 }
 
 #if HASHGRAD_WITH_CUDA

@@ -113,6 +113,30 @@ TEST(BitPacking, TensorFormsKeepShapesAndValues) {
             (std::vector<float>{1, -1, 1, 1, -1, -1, -1, 1, 1, -1, -1, -1}));
 }
 
+TEST(BitPacking, UsedBitsMaskIsTheCodeOfAllPlusSigns) {
+  // 12 bits: bytes 0xFF, 0xF0 (packbits fills a byte from its high bit), so the word 0xF0FF.
+  EXPECT_EQ(used_bits_mask(12, 0), 0xF0FFu);
+  for (int bits : {8, 12, 48, 64, 65, 100, 1000, 1024}) {
+    std::vector<uint64_t> all_plus = pack(std::vector<float>(bits, 1.0f), 1, bits);
+    for (int64_t w = 0; w < words_per_code(bits); ++w)
+      EXPECT_EQ(used_bits_mask(bits, w), all_plus[w]) << bits << " bits, word " << w;
+  }
+}
+
+TEST(BitPacking, SetPaddingBitsAreRefusedNamingTheCode) {
+  // 12-bit codes: 0x0100 sets byte 1's mask 0x01, bit 15, past the code's 12 bits.
+  std::vector<uint64_t> words = {0x80B1, 0x0100};
+  EXPECT_NO_THROW(check_code_padding({words.data(), 1, 12}, "codes"));
+  try {
+    check_code_padding({words.data(), 2, 12}, "test codes");
+    FAIL() << "a set padding bit was accepted";
+  } catch (const Error& error) {
+    EXPECT_NE(std::string(error.what()).find("test codes: code 1 has bits set past its 12 bits"),
+              std::string::npos)
+        << error.what();
+  }
+}
+
 TEST(BitPacking, UnsupportedLengthsAreRefusedWithTheRange) {
   std::vector<float> signs(7, 1.0f);
   std::vector<uint64_t> words(1);

@@ -166,6 +166,20 @@ TEST(HammingSearch, MismatchedCodeLengthsAreNamed) {
   }
 }
 
+TEST(HammingSearch, CodesWithSetPaddingBitsAreRefused) {
+  // 12-bit codes; 0x0100 sets bit 15, which would add 1 to every distance to that code.
+  std::vector<uint64_t> database = {0x00B1, 0x0100, 0x0080};
+  std::vector<uint64_t> query = {0x0000};
+  try {
+    hamming_topk_cpu({query.data(), 1, 12}, {database.data(), 3, 12}, 2);
+    FAIL() << "no error";
+  } catch (const Error& error) {
+    EXPECT_NE(std::string(error.what()).find("Hamming search database: code 1 has bits set"),
+              std::string::npos)
+        << error.what();
+  }
+}
+
 TEST(Rerank, OrdersByEuclideanDistanceWithTiesByPosition) {
   // One query at the origin of a 2-D feature space; four candidates from a Hamming search.
   SearchResult candidates;
