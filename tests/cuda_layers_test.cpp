@@ -1,6 +1,6 @@
 // The layers of issue 3 on CUDA against the CPU reference (fp32, rtol 1e-5; nothing here
-// uses TF32): pooling through cuDNN (tied maxima and more planes than one cuDNN call takes included) and our
-// adaptive kernels, the fused BatchNorm / LayerNorm kernels (groups shorter and longer than a
+// uses TF32): pooling through cuDNN (tied maxima, and more planes than one cuDNN call takes)
+// and our adaptive kernels, the fused BatchNorm / LayerNorm kernels (groups shorter and longer than a
 // block, LayerNorm's column kernel with partial tiles), dropout's mask, and a small Sequential
 // moved to the device.
 #include <gtest/gtest.h>
