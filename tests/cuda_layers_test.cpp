@@ -1,8 +1,8 @@
 // The layers of issue 3 on CUDA against the CPU reference (fp32, rtol 1e-5; nothing here
 // uses TF32): pooling through cuDNN (tied maxima, and more planes than one cuDNN call takes)
-// and our adaptive kernels, the fused BatchNorm / LayerNorm kernels (groups shorter and longer than a
-// block, LayerNorm's column kernel with partial tiles), dropout's mask, and a small Sequential
-// moved to the device.
+// and our adaptive kernels, the fused BatchNorm / LayerNorm kernels (groups shorter and longer
+// than a block, LayerNorm's column kernel with partial tiles), dropout's mask, and a small
+// Sequential moved to the device.
 #include <gtest/gtest.h>
 
 #include <functional>
@@ -74,9 +74,9 @@ TEST(CudaLayers, MaxPoolGradientGoesToTheFirstOfTiedMaximaAsOnCpu) {
   Tensor x =
       ops::binary(BinaryOp::gt, test::random_uniform({2, 3, 9, 8}, 60, 0, 1), Tensor::scalar(0.5));
   for (PoolWindow window : {PoolWindow::square(2), PoolWindow::square(3, 2, 1)})
-    expect_devices_agree(
-        "max with ties, window " + std::to_string(window.kernel_h),
-        [&](const std::vector<Tensor>& in) { return max_pool2d(in[0], window); }, {x});
+    expect_devices_agree("max with ties, window " + std::to_string(window.kernel_h),
+                         [&](const std::vector<Tensor>& in) { return max_pool2d(in[0], window); },
+                         {x});
 }
 
 TEST(CudaLayers, PoolingOverMorePlanesThanOneCudnnCallTakes) {

@@ -1,6 +1,6 @@
 // Softmax on CUDA against the CPU reference (rtol 1e-5): every dim, rows shorter and longer
-// than a block, rows of 300,000, more rows than a grid has blocks, views, empty tensors, f32 and f64, the
-// backward kernels and cross-entropy's gradient.
+// than a block, rows of 300,000, more rows than a grid has blocks, views, empty tensors, f32 and
+// f64, the backward kernels and cross-entropy's gradient.
 #include <gtest/gtest.h>
 
 #include "autograd/ops.h"
