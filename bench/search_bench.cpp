@@ -42,14 +42,15 @@ using namespace hg::hashing;
 std::vector<uint64_t> random_codes(int64_t count, int bits, uint64_t seed) {
   const int64_t words = words_per_code(bits);
   std::vector<uint64_t> codes(static_cast<size_t>(count * words));
+  std::vector<uint64_t> masks(static_cast<size_t>(words));  // the padding stays zero
+  for (int64_t w = 0; w < words; ++w) masks[w] = used_bits_mask(bits, w);
 #pragma omp parallel
   {
     // One generator per thread, seeded from (seed, thread): reproducible for a thread count.
     std::mt19937_64 generator(seed * 1000003 + static_cast<uint64_t>(omp_get_thread_num()));
 #pragma omp for schedule(static)
     for (int64_t i = 0; i < count; ++i)
-      for (int64_t w = 0; w < words; ++w)
-        codes[i * words + w] = generator() & used_bits_mask(bits, w);  // the padding stays zero
+      for (int64_t w = 0; w < words; ++w) codes[i * words + w] = generator() & masks[w];
   }
   return codes;
 }

@@ -110,14 +110,13 @@ void words_from_packbits(const uint8_t* bytes, int64_t count, int bits, int64_t 
   HG_CHECK(row_bytes >= used_bytes, "words_from_packbits: rows of ", row_bytes,
            " bytes cannot hold ", bits, "-bit codes (", used_bytes, " bytes needed)");
   const int64_t stride = words_per_code(bits);
-  // The bits of the last byte that lie past `bits` (its low-order end in packbits order).
-  const uint8_t last_byte_mask = static_cast<uint8_t>(0xFFu << ((8 - bits % 8) % 8));
+  const uint64_t last_word_mask = used_bits_mask(bits, stride - 1);
 #pragma omp parallel for schedule(static)
   for (int64_t i = 0; i < count; ++i) {
     uint64_t* code = words + i * stride;
     std::memset(code, 0, static_cast<size_t>(stride) * sizeof(uint64_t));
     std::memcpy(code, bytes + i * row_bytes, static_cast<size_t>(used_bytes));
-    code_bytes(code)[used_bytes - 1] &= last_byte_mask;
+    code[stride - 1] &= last_word_mask;
   }
 }
 
