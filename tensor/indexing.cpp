@@ -101,8 +101,17 @@ void scatter_add_checked(const Tensor& result, int d, const Tensor& index, const
                          const char* op) {
   IndexedAccess access = access_along(result, d, index);
   StridedIndex source_index = view_index(source, index.shape());
-  int64_t count = index.numel(), inner = 1;
+  int64_t count = index.numel(), outer = 1, inner = 1;
+  for (int64_t k = 0; k < d; ++k) outer *= index.shape()[k];
   for (int64_t k = d + 1; k < index.dim(); ++k) inner *= index.shape()[k];
+  // The CPU loop reads the source in the index's order: a view, or a source larger than the
+  // index, is packed first.
+  Tensor packed_source = source;
+  if (!result.is_cuda() && !source_index.contiguous) {
+    for (int k = 0; k < index.dim(); ++k)
+      packed_source = narrow(packed_source, k, 0, index.shape()[k]);
+    packed_source = packed_source.contiguous();
+  }
   profiler::Scope scope(op, result.is_cuda());
   dispatch_floating(result.dtype(), op, [&](auto zero) {
     using T = decltype(zero);
@@ -113,8 +122,8 @@ void scatter_add_checked(const Tensor& result, int d, const Tensor& index, const
                            cuda::current_stream());
 #endif
     } else {
-      cpu::scatter_add<T>(result.data<T>(), access, index.data<int64_t>(), source.data<T>(),
-                          source_index, count);
+      cpu::scatter_add<T>(result.data<T>(), access, index.data<int64_t>(), packed_source.data<T>(),
+                          count, outer);
     }
   });
 }

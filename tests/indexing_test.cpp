@@ -96,6 +96,29 @@ TEST(IndexAdd, InPlaceTouchesOnlyTheIndexedRowsOfTheSameStorage) {
                Error);
 }
 
+// Large enough for the CPU loop's threads (parallel over dim 0), with repeated indices and
+// a transposed source: every element must hold exactly the float sum of a serial loop in index
+// order, whatever the team.
+TEST(IndexAdd, LargeTensorsAddInTheOrderOfASerialLoop) {
+  const int64_t batch = 8, length = 50, picked = 120, channels = 100;
+  std::vector<int64_t> rows(picked);
+  for (int64_t l = 0; l < picked; ++l) rows[l] = (l * 37) % length;  // each row 2–3 times
+  Tensor index = Tensor::from_vector(rows, {picked});
+  Tensor packed = test::random_uniform({batch, picked, channels}, 11, -1, 1, DType::f32);
+  // The same values, read through strides.
+  Tensor transposed = ops::transpose(ops::transpose(packed, 1, 2).contiguous(), 1, 2);
+  ASSERT_FALSE(transposed.is_contiguous());
+  std::vector<float> source = packed.to_vector<float>();
+  std::vector<float> expected(batch * length * channels, 0.0f);
+  for (int64_t b = 0; b < batch; ++b)
+    for (int64_t l = 0; l < picked; ++l)
+      for (int64_t c = 0; c < channels; ++c)
+        expected[(b * length + rows[l]) * channels + c] += source[(b * picked + l) * channels + c];
+  Tensor zeros = Tensor::zeros({batch, length, channels});
+  EXPECT_EQ(ops::index_add(zeros, 1, index, packed).to_vector<float>(), expected);
+  EXPECT_EQ(ops::index_add(zeros, 1, index, transposed).to_vector<float>(), expected);
+}
+
 TEST(Where, TreatsAnyNonzeroAsTrueAndBroadcasts) {
   Tensor condition = f32({0.5f, 0, -2}, {3});  // 0.5 is true: it is compared, not cast
   Tensor a = f32({1, 2, 3, 4, 5, 6}, {2, 3});

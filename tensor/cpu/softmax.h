@@ -21,12 +21,17 @@ void softmax(const T* x, T* y, int64_t outer, int64_t size, int64_t inner, bool 
     T largest = x[base];
     for (int64_t j = 1; j < size; ++j)
       largest = x[base + j * inner] > largest ? x[base + j * inner] : largest;
+    // The softmax keeps each e^{x_j − m} in y between the two passes: one exp per element.
     double total = 0;
-    for (int64_t j = 0; j < size; ++j) total += math_exp(x[base + j * inner] - largest);
+    for (int64_t j = 0; j < size; ++j) {
+      T exponential = math_exp(x[base + j * inner] - largest);
+      total += exponential;
+      if (!logarithmic) y[base + j * inner] = exponential;
+    }
     T log_total = static_cast<T>(math_log(total)), inverse_total = static_cast<T>(1.0 / total);
     for (int64_t j = 0; j < size; ++j) {
-      T shifted = x[base + j * inner] - largest;
-      y[base + j * inner] = logarithmic ? shifted - log_total : math_exp(shifted) * inverse_total;
+      int64_t at = base + j * inner;
+      y[at] = logarithmic ? x[at] - largest - log_total : y[at] * inverse_total;
     }
   }
 }

@@ -12,23 +12,33 @@ namespace hg::cpu {
 
 constexpr int64_t kParallelThreshold = 32768;  // below this, threads cost more than they save
 
-// body(i, a_offset, b_offset) for every output element i < count, where the offsets locate
-// element i in two strided operands. Rows of the last dim run in parallel.
+// The length of a row: the last dim's size (1 for a 0-dim shape).
+inline int64_t row_length(const StridedIndex& shape) {
+  return shape.ndim > 0 ? shape.sizes[shape.ndim - 1] : 1;
+}
+
+// body(i, a_offset, b_offset) for the elements i of rows [row_begin, row_end), in increasing i,
+// where the offsets locate element i in two strided operands of the same shape.
+template <typename Body>
+void walk_rows(int64_t row_begin, int64_t row_end, const StridedIndex& a, const StridedIndex& b,
+               Body&& body) {
+  const int64_t length = row_length(a);
+  const int64_t a_step = a.ndim > 0 ? a.strides[a.ndim - 1] : 0,
+                b_step = b.ndim > 0 ? b.strides[b.ndim - 1] : 0;
+  for (int64_t row = row_begin; row < row_end; ++row) {
+    const int64_t first = row * length;
+    const int64_t a_base = a.offset(first), b_base = b.offset(first);
+    for (int64_t j = 0; j < length; ++j) body(first + j, a_base + j * a_step, b_base + j * b_step);
+  }
+}
+
+// walk_rows over all `count` elements, the rows in parallel.
 template <typename Body>
 void for_each_row(int64_t count, const StridedIndex& a, const StridedIndex& b, Body&& body) {
   if (count == 0) return;
-  const int last = a.ndim - 1;
-  const int64_t row_length = a.ndim > 0 ? a.sizes[last] : 1;
-  const int64_t a_step = a.ndim > 0 ? a.strides[last] : 0,
-                b_step = b.ndim > 0 ? b.strides[last] : 0;
-  const int64_t rows = row_length > 0 ? count / row_length : 0;
+  const int64_t rows = count / row_length(a);
 #pragma omp parallel for if (count > kParallelThreshold)
-  for (int64_t row = 0; row < rows; ++row) {
-    const int64_t first = row * row_length;
-    const int64_t a_base = a.offset(first), b_base = b.offset(first);
-    for (int64_t j = 0; j < row_length; ++j)
-      body(first + j, a_base + j * a_step, b_base + j * b_step);
-  }
+  for (int64_t row = 0; row < rows; ++row) walk_rows(row, row + 1, a, b, body);
 }
 
 }  // namespace hg::cpu
