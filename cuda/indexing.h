@@ -24,7 +24,12 @@ struct IndexedAccess {
   StridedIndex position;
 
   HG_HOST_DEVICE int64_t offset(int64_t linear, const int64_t* index) const {
-    return fiber.offset(linear) + index[position.offset(linear)] * dim_stride;
+    return offset_at(fiber.offset(linear), position.offset(linear), index);
+  }
+  // The same, from the two terms' offsets when a loop already has them (the CPU's row walk).
+  HG_HOST_DEVICE int64_t offset_at(int64_t fiber_offset, int64_t position_offset,
+                                   const int64_t* index) const {
+    return fiber_offset + index[position_offset] * dim_stride;
   }
 };
 

@@ -18,7 +18,7 @@ template <typename T>
 void gather(const T* input, IndexedAccess access, const int64_t* index, T* output, int64_t count) {
   for_each_row(count, access.fiber, access.position,
                [&](int64_t p, int64_t fiber, int64_t position) {
-                 output[p] = input[fiber + index[position] * access.dim_stride];
+                 output[p] = input[access.offset_at(fiber, position, index)];
                });
 }
 
@@ -36,7 +36,7 @@ void scatter_add(T* output, IndexedAccess access, const int64_t* index, const T*
   for (int64_t block = 0; block < outer; ++block)
     walk_rows(block * rows_per_block, (block + 1) * rows_per_block, access.fiber, access.position,
               [&](int64_t p, int64_t fiber, int64_t position) {
-                output[fiber + index[position] * access.dim_stride] += source[p];
+                output[access.offset_at(fiber, position, index)] += source[p];
               });
 }
 
