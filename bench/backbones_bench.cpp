@@ -9,7 +9,8 @@
 // machine's load average before and after: CPU times taken on a shared machine are only as good
 // as the cores it had to spare.
 //
-//   bench_backbones_bench [--cpu-threads N] [--batch B] [--seconds S] [--runs R]
+//   bench_backbones_bench [--cpu-threads N] [--batch B] [--seconds S] [--runs R] [--case NAME]
+//                         [--profile]
 #include <omp.h>
 
 #include <cstdio>
@@ -54,17 +55,22 @@ int main(int argc, char** argv) try {
   int64_t batch = 64;
   double budget = 3;
   int runs = 2;
+  std::string only;
+  bool profile = false;
   CLI::App app{"Backbone cost: seconds per batch, forward and forward + backward",
                "bench_backbones_bench"};
   hg::bench::add_cpu_threads_option(app);
   app.add_option("--batch", batch, "images per batch")->capture_default_str();
   app.add_option("--seconds", budget, "time budget per case")->capture_default_str();
   app.add_option("--runs", runs, "timed runs per case, at least")->capture_default_str();
+  app.add_option("--case", only, "only the backbones whose name contains this text");
+  app.add_flag("--profile", profile, "print the per-op table of each case");
   CLI11_PARSE(app, argc, argv);
 
   const std::string load_before = hg::bench::load_average();
   nlohmann::json results = nlohmann::json::array();
   auto measure = [&](const Case& c, Device device, const char* mode) {
+    if (std::string(c.backbone).find(only) == std::string::npos) return;
     hg::manual_seed(1);
     hg::BackboneOptions options;
     options.in_channels = c.in_channels;
@@ -100,6 +106,7 @@ int main(int argc, char** argv) try {
                        {"forward_seconds", forward},
                        {"forward_backward_seconds", training},
                        {"training_images_per_second", static_cast<double>(batch) / training}});
+    if (profile) hg::bench::print_profile(*backbone.module, images);
   };
 
   for (const Case& c : small_input_cases()) measure(c, Device::cpu, "f32");

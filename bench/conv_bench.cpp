@@ -119,6 +119,8 @@ int main(int argc, char** argv) try {
       {"3x3 64->128 32x32 stride 2", 64, 64, 128, 32, 3, 2, 1, 1},
       {"1x1 64->256 32x32", 64, 64, 256, 32, 1, 1, 0, 1},
       {"3x3 depthwise 64 32x32", 64, 64, 64, 32, 3, 1, 1, 64},
+      {"3x3 256->256 8x8 (resnet18 layer3)", 64, 256, 256, 8, 3, 1, 1, 1},
+      {"3x3 512->512 4x4 (resnet18 layer4)", 64, 512, 512, 4, 3, 1, 1, 1},
   };
   hg::manual_seed(1);
   for (int threads : cpu_threads > 1 ? std::vector<int>{1, cpu_threads} : std::vector<int>{1}) {

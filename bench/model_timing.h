@@ -3,9 +3,12 @@
 // gradients included).
 #pragma once
 
+#include <cstdio>
+
 #include "autograd/node.h"
 #include "autograd/reduce.h"
 #include "bench/bench_report.h"
+#include "cuda/profiler.h"
 #include "cuda/runtime.h"
 #include "layers/module.h"
 
@@ -26,6 +29,15 @@ inline void model_pass(Module& model, const Tensor& images, bool backward) {
 inline double best_pass_seconds(Module& model, const Tensor& images, bool backward, int runs,
                                 double budget) {
   return best_seconds(runs, budget, [&] { model_pass(model, images, backward); });
+}
+
+// Prints the per-op table (cuda/profiler.h) of one forward + backward pass.
+inline void print_profile(Module& model, const Tensor& images) {
+  profiler::reset();
+  profiler::enable(true);
+  model_pass(model, images, true);
+  profiler::enable(false);
+  std::printf("%s\n", profiler::table().c_str());
 }
 
 }  // namespace hg::bench

@@ -16,7 +16,6 @@
 
 #include "bench/bench_report.h"
 #include "bench/model_timing.h"
-#include "cuda/profiler.h"
 #include "cuda/runtime.h"
 #include "layers/models/swin.h"
 #include "tensor/random.h"
@@ -74,13 +73,7 @@ int main(int argc, char** argv) try {
                          {"seconds", seconds},
                          {"images_per_second", c.batch / seconds}});
     }
-    if (profile) {
-      hg::profiler::reset();
-      hg::profiler::enable(true);
-      hg::bench::model_pass(*model, images, true);
-      hg::profiler::enable(false);
-      std::printf("%s\n", hg::profiler::table().c_str());
-    }
+    if (profile) hg::bench::print_profile(*model, images);
   };
 
   for (bool mixed : {false, true}) measure({"swin_micro", mixed, batch, 32}, Device::cpu, "f32");
