@@ -130,6 +130,10 @@ std::vector<Config> configs() {
       // 288 and 294 patch rows: im2col runs in two blocks of whole channels (28 + 4, 5 + 1).
       {"3x3 two column blocks", {2, 32, 6, 5}, {5, 32, 3, 3}, 1, 1, 1, 1, true},
       {"7x7 two column blocks", {1, 6, 9, 8}, {2, 6, 7, 7}, 2, 3, 1, 1, false},
+      // Maps under 256 positions share products, ⌈256 / (OH·OW)⌉ images at a time: chunks of 3
+      // and 1 images here. A pointwise map that large runs one image per product, in place.
+      {"3x3 on 10x10, chunks of 3 and 1", {4, 3, 10, 10}, {2, 3, 3, 3}, 1, 1, 1, 1, true},
+      {"pointwise 16x16, in place", {2, 3, 16, 16}, {4, 3, 1, 1}, 1, 0, 1, 1, true},
   };
 }
 
@@ -177,25 +181,27 @@ TEST(Conv2d, OneThreadAndManyThreadsAgree) {
   // Batch 5: with two or more threads the batch is cut into parts that threads take (weight
   // gradients summed per part, then across parts). Batch 1: the team splits each im2col / col2im
   // by channel and each GEMM by blocks. One thread runs everything in turn; the numbers agree.
-  // 32 channels per group × 3×3 = 288 patch rows: two column blocks.
+  // 32 channels per group × 3×3 = 288 patch rows: two column blocks. On 4×4 maps one thread runs
+  // the whole batch of 5 as one product, two or more threads run a product per image.
   const int threads = omp_get_max_threads();
-  for (int64_t batch : {5, 1}) {
-    Tensor x = test::random_uniform({batch, 64, 32, 32}, 10, -1, 1, DType::f64);
-    Tensor w = test::random_uniform({32, 32, 3, 3}, 11, -1, 1, DType::f64);
-    Tensor grad = test::random_uniform({batch, 32, 32, 32}, 12, -1, 1, DType::f64);
-    auto run = [&](int count) {
-      omp_set_num_threads(count);
-      std::vector<Tensor> results = {ops::conv2d(x, w, Tensor(), 1, 1, 1, 2),
-                                     ops::conv2d_backward_input(grad, w, x.shape(), 1, 1, 1, 2),
-                                     ops::conv2d_backward_weight(grad, x, w.shape(), 1, 1, 1, 2)};
-      omp_set_num_threads(threads);
-      return results;
-    };
-    std::vector<Tensor> one = run(1), many = run(std::max(threads, 2));
-    for (size_t i = 0; i < one.size(); ++i)
-      EXPECT_TRUE(test::all_close(many[i], one[i], 1e-13, 1e-13))
-          << "batch " << batch << ", result " << i;
-  }
+  for (int64_t size : {32, 4})
+    for (int64_t batch : {5, 1}) {
+      Tensor x = test::random_uniform({batch, 64, size, size}, 10, -1, 1, DType::f64);
+      Tensor w = test::random_uniform({32, 32, 3, 3}, 11, -1, 1, DType::f64);
+      Tensor grad = test::random_uniform({batch, 32, size, size}, 12, -1, 1, DType::f64);
+      auto run = [&](int count) {
+        omp_set_num_threads(count);
+        std::vector<Tensor> results = {ops::conv2d(x, w, Tensor(), 1, 1, 1, 2),
+                                       ops::conv2d_backward_input(grad, w, x.shape(), 1, 1, 1, 2),
+                                       ops::conv2d_backward_weight(grad, x, w.shape(), 1, 1, 1, 2)};
+        omp_set_num_threads(threads);
+        return results;
+      };
+      std::vector<Tensor> one = run(1), many = run(std::max(threads, 2));
+      for (size_t i = 0; i < one.size(); ++i)
+        EXPECT_TRUE(test::all_close(many[i], one[i], 1e-13, 1e-13))
+            << size << "x" << size << ", batch " << batch << ", result " << i;
+    }
 }
 
 TEST(Conv2d, GradcheckInputWeightAndBias) {

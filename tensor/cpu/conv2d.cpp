@@ -20,19 +20,29 @@
 // the GEMM reading them (a whole 3×3 × 64-channel matrix of a 32×32 image is 2.4 MB). Blocks
 // split the forward's sum over patch rows, and the rows of the backward products.
 //
+// Chunks. A product's columns are output positions, and the GEMM's micro-kernel covers them in
+// panels of 48-64 (tensor/cpu/gemm.cpp): a late ResNet18 stage's 4×4 map would fill a quarter of
+// one panel, a VGG16's 2×2 map a sixteenth. So a chunk of images shares each product: their
+// matrices sit side by side, column q = b·OH·OW + oh·OW + ow for the chunk's image b, enough
+// images for about kMinColumns columns (one image once its map is that large). Outputs and output
+// gradients are moved between their own [N, O, OH, OW] layout and the side-by-side one by
+// copy_planes, a small cost beside the products.
+//
 // Threads. With at least as many images as threads, the batch is cut into a few contiguous parts
 // per thread, which threads take as they finish (a thread slowed by other work on its core just
-// takes fewer); each does its images' im2col and GEMMs alone, with its own column buffer. The
-// weight gradient is summed per part and then across parts in part order, so the result never
-// depends on which thread took what. With fewer images, images run in turn and the team splits
-// the work inside each: im2col and col2im by channel, the GEMM by its blocks.
+// takes fewer); each does its chunks' im2col and GEMMs alone, with its own buffers. The weight
+// gradient is summed per part and then across parts in part order, so the result never depends
+// on which thread took what. With fewer images, chunks run in turn and the team splits the work
+// inside each: im2col and col2im by channel, the GEMM by its blocks.
 #include "tensor/cpu/conv2d.h"
 
 #include <omp.h>
 
 #include <algorithm>
+#include <memory>
 #include <vector>
 
+#include "cuda/allocator.h"
 #include "tensor/cpu/matmul.h"
 
 namespace hg::cpu {
@@ -47,6 +57,8 @@ constexpr int64_t kPartsPerThread = 4;
 constexpr int64_t kBlockRows = 256;
 // Below this many column entries per block an im2col stays on one thread.
 constexpr int64_t kParallelColumnEntries = 1 << 15;
+// Columns of one product at least, where images allow (file comment: chunks).
+constexpr int64_t kMinColumns = 256;
 // Per-part weight-gradient sums beyond this (all parts together) are not worth their memory:
 // large layers use fewer parts, or run their images in turn on a parallel GEMM.
 constexpr size_t kMaxPartialSumBytes = size_t{64} << 20;
@@ -55,10 +67,13 @@ bool is_pointwise(const Conv2dShape& shape) {
   return shape.kernel_h == 1 && shape.kernel_w == 1 && shape.stride == 1 && shape.padding == 0;
 }
 
-// One image's im2col matrix, in a grow-only buffer per thread and element type: steady-state
+// What a thread's grow-only scratch buffers hold: a chunk's im2col matrix, or a group's outputs
+// (or output gradients) side by side. One buffer per thread, role and element type: steady-state
 // training allocates nothing here.
-template <typename T>
-T* column_buffer(int64_t count) {
+enum class Scratch { columns, side_by_side };
+
+template <typename T, Scratch role>
+T* scratch(int64_t count) {
   thread_local std::vector<T> buffer;
   if (static_cast<int64_t>(buffer.size()) < count) buffer.resize(static_cast<size_t>(count));
   return buffer.data();
@@ -100,11 +115,12 @@ int64_t block_channels(const Conv2dShape& shape) {
 //   visit(segment, input, begin, end)
 // with `segment` the offset in the block of that row's OW entries for oh, and `input` the offset
 // in the image of what entry `begin` reads: entries begin ≤ ow < end read input + (ow − begin)·s,
-// the others are padding (begin = end = 0 when the whole input row is padding). Each channel's
-// rows touch only that channel's plane, so channels are what the team splits.
+// the others are padding (begin = end = 0 when the whole input row is padding). Rows of the
+// block are `row_length` apart (OH·OW, or more when the rows of other images sit beside them).
+// Each channel's rows touch only that channel's plane, so channels are what the team splits.
 template <typename Visit>
 void for_each_segment(const Conv2dShape& shape, int64_t first_channel, int64_t channels,
-                      Visit&& visit) {
+                      int64_t row_length, Visit&& visit) {
   const int64_t taps = shape.kernel_h * shape.kernel_w;
   const bool parallel = omp_get_max_threads() > 1 && channels > 1 &&
                         channels * taps * shape.out_plane() >= kParallelColumnEntries;
@@ -116,7 +132,7 @@ void for_each_segment(const Conv2dShape& shape, int64_t first_channel, int64_t c
         const int64_t plane = (first_channel + c) * shape.in_plane();
         const ColumnRange range = inside_columns(shape, j);
         for (int64_t oh = 0; oh < shape.out_h; ++oh) {
-          const int64_t segment = (row * shape.out_h + oh) * shape.out_w;
+          const int64_t segment = row * row_length + oh * shape.out_w;
           const int64_t h = oh * shape.stride - shape.padding + i * shape.dilation;
           if (h < 0 || h >= shape.in_h || range.begin == range.end) {
             visit(segment, int64_t{0}, int64_t{0}, int64_t{0});
@@ -128,12 +144,12 @@ void for_each_segment(const Conv2dShape& shape, int64_t first_channel, int64_t c
       }
 }
 
-// im2col of a block of channels: its rows of columns[r, q] (file comment).
+// im2col of a block of channels: its rows of columns[r, q] (file comment), `row_length` apart.
 template <typename T>
 void image_to_columns(const T* image, const Conv2dShape& shape, int64_t first_channel,
-                      int64_t channels, T* columns) {
+                      int64_t channels, int64_t row_length, T* columns) {
   const int64_t stride = shape.stride, width = shape.out_w;
-  for_each_segment(shape, first_channel, channels,
+  for_each_segment(shape, first_channel, channels, row_length,
                    [&](int64_t segment, int64_t input, int64_t begin, int64_t end) {
                      T* out = columns + segment;
                      const T* in = image + input;
@@ -152,9 +168,9 @@ void image_to_columns(const T* image, const Conv2dShape& shape, int64_t first_ch
 // to) beforehand.
 template <typename T>
 void columns_to_image(const T* columns, const Conv2dShape& shape, int64_t first_channel,
-                      int64_t channels, T* image) {
+                      int64_t channels, int64_t row_length, T* image) {
   const int64_t stride = shape.stride;
-  for_each_segment(shape, first_channel, channels,
+  for_each_segment(shape, first_channel, channels, row_length,
                    [&](int64_t segment, int64_t input, int64_t begin, int64_t end) {
                      const T* from = columns + segment + begin;
                      T* to = image + input;
@@ -178,21 +194,26 @@ int64_t image_parts(const Conv2dShape& shape) {
   return std::min<int64_t>(shape.batch, kPartsPerThread * threads);
 }
 
-// body(n, part) for every image n, part k holding images [k·batch/parts, (k + 1)·batch/parts).
+// body(first, count, part) for every chunk, images [first, first + count), of every part, part k
+// holding images [k·batch/parts, (k + 1)·batch/parts) and cutting them into chunks of up to
+// ⌈kMinColumns / (OH·OW)⌉ images.
 template <typename Body>
-void for_each_image(int64_t batch, int64_t parts, Body&& body) {
-  if (parts == 1) {
-    for (int64_t n = 0; n < batch; ++n) body(n, 0);
-    return;
-  }
+void for_each_chunk(const Conv2dShape& shape, int64_t parts, Body&& body) {
+  const int64_t most =
+      std::max<int64_t>(1, (kMinColumns + shape.out_plane() - 1) / shape.out_plane());
+  auto run_part = [&](int64_t part) {
+    const int64_t end = (part + 1) * shape.batch / parts;
+    for (int64_t first = part * shape.batch / parts; first < end; first += most)
+      body(first, std::min(most, end - first), part);
+  };
+  if (parts == 1) return run_part(0);
 #pragma omp parallel
   {
     // This thread's own im2col and GEMMs stay on it: a nested team would only add overhead. The
     // setting belongs to this implicit task and ends with the region.
     omp_set_num_threads(1);
 #pragma omp for schedule(dynamic)
-    for (int64_t part = 0; part < parts; ++part)
-      for (int64_t n = part * batch / parts; n < (part + 1) * batch / parts; ++n) body(n, part);
+    for (int64_t part = 0; part < parts; ++part) run_part(part);
   }
 }
 
@@ -206,19 +227,63 @@ T* output_group(T* y, const Conv2dShape& shape, int64_t n, int64_t g) {
   return y + (n * shape.out_channels + g * shape.group_out_channels()) * shape.out_plane();
 }
 
-// body(first_row, rows, columns) for each column block of image n's group g: the block's rows
-// [first_row, first_row + rows) of the im2col matrix, filled by im2col into this thread's
-// buffer, or the image itself, whole, for a pointwise convolution.
+// Where a chunk's rows of one group lie: row o of the chunk's image b at b·image_stride +
+// o·row_stride. An image's own layout is {O·OH·OW, OH·OW}; side by side, {OH·OW, count·OH·OW}.
+struct RowLayout {
+  int64_t image_stride, row_stride;
+};
+
+// Copies `rows` rows of OH·OW values of each of the chunk's `count` images from one layout to
+// the other.
+template <typename T>
+void copy_planes(const T* from, RowLayout from_layout, T* to, RowLayout to_layout, int64_t count,
+                 int64_t rows, int64_t plane) {
+  for (int64_t b = 0; b < count; ++b)
+    for (int64_t o = 0; o < rows; ++o) {
+      const T* source = from + b * from_layout.image_stride + o * from_layout.row_stride;
+      std::copy(source, source + plane, to + b * to_layout.image_stride + o * to_layout.row_stride);
+    }
+}
+
+// The layouts of a group's outputs: the images' own, and side by side for a chunk of `count`.
+RowLayout own_layout(const Conv2dShape& shape) {
+  return {shape.out_channels * shape.out_plane(), shape.out_plane()};
+}
+RowLayout side_by_side_layout(const Conv2dShape& shape, int64_t count) {
+  return {shape.out_plane(), count * shape.out_plane()};
+}
+
+// The chunk's output gradients of group g as a [O/groups, count·OH·OW] matrix: in place for one
+// image, else copied side by side into this thread's buffer.
+template <typename T>
+const T* side_by_side_gradient(const T* grad_y, const Conv2dShape& shape, int64_t first,
+                               int64_t count, int64_t g) {
+  const T* grad = output_group(grad_y, shape, first, g);
+  if (count == 1) return grad;
+  const int64_t group_out = shape.group_out_channels(), plane = shape.out_plane();
+  T* side = scratch<T, Scratch::side_by_side>(group_out * count * plane);
+  copy_planes(grad, own_layout(shape), side, side_by_side_layout(shape, count), count, group_out,
+              plane);
+  return side;
+}
+
+// body(first_row, rows, columns) for each column block of group g of the chunk's images
+// [first, first + count): the block's rows [first_row, first_row + rows) of their side-by-side
+// im2col matrix (rows count·OH·OW long), filled by im2col into this thread's buffer, or the image
+// itself, whole, for a pointwise convolution of one image.
 template <typename T, typename Body>
-void for_each_column_block(const T* x, const Conv2dShape& shape, int64_t n, int64_t g,
-                           Body&& body) {
-  const T* image = input_group(x, shape, n, g);
-  if (is_pointwise(shape)) return body(int64_t{0}, shape.patch_size(), image);
+void for_each_column_block(const T* x, const Conv2dShape& shape, int64_t first, int64_t count,
+                           int64_t g, Body&& body) {
+  if (is_pointwise(shape) && count == 1)
+    return body(int64_t{0}, shape.patch_size(), input_group(x, shape, first, g));
   const int64_t taps = shape.kernel_h * shape.kernel_w, block = block_channels(shape);
-  T* columns = column_buffer<T>(block * taps * shape.out_plane());
+  const int64_t plane = shape.out_plane(), width = count * plane;
+  T* columns = scratch<T, Scratch::columns>(block * taps * width);
   for (int64_t c = 0; c < shape.group_in_channels(); c += block) {
     const int64_t channels = std::min(block, shape.group_in_channels() - c);
-    image_to_columns(image, shape, c, channels, columns);
+    for (int64_t b = 0; b < count; ++b)
+      image_to_columns(input_group(x, shape, first + b, g), shape, c, channels, width,
+                       columns + b * plane);
     body(c * taps, channels * taps, static_cast<const T*>(columns));
   }
 }
@@ -229,19 +294,25 @@ template <typename T>
 void conv2d_forward(const T* x, const T* weight, const T* bias, T* y, const Conv2dShape& shape) {
   const int64_t group_out = shape.group_out_channels(), patch = shape.patch_size();
   const int64_t plane = shape.out_plane();
-  for_each_image(shape.batch, image_parts(shape), [&](int64_t n, int64_t) {
+  for_each_chunk(shape, image_parts(shape), [&](int64_t first, int64_t count, int64_t) {
+    const int64_t width = count * plane;
     for (int64_t g = 0; g < shape.groups; ++g) {
-      T* out = output_group(y, shape, n, g);
+      T* out = output_group(y, shape, first, g);
+      T* product = count == 1 ? out : scratch<T, Scratch::side_by_side>(group_out * width);
       if (bias != nullptr)  // the GEMMs then add their products to the bias
         for (int64_t o = 0; o < group_out; ++o)
-          std::fill(out + o * plane, out + (o + 1) * plane, bias[g * group_out + o]);
-      // y_ng = Σ over blocks of W_g[:, block rows] · columns[block rows, :]
-      for_each_column_block(x, shape, n, g, [&](int64_t first_row, int64_t rows, const T* columns) {
-        const MatrixOperand<T> weight_rows{weight + g * group_out * patch + first_row, patch, 1,
-                                           StridedIndex{}};
-        gemm<T>(group_out, plane, rows, 1, weight_rows, row_major(columns, plane), out,
-                bias != nullptr || first_row > 0);
-      });
+          std::fill(product + o * width, product + (o + 1) * width, bias[g * group_out + o]);
+      // y_g = Σ over blocks of W_g[:, block rows] · columns[block rows, :]
+      for_each_column_block(
+          x, shape, first, count, g, [&](int64_t first_row, int64_t rows, const T* columns) {
+            const MatrixOperand<T> weight_rows{weight + g * group_out * patch + first_row, patch, 1,
+                                               StridedIndex{}};
+            gemm<T>(group_out, width, rows, 1, weight_rows, row_major(columns, width), product,
+                    bias != nullptr || first_row > 0);
+          });
+      if (count > 1)
+        copy_planes(product, side_by_side_layout(shape, count), out, own_layout(shape), count,
+                    group_out, plane);
     }
   });
 }
@@ -250,24 +321,32 @@ template <typename T>
 void conv2d_backward_input(const T* grad_y, const T* weight, T* grad_x, const Conv2dShape& shape) {
   const int64_t group_out = shape.group_out_channels(), patch = shape.patch_size();
   const int64_t plane = shape.out_plane(), taps = shape.kernel_h * shape.kernel_w;
-  const bool pointwise = is_pointwise(shape);
-  const int64_t block = pointwise ? shape.group_in_channels() : block_channels(shape);
-  for_each_image(shape.batch, image_parts(shape), [&](int64_t n, int64_t) {
+  for_each_chunk(shape, image_parts(shape), [&](int64_t first, int64_t count, int64_t) {
+    // For a pointwise convolution of one image the one block of columns already is the image's
+    // gradient; otherwise the blocks go through col2im onto zeroed gradients.
+    const bool direct = is_pointwise(shape) && count == 1;
+    const int64_t block = direct ? shape.group_in_channels() : block_channels(shape);
+    const int64_t width = count * plane;
     for (int64_t g = 0; g < shape.groups; ++g) {
-      T* image_grad = input_group(grad_x, shape, n, g);
-      const T* grad = output_group(grad_y, shape, n, g);
-      if (!pointwise)
-        std::fill(image_grad, image_grad + shape.group_in_channels() * shape.in_plane(), T(0));
-      // columns[block rows, :] = W_g[:, block rows]ᵀ · ∂y_ng, then col2im; for a pointwise
-      // convolution the one block of columns already is the image's gradient.
-      T* columns = pointwise ? image_grad : column_buffer<T>(block * taps * plane);
+      const T* grad = side_by_side_gradient(grad_y, shape, first, count, g);
+      T* columns = direct ? input_group(grad_x, shape, first, g)
+                          : scratch<T, Scratch::columns>(block * taps * width);
+      if (!direct)
+        for (int64_t b = 0; b < count; ++b) {
+          T* image_grad = input_group(grad_x, shape, first + b, g);
+          std::fill(image_grad, image_grad + shape.group_in_channels() * shape.in_plane(), T(0));
+        }
+      // columns[block rows, :] = W_g[:, block rows]ᵀ · ∂y_g, then col2im image by image.
       for (int64_t c = 0; c < shape.group_in_channels(); c += block) {
         const int64_t channels = std::min(block, shape.group_in_channels() - c);
         const MatrixOperand<T> weight_rows_transposed{weight + g * group_out * patch + c * taps, 1,
                                                       patch, StridedIndex{}};
-        gemm<T>(channels * taps, plane, group_out, 1, weight_rows_transposed,
-                row_major(grad, plane), columns, false);
-        if (!pointwise) columns_to_image(columns, shape, c, channels, image_grad);
+        gemm<T>(channels * taps, width, group_out, 1, weight_rows_transposed,
+                row_major(grad, width), columns, false);
+        if (!direct)
+          for (int64_t b = 0; b < count; ++b)
+            columns_to_image(columns + b * plane, shape, c, channels, width,
+                             input_group(grad_x, shape, first + b, g));
       }
     }
   });
@@ -280,29 +359,45 @@ void conv2d_backward_weight(const T* grad_y, const T* x, T* grad_weight, const C
   const int64_t affordable = static_cast<int64_t>(kMaxPartialSumBytes / sizeof(T)) / weight_size;
   int64_t parts = std::min(image_parts(shape), affordable);
   if (parts < 2) parts = 1;
-  // One sum per part of the batch, each group's block transposed: [patch, O/groups].
-  std::vector<T> partial_sums(static_cast<size_t>(parts * weight_size), T(0));
-  for_each_image(shape.batch, parts, [&](int64_t n, int64_t part) {
-    T* sums = partial_sums.data() + part * weight_size;
+  // One sum per part of the batch, each group's block transposed: [patch, O/groups]. From the
+  // host cache (cuda/allocator.h): a fresh block this size would be mapped page by page on every
+  // call. The first chunk of a part writes its sums, the others add to them.
+  const std::unique_ptr<T, decltype(&memory::host_free)> partial_sums(
+      static_cast<T*>(memory::host_allocate(sizeof(T) * static_cast<size_t>(parts * weight_size))),
+      &memory::host_free);
+  for_each_chunk(shape, parts, [&](int64_t first, int64_t count, int64_t part) {
+    T* sums = partial_sums.get() + part * weight_size;
+    const bool accumulate = first > part * shape.batch / parts;
+    const int64_t width = count * plane;
     for (int64_t g = 0; g < shape.groups; ++g) {
-      const T* grad = output_group(grad_y, shape, n, g);
+      const T* grad = side_by_side_gradient(grad_y, shape, first, count, g);
       T* group_sums = sums + g * group_out * patch;
-      for_each_column_block(x, shape, n, g, [&](int64_t first_row, int64_t rows, const T* columns) {
-        gemm<T>(rows, group_out, plane, 1, row_major(columns, plane), transpose_of(grad, plane),
-                group_sums + first_row * group_out, true);
-      });
+      for_each_column_block(
+          x, shape, first, count, g, [&](int64_t first_row, int64_t rows, const T* columns) {
+            gemm<T>(rows, group_out, width, 1, row_major(columns, width), transpose_of(grad, width),
+                    group_sums + first_row * group_out, accumulate);
+          });
     }
   });
-  // ∂W[o, r] = Σ over parts, in part order, of the sums' [r, o] within o's group.
-#pragma omp parallel for schedule(static) if (parts * weight_size >= kParallelColumnEntries)
-  for (int64_t o = 0; o < shape.out_channels; ++o) {
-    const int64_t group_block = o / group_out * group_out * patch, column = o % group_out;
-    for (int64_t r = 0; r < patch; ++r) {
-      T total = 0;
-      for (int64_t part = 0; part < parts; ++part)
-        total += partial_sums[part * weight_size + group_block + r * group_out + column];
-      grad_weight[o * patch + r] = total;
-    }
+  // The parts' sums added into the first in part order, in memory order: every sum is the same
+  // (((s_0 + s_1) + s_2) + …) whatever thread adds it.
+  T* total = partial_sums.get();
+  const bool parallel = parts * weight_size >= kParallelColumnEntries;
+#pragma omp parallel for schedule(static) if (parallel)
+  for (int64_t i = 0; i < weight_size; ++i)
+    for (int64_t part = 1; part < parts; ++part) total[i] += total[part * weight_size + i];
+  // ∂W[o, r] = the total's [r, o] within o's group: each group's block transposed, a tile of
+  // rows at a time so that the tile's writes stay in cache while its columns are read.
+  constexpr int64_t kTile = 16;
+  const int64_t row_tiles = (patch + kTile - 1) / kTile;
+#pragma omp parallel for schedule(static) if (parallel)
+  for (int64_t tile = 0; tile < shape.groups * row_tiles; ++tile) {
+    const int64_t g = tile / row_tiles, first_row = tile % row_tiles * kTile;
+    const int64_t rows = std::min(kTile, patch - first_row);
+    const T* block = total + g * group_out * patch;
+    for (int64_t o = 0; o < group_out; ++o)
+      for (int64_t r = first_row; r < first_row + rows; ++r)
+        grad_weight[(g * group_out + o) * patch + r] = block[r * group_out + o];
   }
 }
 
