@@ -182,7 +182,7 @@ TEST(Conv2d, OneThreadAndManyThreadsAgree) {
   // gradients summed per part, then across parts). Batch 1: the team splits each im2col / col2im
   // by channel and each GEMM by blocks. One thread runs everything in turn; the numbers agree.
   // 32 channels per group × 3×3 = 288 patch rows: two column blocks. On 4×4 maps one thread runs
-  // the whole batch of 5 as one product, two or more threads run a product per image.
+  // the whole batch of 5 as one product, two to five threads a product per image.
   const int threads = omp_get_max_threads();
   for (int64_t size : {32, 4})
     for (int64_t batch : {5, 1}) {
