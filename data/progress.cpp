@@ -3,6 +3,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 
@@ -54,24 +55,29 @@ std::string format_progress(const std::string& label, int64_t done, int64_t tota
   return line;
 }
 
-bool ProgressBar::enabled() { return isatty(STDOUT_FILENO) && isatty(STDERR_FILENO); }
+bool ProgressBar::on_terminal() { return isatty(STDOUT_FILENO) && isatty(STDERR_FILENO); }
 
-ProgressBar::ProgressBar(std::string label, int64_t total, std::string unit)
+ProgressBar::ProgressBar(std::string label, int64_t total, std::string unit,
+                         double line_every_seconds)
     : label_(std::move(label)),
       unit_(std::move(unit)),
       total_(total),
       start_(std::chrono::steady_clock::now()),
-      active_(enabled()) {}
+      line_every_seconds_(line_every_seconds),
+      on_terminal_(on_terminal()) {}
 
 ProgressBar::~ProgressBar() { finish(); }
 
 void ProgressBar::advance(int64_t count) {
   done_ += count;
-  if (active_) draw(false);
+  if (on_terminal_)
+    draw(false);
+  else
+    write_line();
 }
 
 void ProgressBar::finish() {
-  if (active_) draw(true);
+  if (on_terminal_) draw(true);
 }
 
 void ProgressBar::draw(bool final) {
@@ -85,6 +91,16 @@ void ProgressBar::draw(bool final) {
                format_progress(label_, done_, total_, seconds, unit_).c_str(), final ? "\n" : "");
   std::fflush(stderr);
   finished_ = final;
+}
+
+void ProgressBar::write_line() {
+  std::lock_guard<std::mutex> lock(mutex_);
+  double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
+  // The first line comes a full interval after the start, not at it.
+  if (seconds - std::max(last_draw_, 0.0) < line_every_seconds_) return;
+  last_draw_ = seconds;
+  std::fprintf(stderr, "%s\n", format_progress(label_, done_, total_, seconds, unit_).c_str());
+  std::fflush(stderr);
 }
 
 }  // namespace hg::data

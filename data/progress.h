@@ -3,9 +3,11 @@
 //
 //   decode [##########..........]  30,000/60,000  4,321 img/s  ETA 0:07
 //
-// It draws on stderr, and only when both stdout and stderr are terminals: a run whose output
-// goes to a file or a pipe stays quiet (library code prints nothing else). Safe to advance from
-// several threads; it redraws at most ten times a second.
+// On a terminal (stdout and stderr both are) it redraws one line on stderr, at most ten times a
+// second. Otherwise (a run whose output goes to a log file or a pipe) it writes a plain line,
+// and only once every `line_every_seconds`: a pass that ends sooner prints nothing, so short
+// passes and tests stay quiet while an hour-long epoch still shows in its log that it moves.
+// Safe to advance from several threads.
 #pragma once
 
 #include <atomic>
@@ -18,7 +20,8 @@ namespace hg::data {
 
 class ProgressBar {
  public:
-  ProgressBar(std::string label, int64_t total, std::string unit = "img");
+  ProgressBar(std::string label, int64_t total, std::string unit = "img",
+              double line_every_seconds = 60);
   ~ProgressBar();  // finishes the line when finish() was not called
   ProgressBar(const ProgressBar&) = delete;
   ProgressBar& operator=(const ProgressBar&) = delete;
@@ -27,19 +30,21 @@ class ProgressBar {
   // Draws the final state and ends the line.
   void finish();
 
-  // Whether bars draw in this process (stdout and stderr are terminals).
-  static bool enabled();
+  // Whether bars redraw in place in this process (stdout and stderr are terminals).
+  static bool on_terminal();
 
  private:
   void draw(bool final);
+  void write_line();
 
   std::string label_, unit_;
   int64_t total_;
   std::atomic<int64_t> done_{0};
   std::chrono::steady_clock::time_point start_;
   std::mutex mutex_;
-  double last_draw_ = -1;  // seconds since start of the last redraw
-  bool active_;
+  double last_draw_ = -1;  // seconds since start of the last redraw or line
+  double line_every_seconds_;
+  bool on_terminal_;
   bool finished_ = false;  // the final line was drawn
 };
 

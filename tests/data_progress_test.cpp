@@ -1,5 +1,9 @@
-// The progress line's text on hand-worked cases: bar fill, thousands separators, rate, ETA.
+// The progress line's text on hand-worked cases (bar fill, thousands separators, rate, ETA), and
+// what the bar writes when its output is a log file rather than a terminal.
 #include <gtest/gtest.h>
+
+#include <algorithm>
+#include <string>
 
 #include "data/progress.h"
 
@@ -20,10 +24,10 @@ TEST(DataProgress, FormatsBarRateAndEta) {
   EXPECT_EQ(format_progress("decode", 0, 10, 0.0, "img", 4), "decode [....]  0/10");
 }
 
-TEST(DataProgress, QuietWhenNotOnATerminal) {
-  // ctest runs tests with their output captured, not on a terminal: a bar must print nothing,
-  // and using it must be harmless.
-  if (ProgressBar::enabled()) GTEST_SKIP() << "running on a terminal";
+TEST(DataProgress, OffATerminalAShortPassPrintsNothing) {
+  // ctest runs tests with their output captured, not on a terminal: a pass that ends before the
+  // first minute must print nothing, and using the bar must be harmless.
+  if (ProgressBar::on_terminal()) GTEST_SKIP() << "running on a terminal";
   testing::internal::CaptureStderr();
   {
     ProgressBar bar("decode", 3);
@@ -31,6 +35,27 @@ TEST(DataProgress, QuietWhenNotOnATerminal) {
     bar.finish();
   }
   EXPECT_EQ(testing::internal::GetCapturedStderr(), "");
+}
+
+TEST(DataProgress, OffATerminalWritesPlainLinesOncePerInterval) {
+  // With no interval every advance writes a line of its own: no carriage return, no terminal
+  // escape, and nothing more at finish() (the caller prints its own summary).
+  if (ProgressBar::on_terminal()) GTEST_SKIP() << "running on a terminal";
+  testing::internal::CaptureStderr();
+  {
+    ProgressBar bar("encode", 3, "img", 0.0);
+    bar.advance(1);
+    bar.advance(2);
+    bar.finish();
+  }
+  const std::string written = testing::internal::GetCapturedStderr();
+  const size_t first_end = written.find('\n');
+  ASSERT_NE(first_end, std::string::npos) << written;
+  EXPECT_EQ(written.substr(0, 29), "encode [######..............]");
+  EXPECT_EQ(written.substr(first_end + 1, 29), "encode [####################]");
+  EXPECT_EQ(std::count(written.begin(), written.end(), '\n'), 2) << written;
+  EXPECT_EQ(written.find_first_of("\r\033"), std::string::npos) << written;
+  EXPECT_EQ(written.back(), '\n');
 }
 
 }  // namespace
