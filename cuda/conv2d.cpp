@@ -218,12 +218,18 @@ Choice<typename Direction::Algorithm> choose(const Plan& plan, const Conv2dShape
     const auto& result = results[i];
     if (result.status != CUDNN_STATUS_SUCCESS) continue;
     if (deterministic_only && result.determinism != CUDNN_DETERMINISTIC) continue;
-    if (plan.fma_only && result.mathType != CUDNN_FMA_MATH) continue;
-    CUDNN_CHECK(cudnnSetConvolutionMathType(plan.convolution.get(), result.mathType));
+    // Strict fp32 runs every candidate under FMA math, whatever math type the ranking reports
+    // (cuDNN versions differ: FMA, or DEFAULT, which on Ampere and later permits TF32). One
+    // that needs tensor cores fails the workspace query below.
+    const bool tensor_op = result.mathType == CUDNN_TENSOR_OP_MATH ||
+                           result.mathType == CUDNN_TENSOR_OP_MATH_ALLOW_CONVERSION;
+    if (plan.fma_only && tensor_op) continue;
+    const cudnnMathType_t math = plan.fma_only ? CUDNN_FMA_MATH : result.mathType;
+    CUDNN_CHECK(cudnnSetConvolutionMathType(plan.convolution.get(), math));
     size_t bytes = 0;
     if (Direction::workspace(plan, result.algo, &bytes) != CUDNN_STATUS_SUCCESS) continue;
     if (bytes > kMaxWorkspaceBytes) continue;
-    return {result.algo, result.mathType, bytes};
+    return {result.algo, math, bytes};
   }
   throw Error(::hg::detail::concat(
       "conv2d: cuDNN offers no ", Direction::kName, " algorithm for input [", shape.batch, ", ",

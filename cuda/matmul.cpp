@@ -24,9 +24,9 @@
 #include <type_traits>
 #include <vector>
 
-#include "cuda/allocator.h"
 #include "cuda/bf16.h"
 #include "cuda/runtime.h"
+#include "cuda/scratch_buffer.h"
 
 namespace hg::cuda {
 
@@ -123,23 +123,6 @@ class PreferenceGuard {
   cublasLtMatmulPreference_t preference_ = nullptr;
 };
 
-// Workspace from the caching allocator, returned however the call ends. Returning it right
-// after queuing the GEMM is safe: the allocator is stream-ordered, so a later user of the block
-// on hashgrad's stream runs after this GEMM.
-class Workspace {
- public:
-  explicit Workspace(size_t bytes) : data_(bytes ? memory::device_allocate(bytes) : nullptr) {}
-  ~Workspace() {
-    if (data_) memory::device_free(data_);
-  }
-  Workspace(const Workspace&) = delete;
-  Workspace& operator=(const Workspace&) = delete;
-  void* get() const { return data_; }
-
- private:
-  void* data_;
-};
-
 std::mutex plans_mutex;
 // Never destroyed: plans live as long as the process, and tearing them down after the CUDA
 // runtime at exit would gain nothing.
@@ -164,6 +147,15 @@ void gemm(int64_t m, int64_t n, int64_t k, int64_t batch_count, const GemmOperan
                                       : std::is_same_v<Input, float> && !strict_fp32()
                                           ? CUBLAS_COMPUTE_32F_FAST_TF32
                                           : CUBLAS_COMPUTE_32F;
+  // cuBLASLt takes no alignment preference for the bias, and its epilogue kernels may assume 16
+  // bytes (PyTorch met "misaligned address" with a sliced bias): a bias off that boundary is
+  // copied to a fresh block, which the allocator aligns to 256.
+  ScratchBuffer aligned_bias(bias != nullptr && alignment_of(bias) < 16 ? n * sizeof(Output) : 0);
+  if (aligned_bias.data != nullptr) {
+    CUDA_CHECK(cudaMemcpyAsync(aligned_bias.data, bias, n * sizeof(Output),
+                               cudaMemcpyDeviceToDevice, stream));
+    bias = static_cast<const Output*>(aligned_bias.data);
+  }
   const ColumnMajor first = column_major(b, k, n);   // Bᵀ [n × k]
   const ColumnMajor second = column_major(a, m, k);  // Aᵀ [k × m]
   const uint32_t first_alignment = alignment_of(b.data), second_alignment = alignment_of(a.data),
@@ -184,8 +176,7 @@ void gemm(int64_t m, int64_t n, int64_t k, int64_t batch_count, const GemmOperan
                                     a.batch_stride,
                                     second_alignment,
                                     output_alignment,
-                                    bias != nullptr,
-                                    bias ? alignment_of(bias) : 0};
+                                    bias != nullptr};
 
   std::lock_guard<std::mutex> lock(plans_mutex);
   std::unique_ptr<Plan>& plan = plans()[key];
@@ -221,11 +212,15 @@ void gemm(int64_t m, int64_t n, int64_t k, int64_t batch_count, const GemmOperan
     preference.set(CUBLASLT_MATMUL_PREF_MIN_ALIGNMENT_D_BYTES, output_alignment);
     cublasLtMatmulHeuristicResult_t result{};
     int found = 0;
-    CUBLAS_CHECK(cublasLtMatmulAlgoGetHeuristic(
+    // "Nothing fits" comes back as CUBLAS_STATUS_NOT_SUPPORTED rather than found == 0.
+    const cublasStatus_t status = cublasLtMatmulAlgoGetHeuristic(
         cublaslt_handle(), created->operation, created->first, created->second, created->output,
-        created->output, preference.get(), 1, &result, &found));
-    HG_CHECK(found > 0, "cuda::gemm: cuBLASLt has no algorithm for [", m, ", ", k, "] x [", k, ", ",
-             n, "] (batch ", batch_count, ") with these types and alignments");
+        created->output, preference.get(), 1, &result, &found);
+    HG_CHECK(
+        status != CUBLAS_STATUS_NOT_SUPPORTED && (status != CUBLAS_STATUS_SUCCESS || found > 0),
+        "cuda::gemm: cuBLASLt has no algorithm for [", m, ", ", k, "] x [", k, ", ", n, "] (batch ",
+        batch_count, ") with these types and alignments");
+    CUBLAS_CHECK(status);
     created->algorithm = result.algo;
     created->workspace_bytes = result.workspaceSize;
     plan = std::move(created);
@@ -235,10 +230,10 @@ void gemm(int64_t m, int64_t n, int64_t k, int64_t batch_count, const GemmOperan
   }
 
   const Scale alpha = 1, beta = 0;
-  Workspace workspace(plan->workspace_bytes);
+  ScratchBuffer workspace(plan->workspace_bytes);
   CUBLAS_CHECK(cublasLtMatmul(cublaslt_handle(), plan->operation, &alpha, b.data, plan->first,
                               a.data, plan->second, &beta, d, plan->output, d, plan->output,
-                              &plan->algorithm, workspace.get(), plan->workspace_bytes, stream));
+                              &plan->algorithm, workspace.data, plan->workspace_bytes, stream));
 }
 
 template void gemm<float, float>(int64_t, int64_t, int64_t, int64_t, const GemmOperand<float>&,
