@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <type_traits>
 
+#include "cuda/convert.h"
 #include "cuda/host_device.h"
 
 namespace hg {
@@ -176,12 +177,17 @@ HG_HOST_DEVICE T apply_binary(BinaryOp op, T a, T b) {
     case BinaryOp::mul:
       return a * b;
     case BinaryOp::div:
+      // The most negative integer over −1 overflows (x86 ends the process with SIGFPE): it
+      // wraps instead, as its negation in two's complement does.
+      if constexpr (std::is_integral_v<T> && std::is_signed_v<T>)
+        if (b == T(-1))
+          return static_cast<T>(std::make_unsigned_t<T>(0) - std::make_unsigned_t<T>(a));
       return a / b;
     case BinaryOp::pow:
       if constexpr (std::is_floating_point_v<T>)
         return math_pow(a, b);
       else
-        return static_cast<T>(math_pow(static_cast<double>(a), static_cast<double>(b)));
+        return convert<T>(math_pow(static_cast<double>(a), static_cast<double>(b)));
     case BinaryOp::maximum:
       return ranks_above(true, b, a) ? b : a;
     case BinaryOp::minimum:

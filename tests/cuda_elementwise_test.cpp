@@ -169,6 +169,22 @@ TEST(CudaCore, IntegerDivisionByZeroIsAnError) {
   EXPECT_EQ(ops::div(a, b).to_vector<int64_t>(), (std::vector<int64_t>{-3, -4}));
 }
 
+TEST(CudaCore, OutOfRangeCastsAndIntegerOverflowMatchCpu) {
+  HG_REQUIRE_CUDA();
+  // The cases C++ leaves undefined, where x86 and CUDA would differ without convert's rule.
+  const float nan = std::numeric_limits<float>::quiet_NaN();
+  Tensor x = Tensor::from_vector(std::vector<float>{2.7f, -2.7f, -1.0f, 3e9f, -3e9f, nan}, {6});
+  Tensor on_gpu = x.to(Device::cuda);
+  EXPECT_EQ(on_gpu.to(DType::u8).to_vector<uint8_t>(), x.to(DType::u8).to_vector<uint8_t>());
+  EXPECT_EQ(on_gpu.to(DType::i32).to_vector<int32_t>(), x.to(DType::i32).to_vector<int32_t>());
+  EXPECT_EQ(on_gpu.to(DType::i64).to_vector<int64_t>(), x.to(DType::i64).to_vector<int64_t>());
+  Tensor a = Tensor::from_vector(std::vector<int32_t>{INT32_MIN, 2}, {2});
+  Tensor b = Tensor::from_vector(std::vector<int32_t>{-1, 40}, {2});
+  for (BinaryOp op : {BinaryOp::div, BinaryOp::pow})
+    EXPECT_EQ(ops::binary(op, a.to(Device::cuda), b.to(Device::cuda)).to_vector<int32_t>(),
+              ops::binary(op, a, b).to_vector<int32_t>());
+}
+
 TEST(CudaCore, ProfilerTimesDeviceOpsWithEventsAcrossManyCalls) {
   HG_REQUIRE_CUDA();
   profiler::reset();

@@ -74,6 +74,15 @@ TEST(Elementwise, IntegerArithmeticStaysInteger) {
   Tensor a = Tensor::from_vector(std::vector<int64_t>{7, -7}, {2});
   Tensor b = Tensor::from_vector(std::vector<int64_t>{2, 2}, {2});
   EXPECT_EQ(ops::div(a, b).to_vector<int64_t>(), (std::vector<int64_t>{3, -3}));
+  // The most negative value over −1 wraps back to itself instead of trapping; 2^40 saturates.
+  Tensor lowest = Tensor::from_vector(std::vector<int32_t>{INT32_MIN, 6}, {2});
+  Tensor minus_one = Tensor::from_vector(std::vector<int32_t>{-1, -1}, {2});
+  EXPECT_EQ(ops::div(lowest, minus_one).to_vector<int32_t>(),
+            (std::vector<int32_t>{INT32_MIN, -6}));
+  Tensor two = Tensor::from_vector(std::vector<int32_t>{2, 2}, {2});
+  Tensor exponents = Tensor::from_vector(std::vector<int32_t>{40, 10}, {2});
+  EXPECT_EQ(ops::binary(BinaryOp::pow, two, exponents).to_vector<int32_t>(),
+            (std::vector<int32_t>{INT32_MAX, 1024}));
 }
 
 TEST(Elementwise, IntegerDivisionByZeroIsAnErrorNotACrash) {

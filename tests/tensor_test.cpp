@@ -1,6 +1,9 @@
 // Tensor basics: creation, views sharing storage, copies and dtype casts, error messages.
 #include <gtest/gtest.h>
 
+#include <cstdint>
+#include <limits>
+
 #include "tensor/ops.h"
 #include "tests/test_support.h"
 
@@ -48,6 +51,20 @@ TEST(Tensor, CastsRoundAsDocumented) {
   EXPECT_FLOAT_EQ(round_trip[0], 1.5f);
   EXPECT_FLOAT_EQ(round_trip[1], -2.703125f);
   EXPECT_FLOAT_EQ(round_trip[2], 3.0f);
+}
+
+TEST(Tensor, CastsToIntegersTruncateAndSaturate) {
+  // Toward zero inside the range; past it the nearest limit; NaN 0 (CUDA's rule, on both sides).
+  const float nan = std::numeric_limits<float>::quiet_NaN();
+  Tensor t = Tensor::from_vector(std::vector<float>{2.7f, -2.7f, -1.0f, 3e9f, -3e9f, nan}, {6});
+  EXPECT_EQ(t.to(DType::u8).to_vector<uint8_t>(), (std::vector<uint8_t>{2, 0, 0, 255, 0, 0}));
+  EXPECT_EQ(t.to(DType::i32).to_vector<int32_t>(),
+            (std::vector<int32_t>{2, -2, -1, INT32_MAX, INT32_MIN, 0}));
+  EXPECT_EQ(t.to(DType::i64).to_vector<int64_t>(),
+            (std::vector<int64_t>{2, -2, -1, 3000000000, -3000000000, 0}));
+  Tensor huge = Tensor::from_vector(std::vector<double>{1e19, -1e19, 9.2e18}, {3});
+  EXPECT_EQ(huge.to(DType::i64).to_vector<int64_t>(),
+            (std::vector<int64_t>{INT64_MAX, INT64_MIN, 9200000000000000000}));
 }
 
 TEST(Tensor, FactoriesFillEveryElement) {
