@@ -21,6 +21,10 @@ Conv2dShape convolution_shape(const Shape& input, const Shape& weight, int64_t s
            " (weight ", shape_string(weight), ")");
   HG_CHECK(weight.size() == 4, op, ": expected a weight [out_channels, in_channels / groups, kH, ",
            "kW], got ", shape_string(weight), " (input ", shape_string(input), ")");
+  // An empty batch is fine; an empty plane is not (with padding it would give an output of the
+  // bias alone, which cuDNN refuses).
+  HG_CHECK(input[2] > 0 && input[3] > 0, op, ": input ", shape_string(input),
+           " has an empty plane (H or W is 0)");
   HG_CHECK(stride >= 1 && dilation >= 1 && padding >= 0 && groups >= 1, op, ": stride ", stride,
            ", dilation ", dilation, " and groups ", groups, " must be at least 1 and padding ",
            padding, " at least 0");

@@ -15,6 +15,10 @@ void check_image_batch(const Tensor& x, const char* op) {
   check_defined(x, op);
   HG_CHECK(x.dim() == 3 || x.dim() == 4, op, ": expected an input [N, C, H, W] or [C, H, W], got ",
            x.description());
+  // An empty batch pools to an empty output, but padding around an empty plane would make
+  // windows that see nothing at all.
+  HG_CHECK(x.size(-2) > 0 && x.size(-1) > 0, op, ": input ", x.description(),
+           " has an empty plane (H or W is 0)");
 }
 
 // x's shape with the last two dims replaced by (out_h, out_w).
@@ -27,7 +31,7 @@ Shape pooled_shape(const Shape& input_shape, int64_t out_h, int64_t out_w) {
 
 PoolShape plane_shape(const Shape& input_shape, int64_t out_h, int64_t out_w) {
   int64_t in_h = input_shape[input_shape.size() - 2], in_w = input_shape[input_shape.size() - 1];
-  int64_t planes = in_h * in_w == 0 ? 0 : shape_numel(input_shape) / (in_h * in_w);
+  int64_t planes = shape_numel(input_shape) / (in_h * in_w);
   return PoolShape{planes, in_h, in_w, out_h, out_w};
 }
 

@@ -222,12 +222,17 @@ TEST(Conv2d, GradcheckInputWeightAndBias) {
   }
 }
 
-TEST(Conv2d, EmptyBatchGivesEmptyOutputAndZeroWeightGradient) {
+TEST(Conv2d, EmptyBatchIsFineAnEmptyPlaneIsAnError) {
   Tensor x = Tensor::zeros({0, 3, 5, 5});
   Tensor w = test::random_uniform({2, 3, 3, 3}, 30);
   EXPECT_EQ(ops::conv2d(x, w, Tensor(), 1, 1).shape(), (Shape{0, 2, 5, 5}));
   Tensor grad_w = ops::conv2d_backward_weight(Tensor::zeros({0, 2, 5, 5}), x, w.shape(), 1, 1);
   EXPECT_EQ(grad_w.to_vector<float>(), std::vector<float>(54, 0.0f));
+  // An empty plane is refused: padded, it would make an output of the bias alone.
+  EXPECT_EQ(test::error_message([&] {
+              ops::conv2d(Tensor::zeros({1, 3, 0, 5}), w, Tensor(), 1, 1);
+            }),
+            "conv2d: input [1, 3, 0, 5] has an empty plane (H or W is 0)");
 }
 
 TEST(Conv2dModule, TorchNamesShapesAndInitialisation) {

@@ -155,6 +155,13 @@ TEST(Pooling, BadWindowsGiveActionableErrors) {
   }
   EXPECT_THROW(max_pool2d(Tensor::zeros({4, 4}), PoolWindow::square(2)), Error);
   EXPECT_THROW(adaptive_avg_pool2d(x, 0, 2), Error);
+  // Padding around an empty plane would give windows over nothing.
+  EXPECT_EQ(test::error_message([] {
+              max_pool2d(Tensor::zeros({1, 1, 0, 5}), PoolWindow::square(2, 1, 1));
+            }),
+            "max_pool2d: input f32[1, 1, 0, 5] cpu has an empty plane (H or W is 0)");
+  EXPECT_EQ(max_pool2d(Tensor::zeros({0, 2, 4, 4}), PoolWindow::square(2)).shape(),
+            (Shape{0, 2, 2, 2}));
 }
 
 }  // namespace
