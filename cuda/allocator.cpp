@@ -149,7 +149,9 @@ namespace {
 // Without a GPU "pinned" memory is ordinary aligned memory, outside the tensor cache.
 void* unpinned_allocate(size_t bytes) {
   void* pointer = std::aligned_alloc(64, round_size(bytes));
-  HG_CHECK(pointer != nullptr, "host out of memory: could not allocate ", mebibytes(bytes));
+  if (pointer == nullptr)
+    throw OutOfMemoryError(detail::concat("host out of memory: could not allocate ",
+                                          mebibytes(bytes), " of staging memory"));
   return pointer;
 }
 }  // namespace
@@ -197,7 +199,13 @@ void empty_device_cache() { allocator<DeviceMemory>().empty_cache(); }
 void* pinned_allocate(size_t bytes) {
   void* pointer = nullptr;
   if (cuda::available()) {
-    CUDA_CHECK(cudaMallocHost(&pointer, bytes == 0 ? 1 : bytes));
+    const cudaError_t status = cudaMallocHost(&pointer, bytes == 0 ? 1 : bytes);
+    if (status == cudaErrorMemoryAllocation) {
+      cudaGetLastError();
+      throw OutOfMemoryError(detail::concat("host out of memory: could not pin ", mebibytes(bytes),
+                                            " of staging memory"));
+    }
+    CUDA_CHECK(status);
     return pointer;
   }
   return unpinned_allocate(bytes);

@@ -2,8 +2,11 @@
 // results is hashing/hamming_search_cpu.cpp; hashing/hamming_search.cpp calls these launchers.
 //
 // Codes are row-major n × words arrays of u64 in device memory (hashing/bit_packing.h layout),
-// 1 ≤ words ≤ 16 (8 to 1024 bits). Results are sorted by (distance, database position) with
-// positions relative to `database`.
+// 1 ≤ words ≤ 16 (8 to 1024 bits), the bits of the last word past `bits` zero (HammingIndex
+// checks it; a distance above `bits` would fall outside the kernels' histograms). Work runs on
+// hashgrad's stream: the launchers' scratch memory returns to the allocator, which reuses it
+// in that stream's order, before their kernels have finished. Results are sorted by (distance,
+// database position) with positions relative to `database`.
 #pragma once
 
 #include <cstddef>
@@ -27,7 +30,8 @@ struct HammingProblem {
   int64_t sample_stride = 0;
 };
 
-// Top-k: ids[q·k + j], distances[q·k + j] in device memory, 1 ≤ k ≤ n_database.
+// Top-k: ids[q·k + j], distances[q·k + j] in device memory, 1 ≤ k ≤ n_database; `stream` must
+// be current_stream().
 void hamming_topk(const HammingProblem& problem, int64_t k, int64_t* ids, int32_t* distances,
                   cudaStream_t stream);
 

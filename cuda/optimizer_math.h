@@ -47,13 +47,13 @@ HG_HOST_DEVICE void optimizer_update(OptimizerRule rule, const OptimizerHyperpar
       break;
     }
     case OptimizerRule::adam: {
-      first = T(h.beta1) * first + (T(1) - T(h.beta1)) * g;
-      second = T(h.beta2) * second + (T(1) - T(h.beta2)) * g * g;
+      first = T(h.beta1) * first + T(1.0 - h.beta1) * g;
+      second = T(h.beta2) * second + T(1.0 - h.beta2) * g * g;
       p -= lr * (first / bias_correction1) / (math_sqrt(second / bias_correction2) + T(h.epsilon));
       break;
     }
     case OptimizerRule::rmsprop: {
-      second = T(h.alpha) * second + (T(1) - T(h.alpha)) * g * g;
+      second = T(h.alpha) * second + T(1.0 - h.alpha) * g * g;
       p -= lr * g / (math_sqrt(second) + T(h.epsilon));
       break;
     }

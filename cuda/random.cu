@@ -7,6 +7,7 @@
 // Thread mapping: a grid-stride loop, one element per iteration; each element's Philox block
 // depends only on its own counter, so the threads share no state. randperm sorts (key, index)
 // pairs with CUB's radix sort, which is stable: ties keep index order, as on the CPU.
+#include <algorithm>
 #include <cub/device/device_radix_sort.cuh>
 
 #include "cuda/convert.h"
@@ -75,7 +76,8 @@ void randperm(int64_t* output, int64_t n, uint64_t seed, uint64_t offset, cudaSt
       nullptr, scratch_bytes, static_cast<const uint64_t*>(keys.data),
       static_cast<uint64_t*>(sorted_keys.data), static_cast<const int64_t*>(indices.data), output,
       count, 0, 64, stream));
-  ScratchBuffer scratch(scratch_bytes);
+  // A null scratch pointer would turn the second call into another size query.
+  ScratchBuffer scratch(std::max<size_t>(scratch_bytes, 1));
   CUDA_CHECK(cub::DeviceRadixSort::SortPairs(
       scratch.data, scratch_bytes, static_cast<const uint64_t*>(keys.data),
       static_cast<uint64_t*>(sorted_keys.data), static_cast<const int64_t*>(indices.data), output,

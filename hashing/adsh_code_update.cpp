@@ -48,6 +48,8 @@ void adsh_update_codes(const Tensor& codes, const AdshUpdateInput& input) {
            " do not have the ", bits, " bits of the database codes");
   HG_CHECK(input.database_labels.size(0) == n, "adsh_update_codes: ", n, " database codes but ",
            input.database_labels.size(0), " database labels");
+  HG_CHECK(input.block_rows >= 1, "adsh_update_codes: block_rows must be at least 1, got ",
+           input.block_rows);
   Device device = codes.device();
   Tensor u_device = u.to(device).to(DType::f32).contiguous();
   Tensor sampled_labels = input.sampled_labels.to(device).to(DType::f32);

@@ -5,6 +5,8 @@
 // sample misleads.
 #include <gtest/gtest.h>
 
+#include <random>
+
 #include "hashing/hamming_search.h"
 #include "tests/random_codes.h"
 #include "tests/test_support.h"
@@ -116,21 +118,28 @@ TEST(CudaHammingSearch, MoreQueriesThanOneLaunchBatchAndEmptyInputs) {
 }
 
 #if HASHGRAD_WITH_CUDA
-TEST(CudaHammingSearch, MisleadingSampleIsRetried) {
+TEST(CudaHammingSearch, MisleadingSampleIsRetriedWithoutDisturbingTheOtherQueries) {
   HG_REQUIRE_CUDA();
-  // Every 4th code equals the query, the others are far. A sample of every 4th code (forced
-  // stride 4; chunks start at multiples of 32) sees only copies and sets the limit to 0, but
-  // only 250 codes lie at distance 0 while k = 300: the plan must retry with the full range.
-  const int64_t n = 1000, k = 300;
-  std::vector<uint64_t> database(n), query = {0x0123456789ABCDEFULL};
-  for (int64_t i = 0; i < n; ++i) database[i] = i % 4 == 0 ? query[0] : ~query[0] ^ (i & 0xFF);
+  // Every 4th code equals the pattern, the others are far from it. For a query equal to the
+  // pattern, a sample of every 4th code (forced stride 4; chunks start at multiples of 32) sees
+  // only copies and sets the limit to 0, but only 1,250 codes lie at distance 0 while k = 1,500:
+  // the plan must retry that query with the full range. The even queries are such, the odd
+  // ones random codes about 32 bits from every code; 70 queries make three groups of 32, the last
+  // partial, and 5,000 codes several chunks, so a retry that rewrote a finished query's slots
+  // or counted a query twice would show.
+  const int64_t n = 5000, k = 1500, n_query = 70;
+  const uint64_t pattern = 0x0123456789ABCDEFULL;
+  std::vector<uint64_t> database(n), queries(n_query);
+  for (int64_t i = 0; i < n; ++i) database[i] = i % 4 == 0 ? pattern : ~pattern ^ (i & 0xFF);
+  std::mt19937_64 random(11);
+  for (int64_t q = 0; q < n_query; ++q) queries[q] = q % 2 == 0 ? pattern : random();
   Tensor device_database = Tensor::from_vector(database, {n, 1}, Device::cuda);
-  Tensor device_query = Tensor::from_vector(query, {1, 1}, Device::cuda);
-  Tensor ids = Tensor::empty({1, k}, DType::i64, Device::cuda);
-  Tensor distances = Tensor::empty({1, k}, DType::i32, Device::cuda);
+  Tensor device_queries = Tensor::from_vector(queries, {n_query, 1}, Device::cuda);
+  Tensor ids = Tensor::empty({n_query, k}, DType::i64, Device::cuda);
+  Tensor distances = Tensor::empty({n_query, k}, DType::i32, Device::cuda);
   cuda::HammingProblem problem;
-  problem.queries = device_query.data<uint64_t>();
-  problem.n_query = 1;
+  problem.queries = device_queries.data<uint64_t>();
+  problem.n_query = n_query;
   problem.database = device_database.data<uint64_t>();
   problem.n_database = n;
   problem.words = 1;
@@ -139,12 +148,12 @@ TEST(CudaHammingSearch, MisleadingSampleIsRetried) {
   cuda::hamming_topk(problem, k, ids.data<int64_t>(), distances.data<int32_t>(),
                      cuda::current_stream());
   SearchResult gpu;
-  gpu.n_query = 1;
+  gpu.n_query = n_query;
   gpu.k = k;
   gpu.ids = ids.to_vector<int64_t>();
   gpu.distances = distances.to_vector<int32_t>();
-  EXPECT_TRUE(
-      same_result(gpu, hamming_topk_cpu({query.data(), 1, 64}, {database.data(), n, 64}, k)));
+  EXPECT_TRUE(same_result(
+      gpu, hamming_topk_cpu({queries.data(), n_query, 64}, {database.data(), n, 64}, k)));
 }
 #endif
 
