@@ -24,6 +24,7 @@ void copy_(const Tensor& destination, const Tensor& source) {
     copy_(destination, moved);
     return;
   }
+  check_no_partial_overlap(destination, source, "copy_");
   profiler::Scope scope("copy", destination.is_cuda());
   StridedIndex source_index = broadcast_index(source.shape(), source.strides(), target);
   StridedIndex destination_index =

@@ -126,6 +126,7 @@ void binary_(BinaryOp op, const Tensor& a, const Tensor& b) {
   Shape target = broadcast_shapes(a.shape(), b.shape(), binary_name(op));
   HG_CHECK(target == a.shape(), binary_name(op), "_: ", b.description(),
            " does not broadcast to the in-place target ", a.description());
+  check_no_partial_overlap(a, b, (std::string(binary_name(op)) + "_").c_str());
   profiler::Scope scope(binary_name(op), a.is_cuda());
   // Each output element reads only the same element of a, so writing over a is safe.
   binary_into(op, a, b, a);

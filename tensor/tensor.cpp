@@ -1,7 +1,10 @@
 // Tensor: creation, metadata, conversions and the autograd bookkeeping fields.
 #include "tensor/tensor.h"
 
+#include <algorithm>
 #include <sstream>
+#include <utility>
+#include <vector>
 
 #include "cuda/runtime.h"
 #include "tensor/copy.h"
@@ -32,6 +35,43 @@ void check_same_device_and_dtype(const Tensor& a, const Tensor& b, const char* o
            " and ", b.description());
   HG_CHECK(a.dtype() == b.dtype(), op, ": dtypes differ: ", a.description(), " and ",
            b.description());
+}
+
+namespace {
+
+// Whether the tensor's elements fill [offset, offset + numel) exactly once: its strides, sorted,
+// are those of a contiguous tensor of its sizes so sorted (dims of size 1 aside).
+bool dense(const Tensor& tensor) {
+  std::vector<std::pair<int64_t, int64_t>> dims;  // (stride, size)
+  for (int64_t d = 0; d < tensor.dim(); ++d)
+    if (tensor.size(d) != 1) dims.emplace_back(tensor.strides()[d], tensor.size(d));
+  std::sort(dims.begin(), dims.end());
+  int64_t expected = 1;
+  for (auto [stride, size] : dims) {
+    if (stride != expected) return false;
+    expected *= size;
+  }
+  return true;
+}
+
+}  // namespace
+
+void check_no_partial_overlap(const Tensor& destination, const Tensor& source, const char* op) {
+  if (destination.storage() != source.storage() || destination.numel() == 0 ||
+      source.numel() == 0 || !dense(destination) || !dense(source))
+    return;
+  const bool same_elements =
+      destination.dtype() == source.dtype() && destination.offset() == source.offset() &&
+      destination.shape() == source.shape() && destination.strides() == source.strides();
+  // In bytes: the two may differ in dtype (copy_ casts).
+  const auto begin = [](const Tensor& t) { return t.offset() * int64_t(dtype_size(t.dtype())); };
+  const auto end = [&](const Tensor& t) {
+    return begin(t) + t.numel() * int64_t(dtype_size(t.dtype()));
+  };
+  const bool disjoint = begin(source) >= end(destination) || begin(destination) >= end(source);
+  HG_CHECK(same_elements || disjoint, op, ": the source ", source.description(),
+           " overlaps the in-place target ", destination.description(),
+           " in memory; clone() the source first");
 }
 
 void copy_bytes(void* destination, Device destination_device, const void* source,

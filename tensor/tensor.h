@@ -116,6 +116,12 @@ class Tensor {
 // Throws unless both tensors are on the same device and have the same dtype; names both.
 void check_same_device_and_dtype(const Tensor& a, const Tensor& b, const char* op);
 void check_defined(const Tensor& tensor, const char* op);
+// Throws when an in-place op's `source` shares memory with its `destination` without being the
+// same elements in the same order (a transpose of it, a row of it broadcast over it): the
+// kernel would read elements that other threads have already overwritten, and the result
+// would depend on the order of the writes. Like PyTorch, it judges only views that are dense
+// (some order of their dims is contiguous); interleaved views such as two columns pass.
+void check_no_partial_overlap(const Tensor& destination, const Tensor& source, const char* op);
 
 // Copies `count` bytes between host and device memory (either direction, or host to host).
 void copy_bytes(void* destination, Device destination_device, const void* source,

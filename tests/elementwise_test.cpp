@@ -104,6 +104,24 @@ TEST(Elementwise, InPlaceAddAccumulatesWithBroadcast) {
   EXPECT_THROW(ops::add_(f64({1, 2}, {2}), f64({1, 2, 3, 4}, {2, 2})), Error);
 }
 
+TEST(Elementwise, InPlaceOpsRefuseASourceThatOverlapsTheirTarget) {
+  Tensor a = f64({1, 2, 3, 4}, {2, 2});
+  // The same elements (a += a) and disjoint halves are fine.
+  ops::add_(a, a);
+  ops::add_(ops::narrow(a, 0, 0, 1), ops::narrow(a, 0, 1, 1));
+  EXPECT_EQ(a.to_vector<double>(), (std::vector<double>{8, 12, 6, 8}));
+  // A row of a, broadcast over a; a's own transpose: the result would depend on write order.
+  EXPECT_EQ(test::error_message([&] { ops::binary_(BinaryOp::sub, a, ops::narrow(a, 0, 0, 1)); }),
+            "sub_: the source f64[1, 2] cpu overlaps the in-place target f64[2, 2] cpu in memory; "
+            "clone() the source first");
+  EXPECT_NE(test::error_message([&] { ops::copy_(a, ops::transpose(a, 0, 1)); }).find("overlaps"),
+            std::string::npos);
+  EXPECT_EQ(a.to_vector<double>(), (std::vector<double>{8, 12, 6, 8}));  // untouched
+  // Interleaved columns share a range but no element: not judged, as in PyTorch.
+  ops::copy_(ops::narrow(a, 1, 0, 1), ops::narrow(a, 1, 1, 1));
+  EXPECT_EQ(a.to_vector<double>(), (std::vector<double>{12, 12, 8, 8}));
+}
+
 TEST(Elementwise, UnaryOpsOnViewsReadTheViewedElements) {
   Tensor t = f64({1, 2, 3, 4, 5, 6}, {2, 3});
   Tensor transposed = ops::transpose(t, 0, 1);
