@@ -6,6 +6,7 @@
 #include "hashing/adsh_code_update.h"
 #include "hashing/similarity.h"
 #include "tensor/ops.h"
+#include "tests/numeric_mode.h"
 #include "tests/test_support.h"
 
 namespace hg {
@@ -31,8 +32,7 @@ TEST(CudaAdshCodeUpdate, BitSweepMatchesCpuForSmallAndLargeCodes) {
 
 TEST(CudaAdshCodeUpdate, FullUpdateMatchesCpu) {
   HG_REQUIRE_CUDA();
-  const bool previous_strict = cuda::strict_fp32();
-  cuda::set_strict_fp32(true);
+  test::NumericMode strict(true);
   // 2,500 database rows in similarity blocks of 700 (the last one partial), 10 classes, every
   // 8th row sampled.
   const int64_t n = 2500, m = 300, bits = 24, classes = 10;
@@ -54,7 +54,6 @@ TEST(CudaAdshCodeUpdate, FullUpdateMatchesCpu) {
   Tensor on_gpu = codes.to(Device::cuda);
   hashing::adsh_update_codes(codes, input);
   hashing::adsh_update_codes(on_gpu, input);
-  cuda::set_strict_fp32(previous_strict);
   std::vector<float> cpu = codes.to_vector<float>(), gpu = on_gpu.to_vector<float>();
   int64_t differences = 0, not_a_code = 0;
   for (size_t i = 0; i < cpu.size(); ++i) {

@@ -11,6 +11,7 @@
 #include "cuda/allocator.h"
 #include "cuda/profiler.h"
 #include "tensor/ops.h"
+#include "tests/numeric_mode.h"
 #include "tests/test_support.h"
 
 namespace hg {
@@ -30,7 +31,7 @@ TEST(CudaCore, CopiesAndCastsRoundTrip) {
 
 TEST(CudaCore, UnaryForwardAndBackwardMatchCpu) {
   HG_REQUIRE_CUDA();
-  cuda::set_strict_fp32(true);
+  test::NumericMode strict(true);
   Tensor x = test::random_uniform({33, 65}, 2, -2, 2);
   Tensor grad = test::random_uniform({33, 65}, 3, -1, 1);
   for (int op = 0; op <= static_cast<int>(UnaryOp::clamp); ++op) {

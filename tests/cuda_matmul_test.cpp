@@ -7,22 +7,11 @@
 #include "autograd/ops.h"
 #include "cuda/runtime.h"
 #include "tensor/ops.h"
+#include "tests/numeric_mode.h"
 #include "tests/test_support.h"
 
 namespace hg {
 namespace {
-
-// Sets the TF32 switch for one test and puts the previous value back.
-class Fp32Mode {
- public:
-  explicit Fp32Mode(bool strict) : previous_(cuda::strict_fp32()) { cuda::set_strict_fp32(strict); }
-  ~Fp32Mode() { cuda::set_strict_fp32(previous_); }
-  Fp32Mode(const Fp32Mode&) = delete;
-  Fp32Mode& operator=(const Fp32Mode&) = delete;
-
- private:
-  bool previous_;
-};
 
 Tensor gpu(const Tensor& x) { return x.to(Device::cuda); }
 
@@ -49,7 +38,7 @@ std::vector<std::pair<Tensor, Tensor>> operand_pairs(DType dtype) {
 
 TEST(CudaMatmul, StrictFp32MatchesTheCpu) {
   HG_REQUIRE_CUDA();
-  Fp32Mode strict(true);
+  test::NumericMode strict(true);
   for (const auto& [a, b] : operand_pairs(DType::f32)) {
     EXPECT_TRUE(
         test::all_close(ops::matmul(gpu(a), gpu(b)).to(Device::cpu), ops::matmul(a, b), 1e-5, 1e-5))
@@ -59,7 +48,7 @@ TEST(CudaMatmul, StrictFp32MatchesTheCpu) {
 
 TEST(CudaMatmul, Tf32IsWithinItsTolerance) {
   HG_REQUIRE_CUDA();
-  Fp32Mode tf32(false);
+  test::NumericMode tf32(false);
   for (const auto& [a, b] : operand_pairs(DType::f32)) {
     EXPECT_TRUE(
         test::all_close(ops::matmul(gpu(a), gpu(b)).to(Device::cpu), ops::matmul(a, b), 5e-3, 5e-3))
@@ -92,7 +81,7 @@ TEST(CudaMatmul, Bf16InputsGiveBf16OrF32Results) {
 
 TEST(CudaLinear, FusedBiasMatchesTheCpu) {
   HG_REQUIRE_CUDA();
-  Fp32Mode strict(true);
+  test::NumericMode strict(true);
   Tensor x = test::random_uniform({4, 6, 40}, 20), weight = test::random_uniform({24, 40}, 21);
   Tensor bias = test::random_uniform({24}, 22);
   EXPECT_TRUE(test::all_close(ops::linear(gpu(x), gpu(weight), gpu(bias)).to(Device::cpu),
@@ -118,7 +107,7 @@ TEST(CudaLinear, FusedBiasInTf32AndF64AndAtAnOffset) {
   Tensor x = test::random_uniform({5, 7, 33}, 24), weight = test::random_uniform({19, 33}, 25);
   Tensor bias = test::random_uniform({19}, 26);
   {
-    Fp32Mode tf32(false);
+    test::NumericMode tf32(false);
     EXPECT_TRUE(test::all_close(ops::linear(gpu(x), gpu(weight), gpu(bias)).to(Device::cpu),
                                 ops::linear(x, weight, bias), 5e-3, 5e-3))
         << "TF32";
@@ -129,7 +118,7 @@ TEST(CudaLinear, FusedBiasInTf32AndF64AndAtAnOffset) {
                               ops::linear(x64, weight64, bias64), 1e-12, 1e-12))
       << "f64";
   // A bias 4 bytes into its storage: its own plan, since the alignment is part of the key.
-  Fp32Mode strict(true);
+  test::NumericMode strict(true);
   Tensor longer = test::random_uniform({20}, 27);
   Tensor shifted = ops::narrow(longer, 0, 1, 19);
   EXPECT_TRUE(test::all_close(
@@ -140,7 +129,7 @@ TEST(CudaLinear, FusedBiasInTf32AndF64AndAtAnOffset) {
 
 TEST(CudaLinear, ARepeatedShapeReusesItsPlanWithTheNewBias) {
   HG_REQUIRE_CUDA();
-  Fp32Mode strict(true);
+  test::NumericMode strict(true);
   Tensor x = gpu(test::random_uniform({16, 32}, 30)),
          weight = gpu(test::random_uniform({8, 32}, 31));
   Tensor first_bias = Tensor::zeros({8}, DType::f32, Device::cuda);
@@ -155,7 +144,7 @@ TEST(CudaLinear, ARepeatedShapeReusesItsPlanWithTheNewBias) {
 
 TEST(CudaMatmul, GradientsMatchTheCpu) {
   HG_REQUIRE_CUDA();
-  Fp32Mode strict(true);
+  test::NumericMode strict(true);
   Tensor x = test::random_uniform({3, 5, 12}, 40), weight = test::random_uniform({7, 12}, 41);
   Tensor bias = test::random_uniform({7}, 42), m = test::random_uniform({2, 1, 7, 4}, 43);
   auto run = [&](Device device) {

@@ -17,26 +17,18 @@
 #include "layers/transformer/window_attention.h"
 #include "layers/transformer/windows.h"
 #include "tensor/random.h"
+#include "tests/numeric_mode.h"
 #include "tests/test_support.h"
 
 namespace hg {
 namespace {
-
-class StrictFp32 {
- public:
-  StrictFp32() : previous_(cuda::strict_fp32()) { cuda::set_strict_fp32(true); }
-  ~StrictFp32() { cuda::set_strict_fp32(previous_); }
-
- private:
-  bool previous_;
-};
 
 // Runs `call` (which uses `module`) on the CPU, then moves the module to the GPU and runs it
 // again on the same input with the same upstream gradient.
 void expect_devices_agree(const std::string& what, Module& module, const Tensor& input,
                           const std::function<Tensor(const Tensor&)>& call, double rtol = 1e-5,
                           double atol = 1e-6) {
-  StrictFp32 strict;
+  test::NumericMode strict(true);
   module.to(Device::cpu);
   module.zero_grad();
   Tensor cpu_x = input.clone().set_requires_grad(true);
