@@ -111,8 +111,10 @@ for stage in "${stages[@]}"; do
       printf '%s\n' "${gpu_tests[@]}" | xargs -P 4 -I{} bash -c '
         log="$2/$(basename "$1").log"; left=$(( $3 - $(date +%s) ))
         if [ "$left" -lt 30 ]; then echo "skipped, $left s left" >"$log"; exit 0; fi
+        # The out-of-memory test makes cudaMalloc fail on purpose, which memcheck would
+        # report as an API error: it runs in the tests stage only.
         timeout $((left < 240 ? left : 240)) compute-sanitizer --tool memcheck --error-exitcode 9 \
-          "$1" --gtest_brief=1 >"$log" 2>&1
+          "$1" --gtest_brief=1 --gtest_filter=-*OutOfMemory* >"$log" 2>&1
         echo "exit $?" >>"$log"' _ {} "$logs" $((started + budget))
       : >"$out/sanitizer.log"
       for log in "$logs"/*.log; do
