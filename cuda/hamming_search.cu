@@ -459,10 +459,7 @@ void dispatch_words(int words, Body&& body) {
   }
 }
 
-void check_problem(const HammingProblem& problem, cudaStream_t stream) {
-  HG_CHECK(stream == current_stream(),
-           "cuda::hamming: launched on another stream than hashgrad's, whose order the allocator "
-           "relies on to reuse the search's scratch memory");
+void check_problem(const HammingProblem& problem) {
   HG_CHECK(problem.words >= 1 && problem.words <= 16 && problem.bits >= 1 &&
                problem.bits <= 64 * problem.words,
            "cuda::hamming: ", problem.bits, "-bit codes in ", problem.words,
@@ -484,7 +481,7 @@ HammingProblem query_batch(const HammingProblem& problem, int64_t first, int64_t
 
 void hamming_topk(const HammingProblem& problem, int64_t k, int64_t* ids, int32_t* distances,
                   cudaStream_t stream) {
-  check_problem(problem, stream);
+  check_problem(problem);
   HG_CHECK(k >= 1 && k <= problem.n_database, "cuda::hamming_topk: k = ", k, " must lie in 1..",
            problem.n_database, " (the database size)");
   dispatch_words(problem.words, [&](auto words) {
@@ -500,7 +497,7 @@ void hamming_topk(const HammingProblem& problem, int64_t k, int64_t* ids, int32_
 void hamming_radius(const HammingProblem& problem, int radius, std::vector<int64_t>& row_offsets,
                     std::vector<int64_t>& ids, std::vector<int32_t>& distances,
                     cudaStream_t stream) {
-  check_problem(problem, stream);
+  check_problem(problem);
   HG_CHECK(radius >= 0, "cuda::hamming_radius: radius must be >= 0, got ", radius);
   row_offsets.assign(1, 0);
   ids.clear();

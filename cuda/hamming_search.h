@@ -3,10 +3,9 @@
 //
 // Codes are row-major n × words arrays of u64 in device memory (hashing/bit_packing.h layout),
 // 1 ≤ words ≤ 16 (8 to 1024 bits), the bits of the last word past `bits` zero (HammingIndex
-// checks it; a distance above `bits` would fall outside the kernels' histograms). Work runs on
-// hashgrad's stream: the launchers' scratch memory returns to the allocator, which reuses it
-// in that stream's order, before their kernels have finished. Results are sorted by (distance,
-// database position) with positions relative to `database`.
+// checks it; a distance above `bits` would fall outside the kernels' histograms). Results are
+// sorted by (distance, database position) with positions relative to `database`. As for every
+// launcher with scratch memory (cuda/scratch_buffer.h), `stream` is hashgrad's own.
 #pragma once
 
 #include <cstddef>
@@ -30,8 +29,7 @@ struct HammingProblem {
   int64_t sample_stride = 0;
 };
 
-// Top-k: ids[q·k + j], distances[q·k + j] in device memory, 1 ≤ k ≤ n_database; `stream` must
-// be current_stream().
+// Top-k: ids[q·k + j], distances[q·k + j] in device memory, 1 ≤ k ≤ n_database.
 void hamming_topk(const HammingProblem& problem, int64_t k, int64_t* ids, int32_t* distances,
                   cudaStream_t stream);
 

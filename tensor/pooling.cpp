@@ -31,7 +31,8 @@ Shape pooled_shape(const Shape& input_shape, int64_t out_h, int64_t out_w) {
 
 PoolShape plane_shape(const Shape& input_shape, int64_t out_h, int64_t out_w) {
   int64_t in_h = input_shape[input_shape.size() - 2], in_w = input_shape[input_shape.size() - 1];
-  int64_t planes = shape_numel(input_shape) / (in_h * in_w);
+  // adaptive_avg_pool2d_backward's input_shape is checked only against the gradient's shape.
+  int64_t planes = in_h * in_w == 0 ? 0 : shape_numel(input_shape) / (in_h * in_w);
   return PoolShape{planes, in_h, in_w, out_h, out_w};
 }
 

@@ -2,8 +2,6 @@
 // (dense S, explicit ¬k column sets, as in the authors' NumPy code), and its descent property.
 #include <gtest/gtest.h>
 
-#include <string>
-
 #include <random>
 
 #include "hashing/adsh_code_update.h"
@@ -137,26 +135,16 @@ TEST(AdshCodeUpdate, DoesNotIncreaseTheObjective) {
   EXPECT_LE(objective(p, codes.to_vector<float>()), after + 1e-6 * after);
 }
 
-// The message adsh_update_codes throws for `input`, or "" when it does not throw.
-std::string update_error(const Tensor& codes, const hashing::AdshUpdateInput& input) {
-  try {
-    hashing::adsh_update_codes(codes, input);
-  } catch (const Error& error) {
-    return error.what();
-  }
-  return "";
-}
-
 TEST(AdshCodeUpdate, RejectsMismatchedShapesAndEmptyBlocks) {
   Problem p = make_problem(5);
   Tensor codes = Tensor::from_vector(p.v, {p.n, p.bits});
   hashing::AdshUpdateInput input = input_of(p, 64);
   input.relaxed_codes = Tensor::zeros({p.m, p.bits + 1});
-  EXPECT_EQ(update_error(codes, input),
+  EXPECT_EQ(test::error_message([&] { hashing::adsh_update_codes(codes, input); }),
             "adsh_update_codes: relaxed codes f32[40, 13] cpu do not have the 12 bits of the "
             "database codes");
   // Blocks of no rows would never reach the end of the database.
-  EXPECT_EQ(update_error(codes, input_of(p, 0)),
+  EXPECT_EQ(test::error_message([&] { hashing::adsh_update_codes(codes, input_of(p, 0)); }),
             "adsh_update_codes: block_rows must be at least 1, got 0");
 }
 
