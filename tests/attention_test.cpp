@@ -191,10 +191,22 @@ TEST(Attention, FactoryParsesNamesAndBuildsEachBlock) {
 
 TEST(Attention, RejectsAMapWithTheWrongChannelCount) {
   Tensor x = test::random_uniform({2, 8, 4, 4}, 23);
-  EXPECT_THROW(Cbam(16)(x), Error);
-  EXPECT_THROW(SqueezeExcitation(16)(x), Error);
-  EXPECT_THROW(PositionAttention(16)(x), Error);
-  EXPECT_THROW(Cbam(8)(test::random_uniform({8, 4, 4}, 24)), Error);
+  // Every block with weights over channels names itself and both counts.
+  EXPECT_EQ(test::error_message([&] { Cbam(16)(x); }),
+            "Cbam: input f32[2, 8, 4, 4] cpu has 8 channels, the module was made for 16");
+  EXPECT_EQ(
+      test::error_message([&] { ChannelAttention(16)(x); }),
+      "ChannelAttention: input f32[2, 8, 4, 4] cpu has 8 channels, the module was made for 16");
+  EXPECT_EQ(
+      test::error_message([&] { SqueezeExcitation(16)(x); }),
+      "SqueezeExcitation: input f32[2, 8, 4, 4] cpu has 8 channels, the module was made for 16");
+  EXPECT_EQ(
+      test::error_message([&] { PositionAttention(16)(x); }),
+      "PositionAttention: input f32[2, 8, 4, 4] cpu has 8 channels, the module was made for 16");
+  EXPECT_EQ(test::error_message([&] {
+              ChannelSelfAttention()(test::random_uniform({8, 4, 4}, 24));
+            }),
+            "ChannelSelfAttention: expected a feature map [N, C, H, W], got f32[8, 4, 4] cpu");
 }
 
 }  // namespace

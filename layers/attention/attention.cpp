@@ -56,4 +56,12 @@ std::shared_ptr<Module> make_attention(AttentionKind kind, int64_t channels) {
   throw Error("make_attention: invalid AttentionKind value");
 }
 
+void check_feature_map(const Tensor& input, int64_t channels, const char* module) {
+  check_defined(input, module);
+  HG_CHECK(input.dim() == 4, module, ": expected a feature map [N, C, H, W], got ",
+           input.description());
+  HG_CHECK(channels < 0 || input.size(1) == channels, module, ": input ", input.description(),
+           " has ", input.size(1), " channels, the module was made for ", channels);
+}
+
 }  // namespace hg

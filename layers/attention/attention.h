@@ -27,4 +27,8 @@ const char* attention_kind_name(AttentionKind kind);
 // nothing and keeps torchvision's state-dict names.
 std::shared_ptr<Module> make_attention(AttentionKind kind, int64_t channels);
 
+// The input check every block shares: a defined [N, C, H, W] map with C = `channels`, or any C
+// when `channels` is -1 (a block without weights over channels). `module` names the block.
+void check_feature_map(const Tensor& input, int64_t channels, const char* module);
+
 }  // namespace hg

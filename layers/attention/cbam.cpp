@@ -7,20 +7,11 @@
 #include "autograd/indexing.h"
 #include "autograd/pooling.h"
 #include "autograd/reduce.h"
+#include "layers/attention/attention.h"
 
 namespace hg {
 
-namespace {
-
-void check_feature_map(const Tensor& input, const char* module) {
-  check_defined(input, module);
-  HG_CHECK(input.dim() == 4, module, ": expected a feature map [N, C, H, W], got ",
-           input.description());
-}
-
-}  // namespace
-
-ChannelAttention::ChannelAttention(int64_t channels, int64_t reduction) {
+ChannelAttention::ChannelAttention(int64_t channels, int64_t reduction) : channels_(channels) {
   HG_CHECK(channels > 0 && reduction > 0,
            "ChannelAttention: channels and reduction must be "
            "positive, got ",
@@ -31,7 +22,7 @@ ChannelAttention::ChannelAttention(int64_t channels, int64_t reduction) {
 }
 
 Tensor ChannelAttention::forward(const Tensor& input) {
-  check_feature_map(input, "ChannelAttention");
+  check_feature_map(input, channels_, "ChannelAttention");
   auto mlp = [&](const Tensor& descriptor) {
     return fc2_->forward(relu(fc1_->forward(descriptor)));
   };
@@ -47,7 +38,7 @@ SpatialAttention::SpatialAttention(int64_t kernel_size) {
 }
 
 Tensor SpatialAttention::forward(const Tensor& input) {
-  check_feature_map(input, "SpatialAttention");
+  check_feature_map(input, -1, "SpatialAttention");
   Tensor pooled = concat({mean(input, {1}, true), max(input, {1}, true)}, 1);
   return sigmoid(conv1_->forward(pooled));
 }
@@ -60,9 +51,7 @@ Cbam::Cbam(int64_t channels, int64_t reduction, int64_t spatial_kernel_size) : c
 }
 
 Tensor Cbam::forward(const Tensor& input) {
-  check_feature_map(input, "Cbam");
-  HG_CHECK(input.size(1) == channels_, "Cbam: input ", input.description(), " has ", input.size(1),
-           " channels, the module was made for ", channels_);
+  check_feature_map(input, channels_, "Cbam");
   Tensor refined = channel_attention_->forward(input) * input;
   return spatial_attention_->forward(refined) * refined;
 }

@@ -35,6 +35,7 @@ class ChannelAttention : public Module {
   Tensor forward(const Tensor& input) override;
 
  private:
+  int64_t channels_;
   std::shared_ptr<Conv2d> fc1_, fc2_;
 };
 

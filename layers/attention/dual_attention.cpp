@@ -9,16 +9,11 @@
 #include "autograd/matmul.h"
 #include "autograd/softmax.h"
 #include "autograd/views.h"
+#include "layers/attention/attention.h"
 
 namespace hg {
 
 namespace {
-
-void check_feature_map(const Tensor& input, const char* module) {
-  check_defined(input, module);
-  HG_CHECK(input.dim() == 4, module, ": expected a feature map [N, C, H, W], got ",
-           input.description());
-}
 
 // [N, C, H, W] → [N, C, H·W]
 Tensor flatten_positions(const Tensor& map) { return flatten(map, 2, 3); }
@@ -35,9 +30,7 @@ PositionAttention::PositionAttention(int64_t channels) : channels_(channels) {
 }
 
 Tensor PositionAttention::forward(const Tensor& input) {
-  check_feature_map(input, "PositionAttention");
-  HG_CHECK(input.size(1) == channels_, "PositionAttention: input ", input.description(), " has ",
-           input.size(1), " channels, the module was made for ", channels_);
+  check_feature_map(input, channels_, "PositionAttention");
   Tensor query = flatten_positions(query_conv_->forward(input));        // [N, C/8, P]
   Tensor key = flatten_positions(key_conv_->forward(input));            // [N, C/8, P]
   Tensor value = flatten_positions(value_conv_->forward(input));        // [N, C, P]
@@ -51,7 +44,7 @@ ChannelSelfAttention::ChannelSelfAttention() {
 }
 
 Tensor ChannelSelfAttention::forward(const Tensor& input) {
-  check_feature_map(input, "ChannelSelfAttention");
+  check_feature_map(input, -1, "ChannelSelfAttention");
   Tensor features = flatten_positions(input);                   // [N, C, P]
   Tensor energy = matmul(features, transpose(features, 1, 2));  // [N, C, C]
   // The authors' softmax(max_j E − E): the row shift changes nothing in a softmax (values or

@@ -5,6 +5,7 @@
 
 #include "autograd/elementwise.h"
 #include "autograd/pooling.h"
+#include "layers/attention/attention.h"
 
 namespace hg {
 
@@ -19,10 +20,7 @@ SqueezeExcitation::SqueezeExcitation(int64_t channels, int64_t reduction) : chan
 }
 
 Tensor SqueezeExcitation::forward(const Tensor& input) {
-  check_defined(input, "SqueezeExcitation");
-  HG_CHECK(input.dim() == 4 && input.size(1) == channels_,
-           "SqueezeExcitation: expected a feature map [N, ", channels_, ", H, W], got ",
-           input.description());
+  check_feature_map(input, channels_, "SqueezeExcitation");
   Tensor scale = sigmoid(fc2_->forward(relu(fc1_->forward(global_avg_pool2d(input)))));
   return scale * input;
 }
