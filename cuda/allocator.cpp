@@ -2,7 +2,10 @@
 // for why freed blocks are cached).
 #include "cuda/allocator.h"
 
+#include <algorithm>
+#include <atomic>
 #include <cstdlib>
+#include <cstring>
 #include <map>
 #include <mutex>
 #include <unordered_map>
@@ -30,24 +33,37 @@ size_t round_size(size_t bytes) {
   return (bytes + unit - 1) / unit * unit;
 }
 
+// Read once, on first use (a function-local static, so that tensors made during static
+// initialisation in other files see it too).
+std::atomic<bool>& caching_flag() {
+  static std::atomic<bool> flag{[] {
+    const char* value = std::getenv("HASHGRAD_NO_MEMORY_CACHING");
+    return value == nullptr || value[0] == '\0' || std::strcmp(value, "0") == 0;
+  }()};
+  return flag;
+}
+
 // One caching allocator, two kinds of memory. `Memory` supplies:
 //   allocate(size) → pointer or nullptr when the system has none left
 //   release(pointer), wait_idle() (before releasing cached blocks), stream() (the cache key:
-//   a block freed on one stream is reused on that stream only), out_of_memory(size, in_use).
+//   a block freed on one stream is reused on that stream only), out_of_memory(size, in_use),
+//   release_from_destructor(pointer) (waits, then releases; never throws: a tensor's
+//   destructor calls it when caching is off).
 // Host memory matters as much as device memory here: a fresh multi-megabyte host block is
 // mapped page by page on first touch, which cost more than the elementwise op that asked for it.
 template <typename Memory>
 class CachingAllocator {
  public:
   void* allocate(size_t bytes) {
-    size_t size = round_size(bytes);
+    const bool caching = caching_flag().load();
+    size_t size = caching ? round_size(bytes) : std::max<size_t>(bytes, 1);
     void* stream = Memory::stream();
     std::lock_guard<std::mutex> lock(mutex_);
     // Best fit among cached blocks of this stream, but never more than twice the request:
     // a small tensor must not pin down a huge block.
     auto found = free_blocks_.lower_bound({stream, size});
     void* pointer = nullptr;
-    if (found != free_blocks_.end() && found->first.first == stream &&
+    if (caching && found != free_blocks_.end() && found->first.first == stream &&
         found->first.second <= 2 * size) {
       size = found->first.second;
       pointer = found->second;
@@ -69,10 +85,14 @@ class CachingAllocator {
     auto live = live_blocks_.find(pointer);
     if (live == live_blocks_.end()) return;  // not ours (cannot happen through Storage)
     stats_.current_bytes -= live->second.second;
-    stats_.cached_bytes += live->second.second;
-    // Work queued on the block's stream before this point still runs before any later reuse
-    // on the same stream, so the block can be handed out again without a synchronisation.
-    free_blocks_.emplace(live->second, pointer);
+    if (caching_flag().load()) {
+      stats_.cached_bytes += live->second.second;
+      // Work queued on the block's stream before this point still runs before any later reuse
+      // on the same stream, so the block can be handed out again without a synchronisation.
+      free_blocks_.emplace(live->second, pointer);
+    } else {
+      Memory::release_from_destructor(pointer);
+    }
     live_blocks_.erase(live);
   }
 
@@ -121,8 +141,13 @@ class CachingAllocator {
 };
 
 struct HostMemory {
-  static void* allocate(size_t size) { return std::aligned_alloc(64, size); }
+  // posix_memalign, unlike aligned_alloc, takes any size: uncached blocks are exact.
+  static void* allocate(size_t size) {
+    void* pointer = nullptr;
+    return posix_memalign(&pointer, 64, size) == 0 ? pointer : nullptr;
+  }
   static void release(void* pointer) { std::free(pointer); }
+  static void release_from_destructor(void* pointer) { std::free(pointer); }
   static void wait_idle() {}
   static void* stream() { return nullptr; }
   static std::string out_of_memory(size_t size, size_t in_use) {
@@ -172,6 +197,11 @@ struct DeviceMemory {
     return pointer;
   }
   static void release(void* pointer) { CUDA_CHECK(cudaFree(pointer)); }
+  // Kernels queued on the block may still be running. An error is left pending, not thrown
+  // (this runs in destructors): the next checked CUDA call reports it.
+  static void release_from_destructor(void* pointer) {
+    if (cudaDeviceSynchronize() == cudaSuccess) static_cast<void>(cudaFree(pointer));
+  }
   static void wait_idle() { CUDA_CHECK(cudaDeviceSynchronize()); }
   static void* stream() { return cuda::current_stream(); }
   static std::string out_of_memory(size_t size, size_t in_use) {
@@ -239,6 +269,17 @@ void* pinned_allocate(size_t bytes) { return unpinned_allocate(bytes); }
 void pinned_free(void* pointer) { std::free(pointer); }
 
 #endif
+
+bool caching_enabled() { return caching_flag().load(); }
+
+bool set_caching(bool enabled) {
+  const bool previous = caching_flag().exchange(enabled);
+  if (!enabled) {
+    allocator<HostMemory>().empty_cache();
+    empty_device_cache();
+  }
+  return previous;
+}
 
 size_t allocated_total() { return host_stats().allocated_total + device_stats().allocated_total; }
 

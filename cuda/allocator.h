@@ -7,6 +7,13 @@
 // stream) and the next request of that size reuses one. In steady state a step makes no system
 // allocation at all. When the system has no memory left the cache is released and the request
 // retried once; only then is it an OutOfMemoryError.
+//
+// The cache can be turned off, as PyTorch's PYTORCH_NO_CUDA_MEMORY_CACHING does, with
+// HASHGRAD_NO_MEMORY_CACHING=1 in the environment: every tensor is then a system allocation of
+// its exact size, given back the moment the tensor dies. That is slow, and it is for checking:
+// a cached block is rounded up and reused, so a kernel that reads past its tensor's end lands
+// in memory the process owns, and compute-sanitizer (device) or AddressSanitizer and valgrind
+// (host) cannot see it. Without the cache they can.
 #pragma once
 
 #include <cstddef>
@@ -39,6 +46,12 @@ Stats device_stats();
 void reset_device_peak();
 // Give every cached (free) block back to the driver.
 void empty_device_cache();
+
+// Whether freed blocks are cached (the default; see above for HASHGRAD_NO_MEMORY_CACHING).
+bool caching_enabled();
+// Turns caching on or off for host and device memory alike, returns the previous setting.
+// Turning it off gives every cached block back.
+bool set_caching(bool enabled);
 
 // Sum over host and device of allocated_total: what the profiler reports per op.
 size_t allocated_total();

@@ -11,6 +11,7 @@
 #include "cuda/allocator.h"
 #include "cuda/profiler.h"
 #include "tensor/ops.h"
+#include "tests/memory_caching.h"
 #include "tests/numeric_mode.h"
 #include "tests/test_support.h"
 
@@ -289,6 +290,7 @@ TEST(CudaCore, AutogradRunsOnTheDevice) {
 
 TEST(CudaCore, CachingAllocatorReusesBlocksAndCountsPeak) {
   HG_REQUIRE_CUDA();
+  test::MemoryCaching caching(true);
   memory::reset_device_peak();
   { Tensor warm = Tensor::empty({1 << 20}, DType::f32, Device::cuda); }
   int64_t before = memory::device_stats().system_allocations;
