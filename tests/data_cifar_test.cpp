@@ -42,7 +42,8 @@ TEST(DataCifar, ConvertsPlanarRecordsToHwcImagesWithLabels) {
   EXPECT_EQ(pixel[1], 126);
   EXPECT_EQ(pixel[2], 176);
   // Item 2 (seed 2), last pixel p = 1023: (1023 + 14) mod 256 = 13, +50 = 63, +100 = 113.
-  const uint8_t* last = dataset->image(2).at(31, 31);
+  Image last_image = dataset->image(2);  // kept alive: `last` points into it
+  const uint8_t* last = last_image.at(31, 31);
   EXPECT_EQ(last[0], 13);
   EXPECT_EQ(last[1], 63);
   EXPECT_EQ(last[2], 113);
