@@ -1,5 +1,5 @@
-// Decoding and writing image files through stb_image and stb_image_write. This is the one
-// translation unit that compiles their implementations.
+// Decoding and writing image files through stb_image and stb_image_write (their
+// implementations are compiled in data/stb_implementation.cpp).
 #include "data/image_io.h"
 
 #include <cerrno>
@@ -7,26 +7,8 @@
 #include <cstring>
 #include <memory>
 
-// stb's implementations are third-party C code that trips our warning flags; the warnings
-// are theirs, so they are silenced for these two includes only.
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wall"
-#pragma GCC diagnostic ignored "-Wextra"
-#pragma GCC diagnostic ignored "-Wpedantic"
-#pragma GCC diagnostic ignored "-Wshadow"
-#pragma GCC diagnostic ignored "-Wmissing-field-initializers"
-#pragma GCC diagnostic ignored "-Wsign-compare"
-#pragma GCC diagnostic ignored "-Wunused-function"
-#pragma GCC diagnostic ignored "-Wunused-but-set-variable"
-#pragma GCC diagnostic ignored "-Wimplicit-fallthrough"
-#pragma GCC diagnostic ignored "-Wcast-function-type"
-#pragma GCC diagnostic ignored "-Wdouble-promotion"
-#define STB_IMAGE_IMPLEMENTATION
-#define STBI_FAILURE_USERMSG  // "Corrupt JPEG" rather than "bad huffman code"
 #include <stb/stb_image.h>
-#define STB_IMAGE_WRITE_IMPLEMENTATION
 #include <stb/stb_image_write.h>
-#pragma GCC diagnostic pop
 
 namespace hg::data {
 
