@@ -136,9 +136,11 @@ void Scope::begin(const char* name, bool on_gpu) {
   if (on_gpu) {
     scope.start = take_event();
     scope.stop = take_event();
-    if (scope.start != nullptr && scope.stop != nullptr &&
+    // Without both events recorded the scope is timed by the host clock, and its row says cpu:
+    // a host time of an asynchronous launch is not the kernel's time.
+    if (scope.start == nullptr || scope.stop == nullptr ||
         !succeeded(cudaEventRecord(scope.start, cuda::current_stream())))
-      scope.on_gpu = false;  // timed by the host clock instead
+      scope.on_gpu = false;
   }
 #endif
   open_scopes.push_back(std::move(scope));
@@ -154,14 +156,15 @@ void Scope::end() {
   scope.bytes = memory::allocated_total() - scope.bytes_at_start;
 #if HASHGRAD_WITH_CUDA
   nvtxRangePop();
-  const bool timed_by_events = scope.on_gpu && scope.start != nullptr && scope.stop != nullptr &&
-                               succeeded(cudaEventRecord(scope.stop, cuda::current_stream()));
+  const bool timed_by_events =
+      scope.on_gpu && succeeded(cudaEventRecord(scope.stop, cuda::current_stream()));
   std::lock_guard<std::mutex> lock(totals_mutex);
   if (timed_by_events) {
     pending.push_back(std::move(scope));
     if (pending.size() >= 4096) fold_pending(false);
     return;
   }
+  scope.on_gpu = false;
   for (cudaEvent_t unused : {scope.start, scope.stop})
     if (unused != nullptr) spare_events.push_back(unused);
 #else
