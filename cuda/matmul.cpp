@@ -224,7 +224,7 @@ void gemm(int64_t m, int64_t n, int64_t k, int64_t batch_count, const GemmOperan
     created->algorithm = result.algo;
     created->workspace_bytes = result.workspaceSize;
     plan = std::move(created);
-  } else if (bias != nullptr) {  // same alignment, maybe another vector
+  } else if (bias != nullptr) {  // same plan, maybe another vector (aligned to 16 above)
     CUBLAS_CHECK(cublasLtMatmulDescSetAttribute(plan->operation, CUBLASLT_MATMUL_DESC_BIAS_POINTER,
                                                 &bias, sizeof bias));
   }

@@ -117,7 +117,7 @@ TEST(CudaLinear, FusedBiasInTf32AndF64AndAtAnOffset) {
   EXPECT_TRUE(test::all_close(ops::linear(gpu(x64), gpu(weight64), gpu(bias64)).to(Device::cpu),
                               ops::linear(x64, weight64, bias64), 1e-12, 1e-12))
       << "f64";
-  // A bias 4 bytes into its storage: its own plan, since the alignment is part of the key.
+  // A bias 4 bytes into its storage: gemm copies it to an aligned block for the epilogue.
   test::NumericMode strict(true);
   Tensor longer = test::random_uniform({20}, 27);
   Tensor shifted = ops::narrow(longer, 0, 1, 19);
