@@ -46,6 +46,14 @@ void Module::to(Device device) {
   for (auto& [name, tensor] : named_buffers()) tensor.set_data(tensor.to(device));
 }
 
+void Module::to(DType dtype) {
+  if (!is_floating(dtype)) throw Error(std::string("Module::to: ") + dtype_name(dtype) +
+                                       " is not a floating dtype");
+  for (auto& [name, tensor] : named_parameters()) tensor.set_data(tensor.to(dtype));
+  for (auto& [name, tensor] : named_buffers())
+    if (is_floating(tensor.dtype())) tensor.set_data(tensor.to(dtype));
+}
+
 Device Module::device() const {
   auto all = named_parameters();
   return all.empty() ? Device::cpu : all.front().second.device();

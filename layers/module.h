@@ -37,6 +37,9 @@ class Module {
 
   // Moves every parameter and buffer in place: handles held elsewhere see the move.
   void to(Device device);
+  // Converts every floating parameter and buffer to `dtype` in place (PyTorch's
+  // module.to(torch.float64)); integer buffers such as num_batches_tracked keep theirs.
+  void to(DType dtype);
   Device device() const;
   void zero_grad();
 

@@ -64,14 +64,6 @@ double gradient_projection(const Tensor& gradient) {
   return projection;
 }
 
-// Every floating parameter and buffer (BatchNorm's running statistics) converted to f64.
-void convert_to_f64(Module& model) {
-  for (const auto& [name, parameter] : model.named_parameters())
-    parameter.set_data(parameter.to(DType::f64));
-  for (const auto& [name, buffer] : model.named_buffers())
-    if (buffer.dtype() == DType::f32) buffer.set_data(buffer.to(DType::f64));
-}
-
 // Both sides compute in float64, so only summation order separates them.
 constexpr double kRtol = 1e-9;
 
@@ -81,7 +73,7 @@ constexpr double kRtol = 1e-9;
 
 void expect_training_step_matches(const Fixture& fixture, const std::string& prefix,
                                   Module& model) {
-  convert_to_f64(model);
+  model.to(DType::f64);
   fill_deterministically(model);
   model.train();
   Tensor x = entry(fixture, prefix + ".input").to(DType::f64).set_requires_grad(true);
