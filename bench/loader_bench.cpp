@@ -2,7 +2,8 @@
 // decoded once into memory, then augmented every epoch) and for a folder of PNGs this program
 // writes to a temp folder (decoded and resized on every epoch, and cached). Runs on 2 worker
 // threads (and 2 OpenMP threads for the decode-once pass) unless told otherwise, and writes
-// bench/results/loader-<host>.json with the CPU, GPU, git commit, date and load average.
+// bench/results/loader-<device>.json (cpu, or the GPU's name, as the other benchmarks) with the
+// host, CPU, GPU, git commit, date and load average.
 //
 //   bench_loader_bench [--workers N] [--pngs N] [--png-size S] [--batch B] [--epochs E]
 #include <omp.h>
@@ -171,7 +172,7 @@ int main(int argc, char** argv) try {
                         {"epochs_timed", settings.epochs},
                         {"prefetch", options.prefetch}};
   report.update(results);
-  hg::bench::write_report(hg::bench::results_path("loader-" + std::string(host)), report);
+  hg::bench::write_report(hg::bench::results_path("loader-" + hg::bench::device_tag()), report);
   return 0;
 } catch (const std::exception& error) {
   std::fprintf(stderr, "loader_bench: error: %s\n", error.what());
