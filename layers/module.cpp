@@ -47,8 +47,7 @@ void Module::to(Device device) {
 }
 
 void Module::to(DType dtype) {
-  if (!is_floating(dtype)) throw Error(std::string("Module::to: ") + dtype_name(dtype) +
-                                       " is not a floating dtype");
+  HG_CHECK(is_floating(dtype), "Module::to: ", dtype_name(dtype), " is not a floating dtype");
   for (auto& [name, tensor] : named_parameters()) tensor.set_data(tensor.to(dtype));
   for (auto& [name, tensor] : named_buffers())
     if (is_floating(tensor.dtype())) tensor.set_data(tensor.to(dtype));

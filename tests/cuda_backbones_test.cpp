@@ -108,7 +108,8 @@ TEST_F(CudaBackbones, SmallCnnsTrainingStepMatchesCpu) {
     options.image_size = 28;
     options.attention = variant.second;
     expect_devices_agree(
-        name, [&] { return make_backbone(name, options).module; }, images, true, DType::f64, 1e-9, 1e-9);
+        name, [&] { return make_backbone(name, options).module; }, images, true, DType::f64, 1e-9,
+        1e-9);
   }
 }
 
@@ -132,7 +133,8 @@ TEST_F(CudaBackbones, AlexNetAndVggEvaluationStepMatchesCpu) {
     options.image_size = 32;
     options.attention = AttentionKind::cbam;
     expect_devices_agree(
-        name, [&] { return make_backbone(name, options).module; }, images, false, DType::f64, 1e-9, 1e-9);
+        name, [&] { return make_backbone(name, options).module; }, images, false, DType::f64, 1e-9,
+        1e-9);
   }
 }
 

@@ -170,6 +170,30 @@ TEST(Normalization, ModulesNameTheirStateAsTorchDoes) {
   EXPECT_EQ(layer_norm_layer.state_dict().size(), 2u);
 }
 
+// Module::to(DType), on the module with every kind of state: parameters, floating running
+// statistics and an integer counter.
+TEST(Normalization, ModuleToDTypeConvertsParametersAndFloatingBuffersOnly) {
+  BatchNorm2d layer(3);
+  for (const auto& [name, parameter] : layer.named_parameters())
+    if (name == "weight") ops::fill_(parameter, 1.5);
+  layer.train();
+  layer(test::random_uniform({2, 3, 4, 4}, 5));  // moves the running statistics, counts a batch
+  const std::map<std::string, Tensor> before = layer.state_dict();
+  layer.to(DType::f64);
+  for (const auto& [name, parameter] : layer.named_parameters()) {
+    EXPECT_EQ(parameter.dtype(), DType::f64) << name;
+    EXPECT_TRUE(parameter.requires_grad()) << name;
+  }
+  for (const auto& [name, tensor] : layer.state_dict()) {
+    EXPECT_EQ(tensor.dtype(), name == "num_batches_tracked" ? DType::i64 : DType::f64) << name;
+    EXPECT_TRUE(test::all_close(tensor.to(DType::f64), before.at(name).to(DType::f64), 0, 0))
+        << name;
+  }
+  EXPECT_EQ(layer(test::random_uniform({2, 3, 4, 4}, 6, -1, 1, DType::f64)).dtype(), DType::f64);
+  EXPECT_EQ(test::error_message([&] { layer.to(DType::i32); }),
+            "Module::to: i32 is not a floating dtype");
+}
+
 TEST(Normalization, MisuseGivesActionableErrors) {
   BatchNorm2d layer(3);
   try {
