@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # GPU verification on a lent machine (the `device` tool), stage by stage:
-#   scripts/gpu-check.sh [STAGE ...]     stages: tests sanitizer bench train methods
+#   scripts/gpu-check.sh [STAGE ...]     stages: tests sanitizer bench train methods profile
 #                                        (default: tests sanitizer bench)
 # The binaries come prebuilt when .device/binaries.tar.xz is there (scripts/device-pack.sh
 # --binaries, built here with the same nvcc for sm_90): no build on the device, which matters
@@ -14,6 +14,8 @@
 #   train      the README's main job with the paper schedule (attention-ADSH, fmnist, 48 bits)
 #   methods    bench/methods_table.sh fmnist 48 (METHODS="..." picks methods, TABLE_SUFFIX names
 #              the table, so a long table can be split over calls)
+#   profile    HASHGRAD_PROFILE=1 tables (time per op and device) of one short training run each
+#              of Swin, AM-VGGH and DAHP: where a slow backward pass spends its time
 # GPU_TESTS="cuda_conv2d_test ..." limits tests and sanitizer to those binaries. A stage starts
 # only while the time budget allows (GPU_CHECK_SECONDS, default 570: a device call's limit is
 # 600 s). Output in $OUT (or ./gpu-out), at most 8 files as the device tool returns them:
@@ -146,7 +148,19 @@ for stage in "${stages[@]}"; do
       HASHGRAD="$build/hashgrad" timeout "$left" "$root/bench/methods_table.sh" fmnist 48 \
         >"$out/methods.log" 2>&1
       say "methods: exit $?"; grep '^|' "$out/methods.log" | tee -a "$out/summary.log" ;;
-    *) say "unknown stage '$stage' (tests sanitizer bench train methods)"; exit 2 ;;
+    profile)
+      : >"$out/profile.log"
+      for run in swin_polarization_asymmetric:2 am_vggh:1 dahp:1; do
+        config="${run%%:*}_fmnist"
+        left=$(seconds_left)
+        if [ "$left" -lt 40 ]; then say "profile $config: skipped"; continue; fi
+        echo "== $config, rounds=${run##*:}" >>"$out/profile.log"
+        HASHGRAD_PROFILE=1 timeout "$left" "$build/hashgrad" train \
+          --config "$root/configs/$config.conf" --set rounds="${run##*:}" \
+          --out "$root/runs/profile-$config" >>"$out/profile.log" 2>&1
+        say "profile $config: exit $?"
+      done ;;
+    *) say "unknown stage '$stage' (tests sanitizer bench train methods profile)"; exit 2 ;;
   esac
   pack
 done
