@@ -2,7 +2,7 @@
 # The main job: set up (installs what is missing, builds), then train attention-ADSH with 48-bit
 # codes on Fashion-MNIST, encode the queries, search the database codes and print mAP. On the
 # GPU when there is one (the paper schedule, 50 outer iterations); on the CPU otherwise, with
-# 30 outer iterations so 2 cores finish in about ten minutes. Extra arguments go to
+# 30 outer iterations so 2 cores finish in about eight minutes. Extra arguments go to
 # `hashgrad train` (for example --set bits=24).
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/setup.sh"
