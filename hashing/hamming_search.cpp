@@ -121,17 +121,24 @@ void HammingIndex::for_each_part(
 }
 
 SearchResult HammingIndex::search(const PackedCodes& queries, int64_t k) const {
-  if (device_ == Device::cpu) return hamming_topk_cpu(queries, database_, k);
   SearchResult result;
+  search(queries, k, result);
+  return result;
+}
+
+void HammingIndex::search(const PackedCodes& queries, int64_t k, SearchResult& result) const {
+  if (device_ == Device::cpu) return hamming_topk_cpu(queries, database_, k, result);
 #if HASHGRAD_WITH_CUDA
   check_search_inputs(queries, database_);
   HG_CHECK(k >= 0, "Hamming search: k must be ≥ 0, got ", k);
   profiler::Scope scope("hamming_topk", true);
   result.n_query = queries.count;
   result.k = std::min(k, database_.count);
+  // Every row is written in full below (copied or merged): resizing keeps the capacity.
   result.ids.resize(static_cast<size_t>(result.n_query * result.k));
   result.distances.resize(result.ids.size());
-  if (result.k == 0 || result.n_query == 0) return result;
+  result.feature_distances.clear();
+  if (result.k == 0 || result.n_query == 0) return;
   const int64_t words = database_.words_per_code();
   const int64_t batch =
       std::clamp<int64_t>(kResultBytesPerBatch / (result.k * 12), 1, result.n_query);
@@ -172,8 +179,8 @@ SearchResult HammingIndex::search(const PackedCodes& queries, int64_t k) const {
 #else
   (void)queries;
   (void)k;
+  (void)result;
 #endif
-  return result;
 }
 
 RadiusResult HammingIndex::search_radius(const PackedCodes& queries, int radius) const {

@@ -45,8 +45,12 @@ struct RadiusResult {
 // Throws unless queries and database hold codes of the same supported length.
 void check_search_inputs(const PackedCodes& queries, const PackedCodes& database);
 
-// The CPU engine. k is clamped to the database size.
+// The CPU engine. k is clamped to the database size. The second form fills `result` and reuses
+// its memory: a caller that searches batch after batch, as the full rankings of mAP@all do, then
+// pays for fresh pages once instead of once per batch.
 SearchResult hamming_topk_cpu(const PackedCodes& queries, const PackedCodes& database, int64_t k);
+void hamming_topk_cpu(const PackedCodes& queries, const PackedCodes& database, int64_t k,
+                      SearchResult& result);
 RadiusResult hamming_radius_cpu(const PackedCodes& queries, const PackedCodes& database,
                                 int radius);
 
@@ -59,6 +63,8 @@ class HammingIndex {
   HammingIndex(const PackedCodes& database, Device device, size_t device_budget_bytes = 0);
 
   SearchResult search(const PackedCodes& queries, int64_t k) const;
+  // The same into `result`, reusing its memory (see hamming_topk_cpu).
+  void search(const PackedCodes& queries, int64_t k, SearchResult& result) const;
   RadiusResult search_radius(const PackedCodes& queries, int radius) const;
 
   const PackedCodes& database() const { return database_; }

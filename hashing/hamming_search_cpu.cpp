@@ -178,15 +178,23 @@ void select_nearest(const PackedCodes& queries, const PackedCodes& database, int
 }  // namespace
 
 SearchResult hamming_topk_cpu(const PackedCodes& queries, const PackedCodes& database, int64_t k) {
+  SearchResult result;
+  hamming_topk_cpu(queries, database, k, result);
+  return result;
+}
+
+void hamming_topk_cpu(const PackedCodes& queries, const PackedCodes& database, int64_t k,
+                      SearchResult& result) {
   check_search_inputs(queries, database);
   HG_CHECK(k >= 0, "Hamming search: k must be ≥ 0, got ", k);
   profiler::Scope scope("hamming_topk", false);
-  SearchResult result;
   result.n_query = queries.count;
   result.k = std::min(k, database.count);
+  // Every row is written in full below: resizing keeps the old contents and the capacity.
   result.ids.resize(static_cast<size_t>(result.n_query * result.k));
   result.distances.resize(result.ids.size());
-  if (result.k == 0 || result.n_query == 0) return result;
+  result.feature_distances.clear();
+  if (result.k == 0 || result.n_query == 0) return;
   select_nearest(queries, database, result.k, database.bits,
                  [&](int64_t q, const uint64_t* keys, int64_t count) {
                    for (int64_t j = 0; j < count; ++j) {
@@ -194,7 +202,6 @@ SearchResult hamming_topk_cpu(const PackedCodes& queries, const PackedCodes& dat
                      result.distances[q * result.k + j] = cpu::key_distance(keys[j]);
                    }
                  });
-  return result;
 }
 
 RadiusResult hamming_radius_cpu(const PackedCodes& queries, const PackedCodes& database,

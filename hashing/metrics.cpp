@@ -173,9 +173,10 @@ RetrievalMetrics evaluate_retrieval(const HammingIndex& index, const PackedCodes
   // Each ranked item costs 12 bytes (id and distance).
   const int64_t batch = std::clamp<int64_t>(kRankingBytesPerBatch / (12 * database.count), 1,
                                             std::max<int64_t>(queries.count, 1));
+  SearchResult rankings;  // one buffer for every batch (see hamming_topk_cpu)
   for (int64_t first = 0; first < queries.count; first += batch) {
     PackedCodes part{queries.code(first), std::min(batch, queries.count - first), queries.bits};
-    SearchResult rankings = index.search(part, database.count);
+    index.search(part, database.count, rankings);
     score_rows(rankings, first, database.count, database.bits, k, relevance, scores);
   }
   return summarize(scores, database.bits, database.count, k, true);

@@ -75,6 +75,24 @@ TEST(CudaHammingSearch, StreamedDatabaseMergesItsParts) {
   EXPECT_EQ(gpu.distances, cpu.distances);
 }
 
+// Reusing one result across searches, as evaluate_retrieval does: on a resident database (rows
+// copied straight in) and a streamed one (rows merged), after larger and smaller searches.
+TEST(CudaHammingSearch, SearchIntoAReusedResultEqualsAFreshOne) {
+  HG_REQUIRE_CUDA();
+  std::vector<uint64_t> database = random_words(10007, 96, 5, 0.2);
+  std::vector<uint64_t> queries = random_words(50, 96, 6, 0.2);
+  PackedCodes db{database.data(), 10007, 96}, q{queries.data(), 50, 96};
+  for (size_t budget : {size_t{0}, size_t{16000}}) {
+    HammingIndex index(db, Device::cuda, budget);
+    SearchResult result;
+    for (int64_t k : {2500, 64, 10007}) {
+      index.search(q, k, result);
+      EXPECT_TRUE(same_result(result, hamming_topk_cpu(q, db, k)))
+          << "budget " << budget << ", k " << k;
+    }
+  }
+}
+
 TEST(CudaHammingSearch, RadiusEqualsTheCpu) {
   HG_REQUIRE_CUDA();
   for (int bits : {8, 64, 130, 1024}) {

@@ -143,6 +143,22 @@ TEST(HammingSearch, IndexOnTheCpuIsTheCpuEngine) {
   EXPECT_EQ(index.part_codes(), 777);
 }
 
+// The reusing form keeps memory, never entries: each search rewrites every row it returns.
+TEST(HammingSearch, SearchIntoAReusedResultLeavesNothingStale) {
+  Codes database = random_codes(777, 48, 70);
+  Codes many = random_codes(9, 48, 72), few = random_codes(5, 48, 71);
+  HammingIndex index(database.packed(), Device::cpu);
+  SearchResult result;
+  index.search(many.packed(), 777, result);
+  result.feature_distances.assign(3, 1.0f);
+  index.search(few.packed(), 20, result);
+  EXPECT_TRUE(matches_reference(result, few, database, 20));
+  EXPECT_EQ(result.ids.size(), 100u);
+  EXPECT_TRUE(result.feature_distances.empty());
+  index.search(many.packed(), 777, result);
+  EXPECT_TRUE(matches_reference(result, many, database, 777));
+}
+
 TEST(HammingSearch, EmptyInputsGiveEmptyResults) {
   Codes database = random_codes(10, 32, 1);
   SearchResult none = hamming_topk_cpu({nullptr, 0, 32}, database.packed(), 5);
