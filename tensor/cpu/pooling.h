@@ -106,14 +106,31 @@ void adaptive_avg_pool2d(const T* x, T* y, PoolShape shape) {
             adaptive_average_at(x + p * shape.in_h * shape.in_w, shape, oh, ow);
 }
 
+// ∂L/∂x as a scatter, like pool2d_backward: each output cell hands grad[oh, ow] / area to every
+// position of its window, and overlapping windows add up. The GPU gathers per input element
+// instead (adaptive_average_gradient_at): the same sums in another order. A gather per element
+// on the CPU spent its time in the integer divisions that find each element's cells, ten times
+// the forward's cost for a global pool.
 template <typename T>
 void adaptive_avg_pool2d_backward(const T* grad, T* grad_x, PoolShape shape) {
 #pragma omp parallel for if (shape.planes * shape.in_h * shape.in_w > 4096)
-  for (int64_t p = 0; p < shape.planes; ++p)
-    for (int64_t h = 0; h < shape.in_h; ++h)
-      for (int64_t w = 0; w < shape.in_w; ++w)
-        grad_x[(p * shape.in_h + h) * shape.in_w + w] =
-            adaptive_average_gradient_at(grad + p * shape.out_h * shape.out_w, shape, h, w);
+  for (int64_t p = 0; p < shape.planes; ++p) {
+    const T* grad_plane = grad + p * shape.out_h * shape.out_w;
+    T* grad_x_plane = grad_x + p * shape.in_h * shape.in_w;
+    std::fill(grad_x_plane, grad_x_plane + shape.in_h * shape.in_w, T(0));
+    for (int64_t oh = 0; oh < shape.out_h; ++oh) {
+      const int64_t h_begin = adaptive_start(oh, shape.out_h, shape.in_h);
+      const int64_t h_end = adaptive_end(oh, shape.out_h, shape.in_h);
+      for (int64_t ow = 0; ow < shape.out_w; ++ow) {
+        const int64_t w_begin = adaptive_start(ow, shape.out_w, shape.in_w);
+        const int64_t w_end = adaptive_end(ow, shape.out_w, shape.in_w);
+        const T share = grad_plane[oh * shape.out_w + ow] /
+                        static_cast<T>((h_end - h_begin) * (w_end - w_begin));
+        for (int64_t h = h_begin; h < h_end; ++h)
+          for (int64_t w = w_begin; w < w_end; ++w) grad_x_plane[h * shape.in_w + w] += share;
+      }
+    }
+  }
 }
 
 }  // namespace hg::cpu
