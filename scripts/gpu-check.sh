@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # GPU verification on a lent machine (the `device` tool), stage by stage:
-#   scripts/gpu-check.sh [STAGE ...]     stages: tests sanitizer bench train methods profile
+#   scripts/gpu-check.sh [STAGE ...]     stages: tests sanitizer bench train eval methods profile
 #                                        (default: tests sanitizer bench)
 # The binaries come prebuilt when .device/binaries.tar.xz is there (scripts/device-pack.sh
 # --binaries, built here with the same nvcc for sm_90): no build on the device, which matters
@@ -12,6 +12,8 @@
 #   sanitizer  compute-sanitizer memcheck on each of them, four at a time, allocator cache off
 #   bench      every benchmark, GPU cases and a short time per case
 #   train      the README's main job with the paper schedule (attention-ADSH, fmnist, 48 bits)
+#   eval       HASHGRAD_PROFILE=1 `hashgrad eval` of the train stage's codes (run it in the same
+#              call, after train) on cuda and on cpu: the full-ranking search of mAP@all timed
 #   methods    bench/methods_table.sh fmnist 48 (METHODS="..." picks methods, TABLE_SUFFIX names
 #              the table, so a long table can be split over calls)
 #   profile    HASHGRAD_PROFILE=1 tables (time per op and device) of one short training run each
@@ -144,6 +146,18 @@ for stage in "${stages[@]}"; do
       timeout "$left" "$build/hashgrad" train --config "$root/configs/attention_adsh_fmnist.conf" \
         --out "$root/runs/gpu-main" >"$out/train.log" 2>&1
       say "train: exit $?; $(grep -E '^mAP@all|final evaluation' "$out/train.log" | tail -2)" ;;
+    eval)
+      : >"$out/eval.log"
+      codes="$root/runs/gpu-main"
+      if [ ! -f "$codes/query.codes" ]; then say "eval: skipped, no $codes (run train first)"; continue; fi
+      for device in cuda cpu; do
+        echo "== $device" >>"$out/eval.log"
+        /usr/bin/time -f "%e s wall, %U s user, %S s sys" env HASHGRAD_PROFILE=1 timeout "$left" \
+          "$build/hashgrad" eval --index "$codes/database.codes" --queries "$codes/query.codes" \
+          --device "$device" --output "$root/runs/eval-$device" >>"$out/eval.log" 2>&1
+        say "eval $device: exit $?; $(grep -E '^(evaluate_retrieval|hamming_topk) ' "$out/eval.log" |
+          tail -2 | awk '{printf "%s %s ms; ", $1, $4}')"
+      done ;;
     methods)
       HASHGRAD="$build/hashgrad" timeout "$left" "$root/bench/methods_table.sh" fmnist 48 \
         >"$out/methods.log" 2>&1
@@ -160,7 +174,7 @@ for stage in "${stages[@]}"; do
           --out "$root/runs/profile-$config" >>"$out/profile.log" 2>&1
         say "profile $config: exit $?"
       done ;;
-    *) say "unknown stage '$stage' (tests sanitizer bench train methods profile)"; exit 2 ;;
+    *) say "unknown stage '$stage' (tests sanitizer bench train eval methods profile)"; exit 2 ;;
   esac
   pack
 done
