@@ -199,8 +199,12 @@ struct DeviceMemory {
   static void release(void* pointer) { CUDA_CHECK(cudaFree(pointer)); }
   // Kernels queued on the block may still be running. An error is left pending, not thrown
   // (this runs in destructors): the next checked CUDA call reports it.
+  // A destructor cannot report a failure. Clearing it keeps a non-sticky error from being blamed
+  // on the next kernel launch's check; a sticky one (a faulted context) stays and every later
+  // CUDA call reports it.
   static void release_from_destructor(void* pointer) {
-    if (cudaDeviceSynchronize() == cudaSuccess) static_cast<void>(cudaFree(pointer));
+    if (cudaDeviceSynchronize() != cudaSuccess || cudaFree(pointer) != cudaSuccess)
+      static_cast<void>(cudaGetLastError());
   }
   static void wait_idle() { CUDA_CHECK(cudaDeviceSynchronize()); }
   static void* stream() { return cuda::current_stream(); }
