@@ -5,9 +5,6 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
-#include <fstream>
-
-#include <nlohmann/json.hpp>
 
 #include "data/idx.h"
 #include "hashing/code_file.h"
@@ -27,25 +24,12 @@ TEST_P(MethodTrains, EndToEndOnASliceOfFashionMnist) {
   if (!fs::exists(data::fashion_mnist_directory()))
     GTEST_SKIP() << "Fashion-MNIST not installed (Debian: dataset-fashion-mnist)";
   const std::string method = GetParam();
-  Config config = Config::load((kConfigs / (method + "_fmnist.conf")).string());
   // The heavy backbones (VGG16, AlexNet, ResNet18, Swin) get fewer images: a step costs seconds.
-  const std::string backbone = config.get_string("backbone", "");
+  const std::string backbone =
+      Config::load((kConfigs / (method + "_fmnist.conf")).string()).get_string("backbone", "");
   const bool heavy = backbone == "vgg16_bn" || backbone == "alexnet" || backbone == "swin_micro" ||
                      backbone == "resnet18";
-  for (auto [key, value] : {std::pair<const char*, const char*>{"device", "cpu"},
-                            {"deterministic", "true"},
-                            {"workers", "1"},
-                            {"max_query", "100"},
-                            {"max_database", heavy ? "160" : "400"},
-                            {"rounds", "3"},
-                            {"epochs_per_round", "1"},
-                            {"batch_size", "32"},
-                            {"feature_dim", "64"},
-                            {"width", "16"},
-                            {"top_k", "50"}})
-    config.set(key, value, "test");
-  // ADSH-style methods draw a sample Ω each round; the others see the whole slice every round.
-  if (config.has("sample_size")) config.set("sample_size", "128", "test");
+  Config config = test::fmnist_method_slice(method, "cpu", heavy ? 160 : 400);
 
   const std::string directory =
       (fs::temp_directory_path() / ("hashgrad_methods_test_" + method)).string();
@@ -58,12 +42,7 @@ TEST_P(MethodTrains, EndToEndOnASliceOfFashionMnist) {
   // the exception: as its codes spread apart its bank moves under it, and its loss can rise for
   // a few rounds while retrieval improves (round losses 0.890, 0.850, 0.858 on this slice at its
   // config's lr 3e-5, mAP 0.29).
-  std::vector<double> losses;
-  std::ifstream log(directory + "/log.jsonl");
-  for (std::string line; std::getline(log, line);) {
-    nlohmann::json event = nlohmann::json::parse(line);
-    if (event["event"] == "round") losses.push_back(event["loss"].get<double>());
-  }
+  std::vector<double> losses = test::round_losses(directory);
   ASSERT_EQ(losses.size(), static_cast<size_t>(config.get_int("rounds", 0, 1)));
   if (method != "dpsh") {
     EXPECT_LT(losses[2], losses[1]) << method;

@@ -3,8 +3,11 @@
 
 #include <algorithm>
 #include <cmath>
+#include <fstream>
 #include <iterator>
 #include <random>
+
+#include <nlohmann/json.hpp>
 
 #include "tensor/safetensors.h"
 
@@ -23,6 +26,36 @@ Config slice_run(std::initializer_list<std::pair<const char*, const char*>> keys
     config.set(key, value, "test");
   for (auto [key, value] : keys) config.set(key, value, "test");
   return config;
+}
+
+Config fmnist_method_slice(const std::string& method, const std::string& device, int64_t database) {
+  const std::string configs = std::string(HASHGRAD_FIXTURE_DIR) + "/../../configs/";
+  Config config = Config::load(configs + method + "_fmnist.conf");
+  for (auto [key, value] : {std::pair<std::string, std::string>{"device", device},
+                            {"deterministic", "true"},
+                            {"workers", "1"},
+                            {"max_query", "100"},
+                            {"max_database", std::to_string(database)},
+                            {"rounds", "3"},
+                            {"epochs_per_round", "1"},
+                            {"batch_size", "32"},
+                            {"feature_dim", "64"},
+                            {"width", "16"},
+                            {"top_k", "50"}})
+    config.set(key, value, "test");
+  // ADSH-style methods draw a sample Ω each round; the others see the whole slice every round.
+  if (config.has("sample_size")) config.set("sample_size", "128", "test");
+  return config;
+}
+
+std::vector<double> round_losses(const std::string& run_directory) {
+  std::vector<double> losses;
+  std::ifstream log(run_directory + "/log.jsonl");
+  for (std::string line; std::getline(log, line);) {
+    nlohmann::json event = nlohmann::json::parse(line);
+    if (event["event"] == "round") losses.push_back(event["loss"].get<double>());
+  }
+  return losses;
 }
 
 Tensor f32(const std::vector<float>& values, const Shape& shape) {

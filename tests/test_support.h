@@ -22,6 +22,14 @@ namespace hg::test {
 // method's terms, the slice sizes, the rounds).
 Config slice_run(std::initializer_list<std::pair<const char*, const char*>> keys);
 
+// configs/<method>_fmnist.conf, unchanged but for the size of the run: 100 queries and
+// `database` database images, three rounds of one epoch, batch 32, 64 features (width 16 where
+// the backbone has one), ADSH-style samples of 128, one worker, deterministic, on `device`.
+Config fmnist_method_slice(const std::string& method, const std::string& device, int64_t database);
+
+// The mean loss of every round of a run, from its log.jsonl.
+std::vector<double> round_losses(const std::string& run_directory);
+
 // GPU tests (files cuda_*_test.cpp, ctest label `gpu`) start with this.
 #define HG_REQUIRE_CUDA()                                                     \
   do {                                                                        \
