@@ -7,10 +7,14 @@
 // statistics (Σx, then Σ(x − μ)², which stays accurate where E[x²] − μ² would cancel) and a
 // third to write y; the backward one pass for Σĝ and Σĝ·x̂ and one to write dx. Sums are in
 // double and combined by a fixed tree (cuda/block_reduce.h): no atomics, the same every run.
-// LayerNorm's dγ, dβ sum over rows instead, in a second kernel described at its definition.
+// LayerNorm's dγ, dβ sum over rows instead, in two more kernels described at their definition.
+#include <algorithm>
+
 #include "cuda/block_reduce.h"
 #include "cuda/convert.h"
+#include "cuda/grid_stride.h"
 #include "cuda/normalization.h"
+#include "cuda/scratch_buffer.h"
 
 namespace hg::cuda {
 
@@ -91,41 +95,68 @@ __global__ void normalization_backward_kernel(const T* grad, const T* x, const T
   }
 }
 
-constexpr int kColumnsPerBlock = 32, kRowSlices = 16;
+constexpr int kColumnsPerBlock = 32, kRowSlices = 16, kRowsPerChunk = 512;
+constexpr int64_t kMaxChunkBlocks = 65535;
 
 // LayerNorm's parameter gradients: dγ_i = Σ_r dy[r, i]·x̂[r, i], dβ_i = Σ_r dy[r, i] over the
-// rows r = (o, g) of the packed [outer·groups, inner] tensor.
-// Thread mapping: blocks of 32 × 16 threads own 32 columns; threadIdx.x picks the column (a
-// warp reads 32 neighbouring elements of one row), threadIdx.y strides over the rows, and row
-// slice 0 adds the 16 partials per column in a fixed order.
+// rows r = (o, g) of the packed [outer·groups, inner] tensor. A Swin block's LayerNorm has a
+// few dozen columns and tens of thousands of rows, so the rows are cut into chunks and summed in
+// two passes; one block per column tile alone would leave most of the GPU idle.
+// Pass 1, thread mapping: block (c, k) owns 32 columns and chunk k's kRowsPerChunk rows;
+// threadIdx.x picks the column (a warp reads 32 neighbouring elements of one row), threadIdx.y
+// strides over the chunk's rows, and row slice 0 adds the 16 partials per column in a fixed
+// order and writes the chunk's partial sums.
 template <typename T>
-__global__ void inner_affine_backward_kernel(const T* grad, const T* x, const T* mean, const T* var,
+__global__ void inner_affine_partials_kernel(const T* grad, const T* x, const T* mean, const T* var,
                                              NormalizationLayout layout, double epsilon,
-                                             T* grad_weight, T* grad_bias) {
-  __shared__ double weight_partial[kRowSlices][kColumnsPerBlock];
-  __shared__ double bias_partial[kRowSlices][kColumnsPerBlock];
+                                             int64_t chunks, double* weight_partials,
+                                             double* bias_partials) {
+  __shared__ double weight_slices[kRowSlices][kColumnsPerBlock];
+  __shared__ double bias_slices[kRowSlices][kColumnsPerBlock];
   const int64_t i = static_cast<int64_t>(blockIdx.x) * kColumnsPerBlock + threadIdx.x;
   const int64_t rows = layout.outer * layout.groups;
-  double weight_total = 0, bias_total = 0;
-  if (i < layout.inner) {
-    for (int64_t row = threadIdx.y; row < rows; row += kRowSlices) {
-      int64_t g = row % layout.groups, at = row * layout.inner + i;
-      double normalized = (static_cast<double>(x[at]) - static_cast<double>(mean[g])) *
-                          inverse_std_of(static_cast<double>(var[g]), epsilon);
-      weight_total += static_cast<double>(grad[at]) * normalized;
-      bias_total += static_cast<double>(grad[at]);
+  for (int64_t chunk = blockIdx.y; chunk < chunks; chunk += gridDim.y) {
+    const int64_t end = rows < (chunk + 1) * kRowsPerChunk ? rows : (chunk + 1) * kRowsPerChunk;
+    double weight_total = 0, bias_total = 0;
+    if (i < layout.inner) {
+      for (int64_t row = chunk * kRowsPerChunk + threadIdx.y; row < end; row += kRowSlices) {
+        int64_t g = row % layout.groups, at = row * layout.inner + i;
+        double normalized = (static_cast<double>(x[at]) - static_cast<double>(mean[g])) *
+                            inverse_std_of(static_cast<double>(var[g]), epsilon);
+        weight_total += static_cast<double>(grad[at]) * normalized;
+        bias_total += static_cast<double>(grad[at]);
+      }
     }
+    weight_slices[threadIdx.y][threadIdx.x] = weight_total;
+    bias_slices[threadIdx.y][threadIdx.x] = bias_total;
+    __syncthreads();
+    if (threadIdx.y == 0 && i < layout.inner) {
+      for (int slice = 1; slice < kRowSlices; ++slice) {
+        weight_total += weight_slices[slice][threadIdx.x];
+        bias_total += bias_slices[slice][threadIdx.x];
+      }
+      weight_partials[chunk * layout.inner + i] = weight_total;
+      bias_partials[chunk * layout.inner + i] = bias_total;
+    }
+    __syncthreads();  // slice 0 has read the slices before the next chunk writes them
   }
-  weight_partial[threadIdx.y][threadIdx.x] = weight_total;
-  bias_partial[threadIdx.y][threadIdx.x] = bias_total;
-  __syncthreads();
-  if (threadIdx.y != 0 || i >= layout.inner) return;
-  for (int slice = 1; slice < kRowSlices; ++slice) {
-    weight_total += weight_partial[slice][threadIdx.x];
-    bias_total += bias_partial[slice][threadIdx.x];
+}
+
+// Pass 2, one thread per column: the chunks' partial sums added in chunk order (no atomics, so
+// the same result every run).
+template <typename T>
+__global__ void inner_affine_sum_kernel(const double* weight_partials, const double* bias_partials,
+                                        int64_t chunks, int64_t inner, T* grad_weight,
+                                        T* grad_bias) {
+  HG_GRID_STRIDE_LOOP(i, inner) {
+    double weight_total = 0, bias_total = 0;
+    for (int64_t chunk = 0; chunk < chunks; ++chunk) {
+      weight_total += weight_partials[chunk * inner + i];
+      bias_total += bias_partials[chunk * inner + i];
+    }
+    if (grad_weight != nullptr) grad_weight[i] = static_cast<T>(weight_total);
+    if (grad_bias != nullptr) grad_bias[i] = static_cast<T>(bias_total);
   }
-  if (grad_weight != nullptr) grad_weight[i] = static_cast<T>(weight_total);
-  if (grad_bias != nullptr) grad_bias[i] = static_cast<T>(bias_total);
 }
 
 unsigned int group_blocks(int64_t groups) {
@@ -165,10 +196,19 @@ void normalization_backward(const T* grad, const T* x, const T* weight, const T*
   if (layout.affine_axis != AffineAxis::inner || layout.inner == 0 ||
       (grad_weight == nullptr && grad_bias == nullptr))
     return;
-  unsigned int column_blocks =
-      static_cast<unsigned int>((layout.inner + kColumnsPerBlock - 1) / kColumnsPerBlock);
-  inner_affine_backward_kernel<<<column_blocks, dim3(kColumnsPerBlock, kRowSlices), 0, stream>>>(
-      grad, x, mean, var, layout, epsilon, grad_weight, grad_bias);
+  const int64_t rows = layout.outer * layout.groups;
+  const int64_t chunks = std::max<int64_t>((rows + kRowsPerChunk - 1) / kRowsPerChunk, 1);
+  ScratchBuffer partials(2 * static_cast<size_t>(chunks * layout.inner) * sizeof(double));
+  double* weight_partials = static_cast<double*>(partials.data);
+  double* bias_partials = weight_partials + chunks * layout.inner;
+  const dim3 grid(
+      static_cast<unsigned int>((layout.inner + kColumnsPerBlock - 1) / kColumnsPerBlock),
+      static_cast<unsigned int>(std::min(chunks, kMaxChunkBlocks)));
+  inner_affine_partials_kernel<<<grid, dim3(kColumnsPerBlock, kRowSlices), 0, stream>>>(
+      grad, x, mean, var, layout, epsilon, chunks, weight_partials, bias_partials);
+  CUDA_CHECK_LAUNCH();
+  inner_affine_sum_kernel<<<blocks_for(layout.inner), kThreadsPerBlock, 0, stream>>>(
+      weight_partials, bias_partials, chunks, layout.inner, grad_weight, grad_bias);
   CUDA_CHECK_LAUNCH();
 }
 

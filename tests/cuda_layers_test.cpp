@@ -1,8 +1,8 @@
 // The layers of issue 3 on CUDA against the CPU reference (fp32, rtol 1e-5; nothing here
 // uses TF32): pooling through cuDNN (tied maxima, and more planes than one cuDNN call takes)
 // and our adaptive kernels, the fused BatchNorm / LayerNorm kernels (groups shorter and longer
-// than a block, LayerNorm's column kernel with partial tiles), dropout's mask, and a small
-// Sequential moved to the device.
+// than a block, LayerNorm's parameter gradients over partial column tiles and row chunks),
+// dropout's mask, and a small Sequential moved to the device.
 #include <gtest/gtest.h>
 
 #include <functional>
@@ -159,12 +159,14 @@ TEST(CudaLayers, BatchNormRunningStatisticsMatchCpu) {
 
 TEST(CudaLayers, LayerNormMatchesCpu) {
   HG_REQUIRE_CUDA();
-  // D = 200 (the column kernel's last tile is partial) over 640 rows (many row slices), and a
+  // D = 200 (the parameter-gradient kernel's last column tile is partial) over 640 rows (two
+  // row chunks of up to 512, the second partial); D = 40 over 2,100 rows (five chunks); and a
   // two-dim normalised shape of 33 elements.
   struct Case {
     Shape x_shape, normalized_shape;
   };
-  for (const Case& c : {Case{{64, 10, 200}, {200}}, Case{{5, 3, 11}, {3, 11}}}) {
+  for (const Case& c :
+       {Case{{64, 10, 200}, {200}}, Case{{3, 700, 40}, {40}}, Case{{5, 3, 11}, {3, 11}}}) {
     Tensor x = test::random_uniform(c.x_shape, 20, -3, 5);
     Tensor gamma = test::random_uniform(c.normalized_shape, 21, 0.5, 1.5);
     Tensor beta = test::random_uniform(c.normalized_shape, 22, -1, 1);
