@@ -197,11 +197,10 @@ struct DeviceMemory {
     return pointer;
   }
   static void release(void* pointer) { CUDA_CHECK(cudaFree(pointer)); }
-  // Kernels queued on the block may still be running. An error is left pending, not thrown
-  // (this runs in destructors): the next checked CUDA call reports it.
-  // A destructor cannot report a failure. Clearing it keeps a non-sticky error from being blamed
-  // on the next kernel launch's check; a sticky one (a faulted context) stays and every later
-  // CUDA call reports it.
+  // Kernels queued on the block may still be running, so it waits first. A destructor cannot
+  // report a failure: clearing it keeps a non-sticky error from being blamed on the next kernel
+  // launch's check, while a sticky one (a faulted context) stays and every later CUDA call
+  // reports it.
   static void release_from_destructor(void* pointer) {
     if (cudaDeviceSynchronize() != cudaSuccess || cudaFree(pointer) != cudaSuccess)
       static_cast<void>(cudaGetLastError());

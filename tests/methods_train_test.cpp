@@ -16,20 +16,18 @@ namespace {
 
 namespace fs = std::filesystem;
 
-const fs::path kConfigs = fs::path(HASHGRAD_FIXTURE_DIR).parent_path().parent_path() / "configs";
-
 class MethodTrains : public ::testing::TestWithParam<const char*> {};
 
 TEST_P(MethodTrains, EndToEndOnASliceOfFashionMnist) {
   if (!fs::exists(data::fashion_mnist_directory()))
     GTEST_SKIP() << "Fashion-MNIST not installed (Debian: dataset-fashion-mnist)";
   const std::string method = GetParam();
+  Config config = test::fmnist_method_slice(method, "cpu", 400);
   // The heavy backbones (VGG16, AlexNet, ResNet18, Swin) get fewer images: a step costs seconds.
-  const std::string backbone =
-      Config::load((kConfigs / (method + "_fmnist.conf")).string()).get_string("backbone", "");
+  const std::string backbone = config.get_string("backbone", "");
   const bool heavy = backbone == "vgg16_bn" || backbone == "alexnet" || backbone == "swin_micro" ||
                      backbone == "resnet18";
-  Config config = test::fmnist_method_slice(method, "cpu", heavy ? 160 : 400);
+  if (heavy) config.set("max_database", "160", "test");
 
   const std::string directory =
       (fs::temp_directory_path() / ("hashgrad_methods_test_" + method)).string();

@@ -24,6 +24,19 @@ inline WindowBounds window_bounds(const PoolShape& shape, const PoolWindow& wind
           std::max<int64_t>(w0, 0), std::min(w0 + window.kernel_w, shape.in_w)};
 }
 
+// The window of output cell (oh, ow) under adaptive pooling (the rule in cuda/pooling.h).
+inline WindowBounds adaptive_window_bounds(const PoolShape& shape, int64_t oh, int64_t ow) {
+  return {adaptive_start(oh, shape.out_h, shape.in_h), adaptive_end(oh, shape.out_h, shape.in_h),
+          adaptive_start(ow, shape.out_w, shape.in_w), adaptive_end(ow, shape.out_w, shape.in_w)};
+}
+
+// Adds `share` to every position of the window: an average's gradient, scattered.
+template <typename T>
+void spread_over_window(T* plane, const PoolShape& shape, const WindowBounds& bounds, T share) {
+  for (int64_t h = bounds.h_begin; h < bounds.h_end; ++h)
+    for (int64_t w = bounds.w_begin; w < bounds.w_end; ++w) plane[h * shape.in_w + w] += share;
+}
+
 // Position (h·W + w) of the window's maximum: the first one in row-major order, or the first
 // NaN, which then propagates (torch's rule).
 template <typename T>
@@ -88,10 +101,8 @@ void pool2d_backward(PoolMode mode, const T* grad, const T* x, T* grad_x, PoolSh
           grad_x_plane[window_argmax(plane, shape, bounds)] += g;
           continue;
         }
-        T share = g / static_cast<T>(window_divisor(mode, window, bounds));
-        for (int64_t h = bounds.h_begin; h < bounds.h_end; ++h)
-          for (int64_t w = bounds.w_begin; w < bounds.w_end; ++w)
-            grad_x_plane[h * shape.in_w + w] += share;
+        spread_over_window(grad_x_plane, shape, bounds,
+                           g / static_cast<T>(window_divisor(mode, window, bounds)));
       }
   }
 }
@@ -118,18 +129,13 @@ void adaptive_avg_pool2d_backward(const T* grad, T* grad_x, PoolShape shape) {
     const T* grad_plane = grad + p * shape.out_h * shape.out_w;
     T* grad_x_plane = grad_x + p * shape.in_h * shape.in_w;
     std::fill(grad_x_plane, grad_x_plane + shape.in_h * shape.in_w, T(0));
-    for (int64_t oh = 0; oh < shape.out_h; ++oh) {
-      const int64_t h_begin = adaptive_start(oh, shape.out_h, shape.in_h);
-      const int64_t h_end = adaptive_end(oh, shape.out_h, shape.in_h);
+    for (int64_t oh = 0; oh < shape.out_h; ++oh)
       for (int64_t ow = 0; ow < shape.out_w; ++ow) {
-        const int64_t w_begin = adaptive_start(ow, shape.out_w, shape.in_w);
-        const int64_t w_end = adaptive_end(ow, shape.out_w, shape.in_w);
-        const T share = grad_plane[oh * shape.out_w + ow] /
-                        static_cast<T>((h_end - h_begin) * (w_end - w_begin));
-        for (int64_t h = h_begin; h < h_end; ++h)
-          for (int64_t w = w_begin; w < w_end; ++w) grad_x_plane[h * shape.in_w + w] += share;
+        WindowBounds bounds = adaptive_window_bounds(shape, oh, ow);
+        const int64_t area = (bounds.h_end - bounds.h_begin) * (bounds.w_end - bounds.w_begin);
+        spread_over_window(grad_x_plane, shape, bounds,
+                           grad_plane[oh * shape.out_w + ow] / static_cast<T>(area));
       }
-    }
   }
 }
 
