@@ -10,7 +10,7 @@
 #include <filesystem>
 #include <string>
 
-#include "cuda/error.h"
+#include "core/error.h"
 #include "cuda/runtime.h"
 #include "tensor/device.h"
 

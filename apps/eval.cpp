@@ -15,7 +15,7 @@
 
 #include "apps/code_options.h"
 #include "apps/command.h"
-#include "hashing/atomic_write.h"
+#include "core/atomic_write.h"
 #include "hashing/code_io.h"
 #include "hashing/metrics.h"
 #include "hashing/pr_curve_svg.h"

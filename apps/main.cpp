@@ -6,7 +6,7 @@
 #include <string>
 
 #include "apps/command.h"
-#include "cuda/error.h"
+#include "core/error.h"
 #include "cuda/profiler.h"
 
 namespace hg::app {

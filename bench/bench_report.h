@@ -20,8 +20,8 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
+#include "core/atomic_write.h"
 #include "cuda/runtime.h"
-#include "hashing/atomic_write.h"
 
 namespace hg::bench {
 
@@ -125,8 +125,7 @@ inline nlohmann::json report_header(const std::string& benchmark, const std::str
 // Writes `report`, indented, to `path` (whole or not at all; the folder is created) and says so.
 inline void write_report(const std::filesystem::path& path, const nlohmann::json& report) {
   std::filesystem::create_directories(path.parent_path());
-  hashing::write_atomically(path.string(),
-                            [&](std::ostream& out) { out << report.dump(2) << "\n"; });
+  write_atomically(path.string(), [&](std::ostream& out) { out << report.dump(2) << "\n"; });
   std::printf("wrote %s\n", path.string().c_str());
 }
 

@@ -10,7 +10,7 @@
 #include <mutex>
 #include <unordered_map>
 
-#include "cuda/error.h"
+#include "core/error.h"
 #include "cuda/runtime.h"
 #if HASHGRAD_WITH_CUDA
 #include "cuda/stream.h"

@@ -7,7 +7,7 @@
 #include <cstdint>
 #include <cstring>
 
-#include "cuda/host_device.h"
+#include "core/host_device.h"
 
 namespace hg {
 

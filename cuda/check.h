@@ -10,7 +10,7 @@
 #include <cuda_runtime.h>
 #include <cudnn.h>
 
-#include "cuda/error.h"
+#include "core/error.h"
 
 namespace hg::cuda::detail {
 [[noreturn]] void throw_cuda_error(cudaError_t status, const char* call, const char* file,

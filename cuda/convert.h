@@ -8,8 +8,8 @@
 #include <limits>
 #include <type_traits>
 
+#include "core/host_device.h"
 #include "cuda/bf16.h"
-#include "cuda/host_device.h"
 
 namespace hg {
 

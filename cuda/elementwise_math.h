@@ -9,8 +9,8 @@
 #include <cstdint>
 #include <type_traits>
 
+#include "core/host_device.h"
 #include "cuda/convert.h"
-#include "cuda/host_device.h"
 
 namespace hg {
 

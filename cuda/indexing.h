@@ -5,7 +5,7 @@
 
 #include <cstdint>
 
-#include "cuda/host_device.h"
+#include "core/host_device.h"
 #include "cuda/strided_index.h"
 
 namespace hg {

@@ -3,8 +3,8 @@
 // They follow torch.optim exactly, so a run can be compared with PyTorch step by step.
 #pragma once
 
+#include "core/host_device.h"
 #include "cuda/elementwise_math.h"
-#include "cuda/host_device.h"
 
 namespace hg {
 

@@ -13,7 +13,7 @@
 #include <cstdint>
 #include <type_traits>
 
-#include "cuda/host_device.h"
+#include "core/host_device.h"
 #include "cuda/philox.h"
 #include "cuda/strided_index.h"
 

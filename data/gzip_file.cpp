@@ -7,7 +7,7 @@
 #include <cerrno>
 #include <cstring>
 
-#include "cuda/error.h"
+#include "core/error.h"
 
 namespace hg::data {
 

@@ -1,7 +1,7 @@
 // The bounded draw and the seed derivation of random.h.
 #include "data/random.h"
 
-#include "cuda/error.h"
+#include "core/error.h"
 
 namespace hg::data {
 

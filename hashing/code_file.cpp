@@ -7,8 +7,8 @@
 #include <iterator>
 #include <numeric>
 
-#include "cuda/error.h"
-#include "hashing/atomic_write.h"
+#include "core/atomic_write.h"
+#include "core/error.h"
 
 namespace hg::hashing {
 

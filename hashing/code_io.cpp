@@ -1,7 +1,7 @@
 // Loading codes from code files or .npy arrays, and writing .npy (see code_io.h).
 #include "hashing/code_io.h"
 
-#include "cuda/error.h"
+#include "core/error.h"
 #include "hashing/npy.h"
 
 namespace hg::hashing {

@@ -3,7 +3,7 @@
 
 #include <sstream>
 
-#include "hashing/atomic_write.h"
+#include "core/atomic_write.h"
 
 namespace hg::hashing {
 

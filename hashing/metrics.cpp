@@ -3,7 +3,7 @@
 
 #include <algorithm>
 
-#include "cuda/error.h"
+#include "core/error.h"
 #include "cuda/profiler.h"
 
 namespace hg::hashing {

@@ -5,8 +5,8 @@
 #include <fstream>
 #include <iterator>
 
-#include "cuda/error.h"
-#include "hashing/atomic_write.h"
+#include "core/atomic_write.h"
+#include "core/error.h"
 
 namespace hg::hashing {
 

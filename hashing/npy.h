@@ -12,7 +12,7 @@
 #include <string>
 #include <vector>
 
-#include "cuda/error.h"
+#include "core/error.h"
 #include "tensor/shape.h"
 
 namespace hg::hashing {

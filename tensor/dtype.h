@@ -10,8 +10,8 @@
 #include <string>
 #include <type_traits>
 
+#include "core/error.h"
 #include "cuda/bf16.h"
-#include "cuda/error.h"
 
 namespace hg {
 

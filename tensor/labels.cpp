@@ -4,7 +4,7 @@
 #include <algorithm>
 #include <cstring>
 
-#include "cuda/error.h"
+#include "core/error.h"
 
 namespace hg {
 

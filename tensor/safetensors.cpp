@@ -13,6 +13,8 @@
 #include <nlohmann/json.hpp>
 #include <vector>
 
+#include "core/atomic_write.h"
+
 namespace hg {
 
 namespace {
@@ -214,10 +216,7 @@ void save_safetensors(const std::string& path, const std::map<std::string, Tenso
   std::string text = header.dump();
   text.append((8 - text.size() % 8) % 8, ' ');
 
-  const std::string temporary = path + ".tmp";
-  {
-    std::ofstream file(temporary, std::ios::binary | std::ios::trunc);
-    HG_CHECK(file, "save_safetensors: cannot create ", temporary, " (", std::strerror(errno), ")");
+  write_atomically(path, [&](std::ostream& file) {
     unsigned char length_bytes[8];
     for (int i = 0; i < 8; ++i)
       length_bytes[i] = static_cast<unsigned char>(text.size() >> (8 * i));
@@ -226,18 +225,7 @@ void save_safetensors(const std::string& path, const std::map<std::string, Tenso
     for (const Tensor& tensor : packed)
       file.write(static_cast<const char*>(tensor.raw_data()),
                  static_cast<std::streamsize>(tensor.numel() * dtype_size(tensor.dtype())));
-    file.close();
-    if (!file) {
-      std::remove(temporary.c_str());
-      throw Error(detail::concat("save_safetensors: writing ", temporary, " failed (disk full?)"));
-    }
-  }
-  if (std::rename(temporary.c_str(), path.c_str()) != 0) {
-    const std::string reason = std::strerror(errno);
-    std::remove(temporary.c_str());
-    throw Error(detail::concat("save_safetensors: cannot rename ", temporary, " to ", path, " (",
-                               reason, ")"));
-  }
+  });
 }
 
 }  // namespace hg

@@ -3,7 +3,7 @@
 
 #include <sstream>
 
-#include "cuda/error.h"
+#include "core/error.h"
 
 namespace hg {
 

@@ -6,7 +6,7 @@
 #include <fstream>
 #include <sstream>
 
-#include "cuda/error.h"
+#include "core/error.h"
 
 namespace hg {
 

@@ -3,7 +3,7 @@
 
 #include <cmath>
 
-#include "cuda/error.h"
+#include "core/error.h"
 
 namespace hg {
 

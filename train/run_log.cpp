@@ -4,7 +4,7 @@
 #include <chrono>
 #include <cstdio>
 
-#include "cuda/error.h"
+#include "core/error.h"
 
 namespace hg {
 

@@ -5,7 +5,7 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 
-#include "hashing/atomic_write.h"
+#include "core/atomic_write.h"
 #include "train/checkpoint.h"
 
 namespace hg {
@@ -30,7 +30,7 @@ void save_model_description(const std::string& path, const ModelDescription& d) 
       {"hash_activation", hashing::hash_activation_name(d.activation)},
       {"classifier_classes", d.classifier_classes},
       {"normalization", {{"mean", d.normalization.mean}, {"std", d.normalization.stddev}}}};
-  hashing::write_atomically(path, [&](std::ostream& out) { out << json.dump(2) << "\n"; });
+  write_atomically(path, [&](std::ostream& out) { out << json.dump(2) << "\n"; });
 }
 
 ModelDescription load_model_description(const std::string& path) {

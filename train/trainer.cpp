@@ -7,11 +7,11 @@
 #include <filesystem>
 
 #include "autograd/node.h"
+#include "core/atomic_write.h"
 #include "cuda/runtime.h"
 #include "data/loader.h"
 #include "data/progress.h"
 #include "hashing/adsh_code_update.h"
-#include "hashing/atomic_write.h"
 #include "hashing/code_file.h"
 #include "hashing/hamming_search.h"
 #include "hashing/pr_curve_svg.h"
@@ -83,7 +83,7 @@ Trainer::Trainer(const Config& given_config, const std::string& run_directory, b
   std::error_code error;
   fs::create_directories(run_directory, error);
   HG_CHECK(!error, "cannot create the run directory '", run_directory, "': ", error.message());
-  hashing::write_atomically(path("config.txt"), [&](std::ostream& out) { out << config_text_; });
+  write_atomically(path("config.txt"), [&](std::ostream& out) { out << config_text_; });
   log_ = std::make_unique<RunLog>(path("log.jsonl"));
 
   device_ = parse_device(setup_.device);
@@ -361,11 +361,10 @@ hashing::RetrievalMetrics Trainer::evaluate(int64_t query_limit, bool final) {
   if (final) {
     hashing::write_code_file(path("query.codes"), query_set);
     hashing::write_code_file(path("database.codes"), database_set);
-    hashing::write_atomically(path("metrics.json"),
-                              [&](std::ostream& out) { out << json.dump(2) << "\n"; });
+    write_atomically(path("metrics.json"), [&](std::ostream& out) { out << json.dump(2) << "\n"; });
     std::vector<hashing::PrCurve> curves = {
         {detail::concat(setup_.bits, " bits"), metrics.pr_curve}};
-    hashing::write_atomically(path("pr_curve.svg"), [&](std::ostream& out) {
+    write_atomically(path("pr_curve.svg"), [&](std::ostream& out) {
       out << hashing::pr_curve_svg(curves, setup_.method + " — precision-recall by Hamming radius");
     });
     if (setup_.gallery_queries > 0)

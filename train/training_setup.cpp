@@ -1,7 +1,7 @@
 // Reading a TrainingSetup from a Config: one line per key, its default beside it.
 #include "train/training_setup.h"
 
-#include "cuda/error.h"
+#include "core/error.h"
 
 namespace hg {
 

@@ -12,7 +12,7 @@
 #include <cstring>
 #include <utility>
 
-#include "cuda/error.h"
+#include "core/error.h"
 
 #if defined(__x86_64__)
 #include <immintrin.h>

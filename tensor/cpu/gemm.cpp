@@ -33,7 +33,7 @@
 #include <cstdlib>
 #include <memory>
 
-#include "cuda/error.h"
+#include "core/error.h"
 #include "tensor/cpu/matmul.h"
 
 namespace hg::cpu {

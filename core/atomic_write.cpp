@@ -1,5 +1,5 @@
 // Temp-file-then-rename writes (see atomic_write.h).
-#include "hashing/atomic_write.h"
+#include "core/atomic_write.h"
 
 #include <unistd.h>
 
@@ -8,16 +8,17 @@
 #include <cstring>
 #include <fstream>
 
-#include "cuda/error.h"
+#include "core/error.h"
 
-namespace hg::hashing {
+namespace hg {
 
 void write_atomically(const std::string& path, const std::function<void(std::ostream&)>& write) {
   // The pid keeps two processes writing the same target from sharing a temporary file.
   const std::string temporary = path + ".tmp." + std::to_string(::getpid());
   {
     std::ofstream stream(temporary, std::ios::binary | std::ios::trunc);
-    HG_CHECK(stream, "cannot create ", temporary, " to write ", path, ": ", std::strerror(errno));
+    HG_CHECK(stream, "cannot write ", path, ": cannot create its temporary file ", temporary, ": ",
+             std::strerror(errno));
     try {
       write(stream);
     } catch (...) {
@@ -25,7 +26,8 @@ void write_atomically(const std::string& path, const std::function<void(std::ost
       std::remove(temporary.c_str());
       throw;
     }
-    stream.flush();
+    // close() flushes: a full disk shows up here, not in a destructor that cannot report it.
+    stream.close();
     if (!stream) {
       std::remove(temporary.c_str());
       throw Error(detail::concat("writing ", path, " failed (disk full?)"));
@@ -39,4 +41,4 @@ void write_atomically(const std::string& path, const std::function<void(std::ost
   }
 }
 
-}  // namespace hg::hashing
+}  // namespace hg

@@ -8,11 +8,11 @@
 #include <ostream>
 #include <string>
 
-namespace hg::hashing {
+namespace hg {
 
 // Calls `write` with a binary stream to a temporary file and renames it to `path`. Throws an
 // hg::Error naming `path` when the file cannot be created, written or renamed (the temporary
 // file is removed).
 void write_atomically(const std::string& path, const std::function<void(std::ostream&)>& write);
 
-}  // namespace hg::hashing
+}  // namespace hg
