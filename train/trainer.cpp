@@ -21,6 +21,7 @@
 #include "train/checkpoint.h"
 #include "train/encode.h"
 #include "train/gallery.h"
+#include "train/pretrained.h"
 #include "train/trained_model.h"
 
 namespace hg {
@@ -105,8 +106,7 @@ Trainer::Trainer(const Config& given_config, const std::string& run_directory, b
                                setup_.objective.classification > 0 ? classes : 0,
                                normalization_};
   model_ = build_model(description);
-  if (!setup_.pretrained.empty())
-    model_->backbone().load_state_dict(load_safetensors(setup_.pretrained), /*strict=*/false);
+  if (!setup_.pretrained.empty()) load_pretrained(model_->backbone(), setup_.pretrained, *log_);
   save_model_description(path("model.json"), description);
   model_->to(device_);
   objective_ = std::make_unique<hashing::HashObjective>(setup_.objective, setup_.bits, classes,
