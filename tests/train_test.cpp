@@ -1,14 +1,18 @@
 // The trainer end to end on a small slice of Fashion-MNIST (600 database, 100 query images):
 // a short attention-ADSH run learns something, writes its run directory, resumes to exactly the
-// weights of an uninterrupted run, and stops with a clear message on a NaN loss. Also the
-// config reader and its errors.
+// weights of an uninterrupted run, and stops with a clear message on a NaN loss; with rounds = 0
+// it writes the run of pretrained weights untrained. Also the config reader and its errors.
 #include <gtest/gtest.h>
 
 #include <filesystem>
 #include <fstream>
 
+#include <nlohmann/json.hpp>
+
 #include "data/idx.h"
 #include "hashing/code_file.h"
+#include "layers/models/backbone.h"
+#include "tensor/ops.h"
 #include "tensor/safetensors.h"
 #include "tests/test_support.h"
 #include "train/checkpoint.h"
@@ -38,6 +42,19 @@ Config small_run() {
                           {"epochs_per_round", "1"}});
 }
 
+// The codes the run directory's model gives the slice's queries or database (`which`), to compare
+// with the query.codes or database.codes the run wrote.
+std::vector<uint64_t> reencoded(const std::string& directory, const std::string& which) {
+  TrainedModel trained = load_trained_model(directory, Device::cpu);
+  data::ProtocolConfig protocol;
+  protocol.max_query = 100;
+  protocol.max_database = 600;
+  data::RetrievalData data = data::load_protocol(protocol);
+  std::shared_ptr<const data::Dataset> set = which == "query" ? data.query : data.database;
+  EncodedSet encoded = encode_dataset(*trained.model, set, trained.description.normalization, {});
+  return to_code_set(encoded.codes, set->labels()).words;
+}
+
 class Training : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -63,16 +80,71 @@ TEST_F(Training, ShortAsymmetricRunLearnsAndWritesItsRunDirectory) {
   EXPECT_THROW(Trainer(small_run(), directory, false), Error);  // would overwrite the run
 
   // The run directory alone rebuilds the model: re-encoding the queries gives query.codes.
-  TrainedModel trained = load_trained_model(directory, Device::cpu);
-  data::ProtocolConfig protocol;
-  protocol.max_query = 100;
-  protocol.max_database = 600;
-  data::RetrievalData data = data::load_protocol(protocol);
-  EncodedSet encoded =
-      encode_dataset(*trained.model, data.query, trained.description.normalization, {});
-  hashing::CodeSet queries = hashing::read_code_file(directory + "/query.codes");
-  EXPECT_EQ(to_code_set(encoded.codes, data.query->labels()).words, queries.words);
+  EXPECT_EQ(reencoded(directory, "query"),
+            hashing::read_code_file(directory + "/query.codes").words);
   EXPECT_THROW(load_trained_model(directory + "/missing", Device::cpu), Error);
+}
+
+// rounds = 0 (the pretrained features' baseline) under the asymmetric strategy, whose database
+// codes after training are V: from a file of cnn5 weights with DataParallel-style names and no
+// attention block, the run directory holds those weights, their codes and metrics, and the log
+// says what was loaded.
+TEST_F(Training, RoundsZeroWritesTheRunOfThePretrainedWeights) {
+  BackboneOptions options;  // small_run's model on 28 × 28 grey images
+  options.in_channels = 1;
+  options.image_size = 28;
+  options.feature_dim = 64;
+  options.attention = AttentionKind::mixed;
+  std::map<std::string, Tensor> model = make_backbone("cnn5", options).module->state_dict();
+  std::map<std::string, Tensor> pretrained, file;
+  uint64_t seed = 40;
+  for (auto& [name, tensor] : model) {
+    if (name.rfind("attention.", 0) == 0) continue;  // added for hashing: not pretrained
+    if (is_floating(tensor.dtype()))  // unlike the trainer's own seeded initialisation
+      ops::copy_(tensor, name.find("running_var") != std::string::npos
+                             ? test::random_uniform(tensor.shape(), seed++, 0.5, 1.5)
+                             : test::random_uniform(tensor.shape(), seed++));
+    pretrained[name] = file["module." + name] = tensor;
+  }
+  file["module.fc.weight"] = Tensor::zeros({10, 64});
+  std::string weights = fresh_directory("cnn5.safetensors"), directory = fresh_directory("rounds0");
+  save_safetensors(weights, file);
+  Config config = small_run();
+  config.set("rounds", "0", "test");
+  config.set("pretrained", weights, "test");
+  Trainer trainer(config, directory, false);
+  hashing::RetrievalMetrics metrics = trainer.run();
+  EXPECT_EQ(trainer.rounds_done(), 0);
+  EXPECT_EQ(metrics.n_query, 100);
+  for (const char* name :
+       {"model.json", "checkpoint.safetensors", "metrics.json", "query.codes", "database.codes"})
+    EXPECT_TRUE(fs::exists(directory + "/" + name)) << name;
+
+  std::map<std::string, Tensor> saved =
+      load_checkpoint(directory + "/checkpoint.safetensors").model;
+  for (auto& [name, tensor] : pretrained)
+    EXPECT_TRUE(test::all_close(saved.at("backbone." + name), tensor, 0, 0)) << name;
+  // V is still random: every database code, the training items' included, is the network's.
+  EXPECT_EQ(reencoded(directory, "database"),
+            hashing::read_code_file(directory + "/database.codes").words);
+  std::ifstream metrics_file(directory + "/metrics.json");
+  EXPECT_EQ(nlohmann::json::parse(metrics_file)["rounds_done"], 0);
+  std::vector<nlohmann::json> reports;
+  std::ifstream log(directory + "/log.jsonl");
+  for (std::string line; std::getline(log, line);) {
+    nlohmann::json event = nlohmann::json::parse(line);
+    EXPECT_NE(event["event"], "round");
+    if (event["event"] == "pretrained") reports.push_back(event);
+  }
+  ASSERT_EQ(reports.size(), 1u);
+  EXPECT_EQ(reports[0]["loaded"], pretrained.size());
+  EXPECT_EQ(reports[0]["backbone_tensors"], model.size());
+  EXPECT_EQ(reports[0]["not_in_file"].size(), model.size() - pretrained.size());
+  for (const auto& name : reports[0]["not_in_file"])
+    EXPECT_EQ(name.get<std::string>().rfind("attention.", 0), 0u) << name;
+  EXPECT_EQ(reports[0]["not_in_model"], nlohmann::json::array({"fc.weight"}));
+  fs::remove_all(directory);
+  fs::remove(weights);
 }
 
 TEST_F(Training, ResumeReachesTheWeightsOfAnUninterruptedRun) {

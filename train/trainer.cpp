@@ -149,6 +149,7 @@ Trainer::Trainer(const Config& given_config, const std::string& run_directory, b
 
 hashing::RetrievalMetrics Trainer::run() {
   train_until(setup_.rounds);
+  if (rounds_done_ == 0) save(0);  // rounds = 0: the loaded weights are the run's model
   return finish();
 }
 
@@ -297,7 +298,9 @@ Tensor Trainer::database_codes() {
   int64_t n_database = data_.database->size();
   std::vector<bool> covered(n_database, false);
   int64_t covered_count = 0;
-  if (setup_.asymmetric())
+  // Before the first round V is random: the network encodes every item (rounds = 0's baseline).
+  const bool codes_from_v = setup_.asymmetric() && rounds_done_ > 0;
+  if (codes_from_v)
     for (int64_t position : data_.train_in_database)
       if (position >= 0 && !covered[position]) covered[position] = true, ++covered_count;
   Tensor codes;
@@ -310,7 +313,7 @@ Tensor Trainer::database_codes() {
     options.progress_label = "encode database";
     codes = encode_dataset(*model_, data_.database, normalization_, options).codes.contiguous();
   }
-  if (setup_.asymmetric()) {
+  if (codes_from_v) {
     Tensor v = strategy_codes_.to(Device::cpu).contiguous();
     for (size_t i = 0; i < data_.train_in_database.size(); ++i) {
       int64_t position = data_.train_in_database[i];

@@ -67,7 +67,7 @@ TrainingSetup read_training_setup(const Config& config) {
            "are two training strategies; set only one of them");
 
   // strategy
-  s.rounds = config.get_int("rounds", s.rounds, 1);
+  s.rounds = config.get_int("rounds", s.rounds, 0);  // 0: evaluate the initial (pretrained) model
   s.epochs_per_round = config.get_int("epochs_per_round", s.asymmetric() ? 3 : 1, 1);
   s.sample_size = config.get_int("sample_size", s.asymmetric() ? 2000 : 0, 0);
   s.batch_size = config.get_int("batch_size", s.batch_size, 1);

@@ -33,7 +33,8 @@ struct TrainingSetup {
   hashing::ObjectiveConfig objective;
   // A round is one epoch over the training set (pointwise, pairwise) or, for the asymmetric
   // strategy, one ADSH outer iteration: `epochs_per_round` epochs over a sample of
-  // `sample_size` training points, then the update of the database codes V.
+  // `sample_size` training points, then the update of the database codes V. rounds = 0 writes
+  // the run (model, codes, metrics) of the untrained model: the pretrained features' baseline.
   int64_t rounds = 10;
   int64_t epochs_per_round = 1;
   int64_t sample_size = 0;  // 0: the whole training set each round
