@@ -12,6 +12,8 @@ BUILD_DIR="${HASHGRAD_BUILD_DIR:-$HASHGRAD_ROOT/build}"
 
 packages=(cmake g++ ninja-build ccache libgtest-dev libstb-dev zlib1g-dev nlohmann-json3-dev
           libcli11-dev dataset-fashion-mnist)
+# test.sh adds the packages only the tests need.
+packages+=(${test_packages[@]+"${test_packages[@]}"})
 # Wanted, not needed: the gallery test renders gallery.html in headless Chromium and skips
 # without it, so a failed install only warns.
 optional_packages=(chromium)

@@ -1,7 +1,7 @@
 // What the end-to-end tests of the hashgrad executable (encode_command_test.cpp,
-// hashing_commands_test.cpp) share: a test fixture with a fresh folder per test, running
-// `hashgrad <arguments>` with its exit status and output captured, and the check that a mistake
-// gives one line naming the flag.
+// hashing_commands_test.cpp) and of the scripts (torchvision_parity_test.cpp) share: a test
+// fixture with a fresh folder per test, running `hashgrad <arguments>` or any command with its
+// exit status and output captured, and the check that a mistake gives one line naming the flag.
 #pragma once
 
 #include <gtest/gtest.h>
@@ -35,13 +35,17 @@ class CommandTest : public ::testing::Test {
 
   std::string path(const std::string& name) const { return (folder_ / name).string(); }
 
-  // Runs the hashgrad executable of this build with `arguments` (shell words).
-  CommandRun hashgrad(const std::string& arguments) const {
-    std::string command = std::string(HASHGRAD_BINARY_DIR) + "/hashgrad " + arguments + " >" +
-                          path("stdout.txt") + " 2>" + path("stderr.txt");
-    int raw = std::system(command.c_str());
+  // Runs `command` (a shell line) with its exit status and output captured.
+  CommandRun run(const std::string& command) const {
+    std::string redirected = command + " >" + path("stdout.txt") + " 2>" + path("stderr.txt");
+    int raw = std::system(redirected.c_str());
     return {WIFEXITED(raw) ? WEXITSTATUS(raw) : -1, read_text(path("stdout.txt")),
             read_text(path("stderr.txt"))};
+  }
+
+  // Runs the hashgrad executable of this build with `arguments` (shell words).
+  CommandRun hashgrad(const std::string& arguments) const {
+    return run(std::string(HASHGRAD_BINARY_DIR) + "/hashgrad " + arguments);
   }
 
   // The command fails with exactly one line on stderr, and that line contains `named` (the flag
