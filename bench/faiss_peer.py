@@ -14,40 +14,15 @@
 # tie order), and writes bench/results/search-cpu-faiss.json with the device, commit and date
 # (the fields of bench/bench_report.h).
 import argparse
-import datetime
-import json
 import os
-import platform
-import subprocess
+import sys
 import time
 
 import faiss
 import numpy as np
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-
-
-def git_commit():
-    try:
-        git = ["git", "-C", ROOT]
-        commit = subprocess.run(git + ["rev-parse", "--short", "HEAD"], capture_output=True,
-                                text=True, check=True).stdout.strip()
-        dirty = subprocess.run(git + ["status", "--porcelain"], capture_output=True,
-                               text=True).stdout.strip()
-        return commit + ("-dirty" if dirty else "")
-    except (OSError, subprocess.CalledProcessError):
-        return "unknown"
-
-
-def cpu_model():
-    try:
-        with open("/proc/cpuinfo") as cpuinfo:
-            for line in cpuinfo:
-                if line.startswith("model name"):
-                    return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or "unknown CPU"
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from bench_report import ROOT, cpu_model, git_commit, utc_date, write_report  # noqa: E402
 
 
 def main():
@@ -85,17 +60,11 @@ def main():
                          "n_database": int(database.shape[0]), "n_query": int(queries.shape[0]),
                          "k": k, "seconds": best, "pairs_per_second": pairs,
                          "distances_equal_to_hashgrad": agree})
-    os.makedirs(args.results, exist_ok=True)
     document = {"benchmark": "hamming_search", "peer": f"faiss {faiss.__version__}",
                 "cpu": cpu_model(), "cpu_threads": threads, "load_average": os.getloadavg()[0],
-                "date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
-                "git_commit": git_commit(), "results": runs}
+                "date": utc_date(), "git_commit": git_commit(), "results": runs}
     path = os.path.join(args.results, "search-cpu-faiss.json")
-    temporary = f"{path}.tmp.{os.getpid()}"
-    with open(temporary, "w") as out:
-        json.dump(document, out, indent=2)
-        out.write("\n")
-    os.replace(temporary, path)
+    write_report(path, document)
     print(f"results: {path}")
 
 
