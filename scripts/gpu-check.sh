@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # GPU verification on a lent machine (the `device` tool), stage by stage:
-#   scripts/gpu-check.sh [STAGE ...]     stages: tests sanitizer bench train eval methods profile
+#   scripts/gpu-check.sh [STAGE ...]     stages: tests sanitizer bench train eval methods profile peer
 #                                        (default: tests sanitizer bench)
 # The binaries come prebuilt when .device/binaries.tar.xz is there (scripts/device-pack.sh
 # --binaries, built here with the same nvcc for sm_90): no build on the device, which matters
@@ -18,6 +18,13 @@
 #              the table, so a long table can be split over calls)
 #   profile    HASHGRAD_PROFILE=1 tables (time per op and device) of one short training run each
 #              of Swin, AM-VGGH and DAHP: where a slow backward pass spends its time
+#   peer       hashgrad beside PyTorch (bench/peer.sh): the training steps of
+#              bench/peer_cases.json in both, the main job in both (`hashgrad train` and
+#              bench/torch_adsh_reference.py), then PyTorch's compiled modes while the budget
+#              lasts; writes bench/results/peer-<gpu>.json. PEER_CASES="a,b" and
+#              PEER_MODES="m,..." pick cases and PyTorch modes, PEER_MAIN_JOB=0 leaves the main
+#              job out, PEER_MERGE=1 keeps the rows of a peer file carried along that this call
+#              does not measure (a second call for the compiled modes the first had no time for)
 # GPU_TESTS="cuda_conv2d_test ..." limits tests and sanitizer to those binaries. A stage starts
 # only while the time budget allows (GPU_CHECK_SECONDS, default 570: a device call's limit is
 # 600 s). Output in $OUT (or ./gpu-out), at most 8 files as the device tool returns them:
@@ -39,7 +46,8 @@ say() { echo "$*" | tee -a "$out/summary.log"; }
 seconds_left() { echo $((budget - ($(date +%s) - started))); }
 pack() {
   local files=(bench/results)
-  for file in "$root"/runs/*/metrics.json "$root"/runs/*/*/metrics.json "$root"/runs/*/log.jsonl; do
+  for file in "$root"/runs/*/metrics.json "$root"/runs/*/*/metrics.json "$root"/runs/*/log.jsonl \
+              "$root"/runs/peer/*/*.json "$root"/runs/peer/*/main-hashgrad/metrics.json; do
     [ -f "$file" ] && files+=("${file#"$root"/}")
   done
   tar -czf "$out/results.tar.gz" -C "$root" "${files[@]}"
@@ -174,7 +182,16 @@ for stage in "${stages[@]}"; do
           --out "$root/runs/profile-$config" >>"$out/profile.log" 2>&1
         say "profile $config: exit $?"
       done ;;
-    *) say "unknown stage '$stage' (tests sanitizer bench train eval methods profile)"; exit 2 ;;
+    peer)
+      peer_options=(--device cuda --budget-seconds $((left - 15)))
+      [ "${PEER_MAIN_JOB:-1}" = 1 ] && peer_options+=(--main-job)
+      [ -n "${PEER_CASES:-}" ] && peer_options+=(--cases "$PEER_CASES")
+      [ -n "${PEER_MODES:-}" ] && peer_options+=(--modes "$PEER_MODES")
+      [ "${PEER_MERGE:-0}" = 1 ] && peer_options+=(--merge)
+      HASHGRAD_BUILD_DIR="$build" timeout "$left" "$root/bench/peer.sh" "${peer_options[@]}" \
+        >"$out/peer.log" 2>&1
+      say "peer: exit $?"; grep -E '^\||^main job' "$out/peer.log" | tee -a "$out/summary.log" ;;
+    *) say "unknown stage '$stage' (tests sanitizer bench train eval methods profile peer)"; exit 2 ;;
   esac
   pack
 done
