@@ -79,9 +79,10 @@ seconds_since() { awk -v start="$1" -v end="$(date +%s.%N)" 'BEGIN { printf "%.3
 # One process per case on the CPU (peak resident sets), one for all on a GPU.
 if [ "$device" = cpu ]; then IFS=, read -ra groups <<<"$cases"; else groups=("$cases"); fi
 
+status=0  # a failed case or mode is named in its results file; the others still run
 for group in "${groups[@]}"; do
   "$build/bench/bench_peer_bench" "${hashgrad_options[@]}" --cases "$group" \
-    --out "$work/hashgrad-${group//,/+}.json"
+    --out "$work/hashgrad-${group//,/+}.json" || status=$?
 done
 
 report_options=()
@@ -105,7 +106,6 @@ if ((main_job)); then
                    --main-job-pytorch-seconds "$(seconds_since "$begin")")
 fi
 
-status=0
 for group in "${groups[@]}"; do
   budget_options=() limit=()
   if [ -n "$budget" ]; then

@@ -201,12 +201,20 @@ const char* memory_description(Device device) {
                "code and libraries)";
 }
 
-nlohmann::json measure(const PeerCases& all, const PeerCase& c, const Mode& mode, int steps,
-                       int repeats) {
+std::string input_text(const PeerCase& c) {
+  return std::to_string(c.channels) + "x" + std::to_string(c.image_size) + "x" +
+         std::to_string(c.image_size);
+}
+
+// Times one case in one mode, filling `result` as it goes: a failure keeps what came before it
+// (the parameter count, once the model is built).
+void measure(const PeerCases& all, const PeerCase& c, const Mode& mode, int steps, int repeats,
+             nlohmann::json& result) {
   if (mode.device == Device::cuda) hg::cuda::set_strict_fp32(mode.strict_fp32);
   reset_peak_memory(mode.device);
   const int64_t resident_before = hg::bench::resident_bytes();
   TrainingStep step(all, c, mode.device);
+  result["parameters"] = step.parameter_count();
   const double window = hg::bench::best_seconds(repeats, 0, [&] {
     for (int i = 0; i < steps; ++i) step.run();
     if (mode.device == Device::cuda) hg::cuda::synchronize();
@@ -214,32 +222,21 @@ nlohmann::json measure(const PeerCases& all, const PeerCase& c, const Mode& mode
   const double step_seconds = window / steps;
   const double images_per_second = static_cast<double>(c.batch) / step_seconds;
   const int64_t peak = peak_memory(mode.device);
-  const std::string input = std::to_string(c.channels) + "x" + std::to_string(c.image_size) + "x" +
-                            std::to_string(c.image_size);
   std::printf(
       "%-5s %-10s %-20s %-9s batch %-4lld %11lld params  %9.2f ms/step  %9.1f images/s  "
       "peak %8.1f MiB\n",
-      hg::device_name(mode.device), mode.name, c.name.c_str(), input.c_str(),
+      hg::device_name(mode.device), mode.name, c.name.c_str(), input_text(c).c_str(),
       static_cast<long long>(c.batch), static_cast<long long>(step.parameter_count()),
       step_seconds * 1e3, images_per_second, static_cast<double>(peak) / (1 << 20));
   std::fflush(stdout);
-  nlohmann::json result = {{"case", c.name},
-                           {"backbone", c.backbone},
-                           {"attention", c.attention},
-                           {"input", input},
-                           {"batch", c.batch},
-                           {"loss", c.loss},
-                           {"mode", mode.name},
-                           {"precision", mode.precision},
-                           {"parameters", step.parameter_count()},
-                           {"steps", steps},
-                           {"repeats", repeats},
-                           {"step_seconds", step_seconds},
-                           {"images_per_second", images_per_second},
-                           {"peak_memory_bytes", peak},
-                           {"final_loss", step.last_loss()}};
+  result.update({{"status", "measured"},
+                 {"steps", steps},
+                 {"repeats", repeats},
+                 {"step_seconds", step_seconds},
+                 {"images_per_second", images_per_second},
+                 {"peak_memory_bytes", peak},
+                 {"final_loss", step.last_loss()}});
   if (mode.device == Device::cpu) result["resident_before_bytes"] = resident_before;
-  return result;
 }
 
 std::vector<PeerCase> selected_cases(const PeerCases& all, const std::vector<std::string>& names) {
@@ -285,20 +282,37 @@ int main(int argc, char** argv) try {
   const std::string device_tag = device == Device::cuda ? hg::bench::device_tag() : "cpu";
   if (mode_names.empty()) mode_names = {device == Device::cuda ? "tf32" : "f32"};
   const PeerCases all = read_peer_cases(hg::bench::repository_root() / "bench" / "peer_cases.json");
-  nlohmann::json results = nlohmann::json::array();
-  for (const PeerCase& c : selected_cases(all, case_names))
-    for (const std::string& mode : mode_names)
-      results.push_back(measure(all, c, find_mode(mode, device), steps, repeats));
-
+  const std::filesystem::path path = out.empty() ? hg::bench::repository_root() / "runs" / "peer" /
+                                                       ("hashgrad-" + device_tag + ".json")
+                                                 : std::filesystem::path(out);
   nlohmann::json report = hg::bench::report_header("peer-hashgrad", load_before);
   report["device"] = device_tag;
   report["memory"] = memory_description(device);
-  report["results"] = results;
-  hg::bench::write_report(out.empty() ? hg::bench::repository_root() / "runs" / "peer" /
-                                            ("hashgrad-" + device_tag + ".json")
-                                      : std::filesystem::path(out),
-                          report);
-  return 0;
+  report["results"] = nlohmann::json::array();
+  int failures = 0;
+  // One case's failure (out of memory, say) is recorded and the others still run; the file is
+  // rewritten after each, so a run stopped at a time limit keeps what it measured.
+  for (const PeerCase& c : selected_cases(all, case_names)) {
+    for (const std::string& mode_name : mode_names) {
+      const Mode& mode = find_mode(mode_name, device);
+      nlohmann::json result = {{"case", c.name},           {"backbone", c.backbone},
+                               {"attention", c.attention}, {"input", input_text(c)},
+                               {"batch", c.batch},         {"loss", c.loss},
+                               {"mode", mode.name},        {"precision", mode.precision}};
+      try {
+        measure(all, c, mode, steps, repeats, result);
+      } catch (const std::exception& error) {
+        ++failures;
+        result.update({{"status", "failed"}, {"reason", error.what()}});
+        std::fprintf(stderr, "peer_bench: %s %s failed: %s\n", c.name.c_str(), mode.name,
+                     error.what());
+      }
+      report["results"].push_back(result);
+      report["load_average_after"] = hg::bench::load_average();
+      hg::bench::write_report(path, report);
+    }
+  }
+  return failures == 0 ? 0 : 1;
 } catch (const std::exception& error) {
   std::fprintf(stderr, "peer_bench: error: %s\n", error.what());
   return 1;

@@ -35,13 +35,15 @@ def load(path, flag):
 
 
 def hashgrad_step(results, case, precision):
-    """hashgrad's result for `case` in `precision`, or in fp32 when it has no such mode; the
-    first in file order (bench_peer_bench lists tf32 before f32-strict)."""
+    """hashgrad's measured result for `case` in `precision`, or in fp32 when it has no such
+    mode (the first in file order: bench_peer_bench lists tf32 before f32-strict); else its
+    failed result, or None."""
     for wanted in (precision, "fp32"):
         for result in results:
-            if result["case"] == case and result["precision"] == wanted:
+            if (result["case"] == case and result["precision"] == wanted
+                    and result.get("status") == "measured"):
                 return result
-    return None
+    return next((result for result in results if result["case"] == case), None)
 
 
 def row(torch_result, hashgrad_result, commit, date):
@@ -50,8 +52,9 @@ def row(torch_result, hashgrad_result, commit, date):
                  git_commit=commit, date=date)
     if torch_result["status"] != "measured":
         entry["pytorch_reason"] = torch_result["reason"]
-    if hashgrad_result is None:
+    if hashgrad_result is None or hashgrad_result.get("status") != "measured":
         entry["hashgrad_mode"] = None
+        entry["hashgrad_reason"] = (hashgrad_result or {}).get("reason", "not run")
         return entry
     if hashgrad_result["parameters"] != torch_result.get("parameters",
                                                          hashgrad_result["parameters"]):
@@ -125,7 +128,9 @@ RATIO_COLUMNS = ["eager_fp32", "eager_amp_bf16", "compile_fp32", "compile_amp_bf
 def ratio_cell(entry, key):
     if entry is None:
         return "—"
-    if entry["pytorch_status"] != "measured" or key not in entry:
+    if entry["hashgrad_mode"] is None:
+        return "hashgrad failed"
+    if entry["pytorch_status"] != "measured":
         return {"unavailable": "n/a"}.get(entry["pytorch_status"], entry["pytorch_status"])
     return f"{entry[key]:.2f}"
 
@@ -149,10 +154,13 @@ def print_table(report):
           "ratio | hashgrad peak MiB | PyTorch peak MiB | memory ratio |")
     print("|---|---|---|---|---|---|---|---|---|")
     for entry in report["rows"]:
-        if entry["pytorch_status"] != "measured" or entry["hashgrad_mode"] is None:
+        if entry["hashgrad_mode"] is None:
+            print(f"| {entry['case']} | {entry['pytorch_mode']} | failed: "
+                  f"{entry['hashgrad_reason']} | | | | | | |")
+            continue
+        if entry["pytorch_status"] != "measured":
             print(f"| {entry['case']} | {entry['pytorch_mode']} | {entry['hashgrad_mode']} | "
-                  f"| {entry['pytorch_status']}: {entry.get('pytorch_reason', 'no hashgrad step')}"
-                  " | | | | |")
+                  f"| {entry['pytorch_status']}: {entry['pytorch_reason']} | | | | |")
             continue
         print(f"| {entry['case']} | {entry['pytorch_mode']} | {entry['hashgrad_mode']} | "
               f"{entry['hashgrad_images_per_second']:,.1f} | "

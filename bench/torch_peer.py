@@ -285,7 +285,9 @@ def measure(spec, settings, mode, device, args):
 
 
 def hashgrad_parameter_counts(paths):
-    counts = {}
+    """Each case's parameter count in hashgrad's results, and why hashgrad has none for a case
+    whose step failed before its model was built."""
+    counts, failures = {}, {}
     for path in paths:
         try:
             with open(path) as file:
@@ -293,8 +295,11 @@ def hashgrad_parameter_counts(paths):
         except (OSError, ValueError, KeyError) as error:
             fail(f"--hashgrad {path}: not a bench_peer_bench results file ({error})")
         for result in results:
-            counts[result["case"]] = result["parameters"]
-    return counts
+            if "parameters" in result:
+                counts[result["case"]] = result["parameters"]
+            else:
+                failures[result["case"]] = result.get("reason", "no parameter count")
+    return counts, failures
 
 
 def parse_arguments():
@@ -330,15 +335,21 @@ def selected(names, known, flag):
     return chosen
 
 
-def check_parameter_counts(cases, specs, settings, counts):
-    """Stops the run unless every case's network has hashgrad's parameter count."""
+def check_parameter_counts(cases, specs, settings, counts, failures):
+    """Stops the run unless every case's network has hashgrad's parameter count; returns the
+    cases hashgrad could not even build (their modes are skipped)."""
+    unbuilt = {}
     for case in cases:
+        if case not in counts and case in failures:
+            unbuilt[case] = failures[case]
+            continue
         if case not in counts:
             fail(f"{case}: not in the --hashgrad results; run bench_peer_bench --cases {case}")
         network, implementation = build_network(specs[case], settings)
         if parameter_count(network) != counts[case]:
             fail(f"{case}: PyTorch's network ({implementation}) has {parameter_count(network):,} "
                  f"parameters, hashgrad's {counts[case]:,}: they are not the same network")
+    return unbuilt
 
 
 def report_header(device, load_before, tf32):
@@ -395,7 +406,8 @@ def main():
     specs = {spec["case"]: spec for spec in settings["cases"]}
     cases = selected(args.cases, specs, "--cases")
     modes = selected(args.modes, MODES, "--modes")
-    check_parameter_counts(cases, specs, settings, hashgrad_parameter_counts(args.hashgrad))
+    unbuilt = check_parameter_counts(cases, specs, settings,
+                                     *hashgrad_parameter_counts(args.hashgrad))
 
     report = report_header(device, load_before, tf32)
     out = args.out or os.path.join(ROOT, "runs", "peer", f"pytorch-{report['device']}.json")
@@ -410,8 +422,12 @@ def main():
         seconds_left = (None if args.budget_seconds is None
                         else args.budget_seconds - (time.monotonic() - started))
         del entry["reason"]
-        entry.update(run_mode(specs[entry["case"]], entry["mode"], settings, device, args,
-                              seconds_left))
+        if entry["case"] in unbuilt:
+            entry.update(status="skipped",
+                         reason=f"hashgrad could not build this case: {unbuilt[entry['case']]}")
+        else:
+            entry.update(run_mode(specs[entry["case"]], entry["mode"], settings, device, args,
+                                  seconds_left))
         report["load_average_after"] = load_average()
         write_report(out, report)
         detail = (f"{entry['images_per_second']:9.1f} images/s  {entry['step_seconds'] * 1e3:9.2f}"

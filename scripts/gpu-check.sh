@@ -24,7 +24,12 @@
 #              lasts; writes bench/results/peer-<gpu>.json. PEER_CASES="a,b" and
 #              PEER_MODES="m,..." pick cases and PyTorch modes, PEER_MAIN_JOB=0 leaves the main
 #              job out, PEER_MERGE=1 keeps the rows of a peer file carried along that this call
-#              does not measure (a second call for the compiled modes the first had no time for)
+#              does not measure (a second call for the compiled modes the first had no time for:
+#              put the first call's peer-<gpu>.json into bench/results/ before it). The budget
+#              bounds the stage; estimated from the H100 files of bench and methods (not yet
+#              run): hashgrad's steps ~1 min, the main job ~45 s in hashgrad and ~1 min in
+#              PyTorch, PyTorch's eager modes ~2 min, its compiled modes the 4-5 min left (each
+#              a cold compile of 20-90 s: cnn5_mixed's and ResNet18's at least)
 # GPU_TESTS="cuda_conv2d_test ..." limits tests and sanitizer to those binaries. A stage starts
 # only while the time budget allows (GPU_CHECK_SECONDS, default 570: a device call's limit is
 # 600 s). Output in $OUT (or ./gpu-out), at most 8 files as the device tool returns them:
