@@ -97,9 +97,11 @@ def main_job(run_directory, hashgrad_seconds, reference_path, reference_seconds)
         job.update(pytorch_seconds=seconds, pytorch_map_all=reference["map_all"],
                    pytorch_rounds=reference["rounds"], pytorch=reference["pytorch"])
     if "hashgrad_seconds" in job and "pytorch_seconds" in job:
-        if job["hashgrad_rounds"] != job["pytorch_rounds"]:
-            fail(f"the main job ran {job['hashgrad_rounds']} rounds in hashgrad and "
-                 f"{job['pytorch_rounds']} in PyTorch: not the same schedule")
+        sides = (metrics["rounds_done"], metrics["n_query"]), (reference["rounds"],
+                                                               reference["queries"])
+        if sides[0] != sides[1]:
+            fail(f"the main job ran (rounds, queries) {sides[0]} in hashgrad and {sides[1]} in "
+                 "PyTorch: not the same schedule")
         job["speed_ratio_hashgrad_over_pytorch"] = job["pytorch_seconds"] / job["hashgrad_seconds"]
         job["map_all_hashgrad_minus_pytorch"] = job["hashgrad_map_all"] - job["pytorch_map_all"]
     return job
