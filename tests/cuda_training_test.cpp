@@ -13,6 +13,7 @@
 
 #include "data/idx.h"
 #include "tests/numeric_mode.h"
+#include "tests/data_test_files.h"
 #include "tests/test_support.h"
 #include "train/trainer.h"
 
@@ -30,10 +31,8 @@ TEST(CudaTraining, ShortRunsFollowTheCpuLossCurve) {
     std::vector<double> losses[2], map_all(2);
     for (int d = 0; d < 2; ++d) {
       const std::string device = d == 0 ? "cpu" : "cuda";
-      const std::string directory =
-          (fs::temp_directory_path() / ("hashgrad_cuda_training_" + method + "_" + device))
-              .string();
-      fs::remove_all(directory);
+      test::ScratchFolder folder;
+      const std::string directory = folder.path("run");
       Config config = test::fmnist_method_slice(method, device, 400);
       for (auto [key, value] : {std::pair<const char*, const char*>{"optimizer", "sgd"},
                                 {"learning_rate", "0.01"},
@@ -41,7 +40,6 @@ TEST(CudaTraining, ShortRunsFollowTheCpuLossCurve) {
         config.set(key, value, "test");
       map_all[d] = Trainer(config, directory, false).run().map_all;
       losses[d] = test::round_losses(directory);
-      fs::remove_all(directory);
     }
     ASSERT_EQ(losses[0].size(), 3u) << method;
     ASSERT_EQ(losses[1].size(), 3u) << method;

@@ -8,6 +8,7 @@
 
 #include "data/idx.h"
 #include "hashing/code_file.h"
+#include "tests/data_test_files.h"
 #include "tests/test_support.h"
 #include "train/trainer.h"
 
@@ -29,9 +30,8 @@ TEST_P(MethodTrains, EndToEndOnASliceOfFashionMnist) {
                      backbone == "resnet18";
   if (heavy) config.set("max_database", "160", "test");
 
-  const std::string directory =
-      (fs::temp_directory_path() / ("hashgrad_methods_test_" + method)).string();
-  fs::remove_all(directory);
+  test::ScratchFolder folder;
+  const std::string directory = folder.path("run");
   hashing::RetrievalMetrics metrics = Trainer(config, directory, false).run();
 
   // The objective went down: the mean loss of the last round is below the second's. (Not the
@@ -58,7 +58,6 @@ TEST_P(MethodTrains, EndToEndOnASliceOfFashionMnist) {
   hashing::CodeSet database = hashing::read_code_file(directory + "/database.codes");
   EXPECT_EQ(database.count, heavy ? 160 : 400);
   EXPECT_EQ(database.bits, config.get_int("bits", 0, 1));
-  fs::remove_all(directory);
 }
 
 INSTANTIATE_TEST_SUITE_P(EveryFmnistConfig, MethodTrains,

@@ -9,6 +9,7 @@
 #include "layers/models/backbone.h"
 #include "tensor/ops.h"
 #include "tensor/safetensors.h"
+#include "tests/data_test_files.h"
 #include "tests/test_support.h"
 #include "train/pretrained.h"
 
@@ -17,8 +18,10 @@ namespace {
 
 namespace fs = std::filesystem;
 
+// A path in this process's own scratch folder, so suites running side by side never share one.
 std::string temporary_file(const std::string& name) {
-  return (fs::temp_directory_path() / ("hashgrad_pretrained_test_" + name)).string();
+  static test::ScratchFolder folder;
+  return folder.path(name);
 }
 
 // A backbone with every floating tensor redrawn (BatchNorm's variances in [0.5, 1.5), the rest

@@ -14,6 +14,7 @@
 #include "layers/models/backbone.h"
 #include "tensor/ops.h"
 #include "tensor/safetensors.h"
+#include "tests/data_test_files.h"
 #include "tests/test_support.h"
 #include "train/checkpoint.h"
 #include "train/encode.h"
@@ -25,8 +26,10 @@ namespace {
 
 namespace fs = std::filesystem;
 
+// A path in this process's own scratch folder, so suites running side by side never share one.
 std::string fresh_directory(const std::string& name) {
-  std::string path = (fs::temp_directory_path() / ("hashgrad_train_test_" + name)).string();
+  static test::ScratchFolder folder;
+  std::string path = folder.path(name);
   fs::remove_all(path);
   return path;
 }
