@@ -7,6 +7,7 @@
 #include "autograd/gradcheck.h"
 #include "autograd/indexing.h"
 #include "autograd/matmul.h"
+#include "autograd/mixed_precision.h"
 #include "autograd/node.h"
 #include "autograd/normalization.h"
 #include "autograd/pooling.h"
