@@ -6,6 +6,7 @@
 #include <cstring>
 #include <filesystem>
 
+#include "autograd/mixed_precision.h"
 #include "autograd/node.h"
 #include "core/atomic_write.h"
 #include "cuda/runtime.h"
@@ -173,6 +174,7 @@ hashing::RetrievalMetrics Trainer::finish() {
 
 void Trainer::train_round(int64_t round) {
   auto start = std::chrono::steady_clock::now();
+  PrecisionScope precision(setup_.precision);  // training steps only: evaluation stays f32
   model_->train();
   int64_t n_train = data_.train->size();
   std::vector<int64_t> items;

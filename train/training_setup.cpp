@@ -93,6 +93,7 @@ TrainingSetup read_training_setup(const Config& config) {
   s.objective.seed = s.seed;
   s.device = config.get_choice("device", s.device, {"auto", "cpu", "cuda"});
   s.deterministic = config.get_bool("deterministic", false);
+  s.precision = parse_precision(config.get_choice("precision", "f32", {"f32", "bf16"}));
   s.workers = static_cast<int>(config.get_int("workers", s.workers, 1));
   s.eval_every = config.get_int("eval_every", 0, 0);
   s.eval_queries = config.get_int("eval_queries", s.eval_queries, 1);

@@ -5,6 +5,7 @@
 
 #include <string>
 
+#include "autograd/mixed_precision.h"
 #include "data/protocol.h"
 #include "hashing/hash_head.h"
 #include "hashing/objective.h"
@@ -50,6 +51,9 @@ struct TrainingSetup {
   uint64_t seed = 0;
   std::string device = "auto";
   bool deterministic = false;
+  // bf16: the training steps' matrix products and convolutions read bf16 operands and sum in
+  // f32 (autograd/mixed_precision.h); evaluation and the codes a run writes stay f32.
+  Precision precision = Precision::f32;
   int workers = 2;
   int64_t eval_every = 0;  // rounds between evaluations on a query subset (0: final only)
   int64_t eval_queries = 1000;
