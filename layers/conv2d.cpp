@@ -8,15 +8,9 @@
 
 namespace hg {
 
-Conv2d::Conv2d(int64_t in_channels, int64_t out_channels, int64_t kernel_size, int64_t stride,
-               int64_t padding, int64_t dilation, int64_t groups, bool bias)
-    : in_channels_(in_channels),
-      out_channels_(out_channels),
-      kernel_size_(kernel_size),
-      stride_(stride),
-      padding_(padding),
-      dilation_(dilation),
-      groups_(groups) {
+Conv2d::Conv2d(const Conv2dOptions& options) : options_(options) {
+  const auto& [in_channels, out_channels, kernel_size, stride, padding, dilation, groups, bias] =
+      options;
   HG_CHECK(in_channels > 0 && out_channels > 0 && kernel_size > 0, "Conv2d: in_channels ",
            in_channels, ", out_channels ", out_channels, " and kernel_size ", kernel_size,
            " must be positive");
@@ -34,7 +28,8 @@ Conv2d::Conv2d(int64_t in_channels, int64_t out_channels, int64_t kernel_size, i
 }
 
 Tensor Conv2d::forward(const Tensor& input) {
-  return conv2d(input, weight_, bias_, stride_, padding_, dilation_, groups_);
+  return conv2d(input, weight_, bias_, options_.stride, options_.padding, options_.dilation,
+                options_.groups);
 }
 
 }  // namespace hg

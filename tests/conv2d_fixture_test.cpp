@@ -61,7 +61,7 @@ TEST(Conv2dFixture, OutputAndGradientsMatchTorch) {
 
 TEST(Conv2dFixture, ModuleLoadsTorchWeightsByName) {
   const std::string prefix = "stem_7x7_stride2_pad3.";
-  Conv2d layer(3, 4, 7, 2, 3);
+  Conv2d layer(Conv2dOptions(3, 4, 7).with_stride(2).with_padding(3));
   layer.load_state_dict({{"weight", entry(prefix + "weight")}, {"bias", entry(prefix + "bias")}});
   Tensor x = entry(prefix + "input").clone().set_requires_grad(true);
   Tensor y = layer(x);

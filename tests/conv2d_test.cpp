@@ -237,7 +237,7 @@ TEST(Conv2d, EmptyBatchIsFineAnEmptyPlaneIsAnError) {
 
 TEST(Conv2dModule, TorchNamesShapesAndInitialisation) {
   manual_seed(7);
-  Conv2d layer(6, 8, 3, 2, 1, 1, 2);
+  Conv2d layer(Conv2dOptions(6, 8, 3).with_stride(2).with_padding(1).with_groups(2));
   std::vector<std::pair<std::string, Tensor>> parameters = layer.named_parameters();
   ASSERT_EQ(parameters.size(), 2u);
   EXPECT_EQ(parameters[0].first, "weight");
@@ -257,10 +257,10 @@ TEST(Conv2dModule, TorchNamesShapesAndInitialisation) {
   Tensor y = layer(x);
   EXPECT_EQ(y.shape(), (Shape{2, 8, 5, 5}));
   EXPECT_TRUE(test::all_close(y, ops::conv2d(x, layer.weight(), layer.bias(), 2, 1, 1, 2), 0, 0));
-  Conv2d no_bias(3, 4, 1, 1, 0, 1, 1, false);
+  Conv2d no_bias(Conv2dOptions(3, 4, 1).without_bias());
   EXPECT_FALSE(no_bias.bias().defined());
   EXPECT_EQ(no_bias.parameter_count(), 12);
-  EXPECT_THROW(Conv2d(6, 8, 3, 1, 0, 1, 4), Error);  // 4 does not divide 6
+  EXPECT_THROW(Conv2d(Conv2dOptions(6, 8, 3).with_groups(4)), Error);  // 4 does not divide 6
 }
 
 void expect_error(const std::function<void()>& call, const std::string& message) {

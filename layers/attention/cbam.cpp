@@ -17,8 +17,10 @@ ChannelAttention::ChannelAttention(int64_t channels, int64_t reduction) : channe
            "positive, got ",
            channels, " and ", reduction);
   const int64_t hidden = std::max<int64_t>(1, channels / reduction);
-  fc1_ = register_module("fc1", std::make_shared<Conv2d>(channels, hidden, 1, 1, 0, 1, 1, false));
-  fc2_ = register_module("fc2", std::make_shared<Conv2d>(hidden, channels, 1, 1, 0, 1, 1, false));
+  fc1_ = register_module(
+      "fc1", std::make_shared<Conv2d>(Conv2dOptions(channels, hidden, 1).without_bias()));
+  fc2_ = register_module(
+      "fc2", std::make_shared<Conv2d>(Conv2dOptions(hidden, channels, 1).without_bias()));
 }
 
 Tensor ChannelAttention::forward(const Tensor& input) {
@@ -34,7 +36,8 @@ SpatialAttention::SpatialAttention(int64_t kernel_size) {
            "SpatialAttention: kernel_size must be odd so the map keeps its size, got ",
            kernel_size);
   conv1_ = register_module(
-      "conv1", std::make_shared<Conv2d>(2, 1, kernel_size, 1, kernel_size / 2, 1, 1, false));
+      "conv1", std::make_shared<Conv2d>(
+                   Conv2dOptions(2, 1, kernel_size).with_padding(kernel_size / 2).without_bias()));
 }
 
 Tensor SpatialAttention::forward(const Tensor& input) {

@@ -23,9 +23,12 @@ Tensor flatten_positions(const Tensor& map) { return flatten(map, 2, 3); }
 PositionAttention::PositionAttention(int64_t channels) : channels_(channels) {
   HG_CHECK(channels > 0, "PositionAttention: channels must be positive, got ", channels);
   const int64_t key_channels = std::max<int64_t>(1, channels / 8);
-  query_conv_ = register_module("query_conv", std::make_shared<Conv2d>(channels, key_channels, 1));
-  key_conv_ = register_module("key_conv", std::make_shared<Conv2d>(channels, key_channels, 1));
-  value_conv_ = register_module("value_conv", std::make_shared<Conv2d>(channels, channels, 1));
+  query_conv_ = register_module("query_conv",
+                                std::make_shared<Conv2d>(Conv2dOptions(channels, key_channels, 1)));
+  key_conv_ = register_module("key_conv",
+                              std::make_shared<Conv2d>(Conv2dOptions(channels, key_channels, 1)));
+  value_conv_ =
+      register_module("value_conv", std::make_shared<Conv2d>(Conv2dOptions(channels, channels, 1)));
   gamma_ = register_parameter("gamma", Tensor::zeros({1}));
 }
 

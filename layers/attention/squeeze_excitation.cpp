@@ -15,8 +15,8 @@ SqueezeExcitation::SqueezeExcitation(int64_t channels, int64_t reduction) : chan
            "positive, got ",
            channels, " and ", reduction);
   const int64_t squeeze = std::max<int64_t>(1, channels / reduction);
-  fc1_ = register_module("fc1", std::make_shared<Conv2d>(channels, squeeze, 1));
-  fc2_ = register_module("fc2", std::make_shared<Conv2d>(squeeze, channels, 1));
+  fc1_ = register_module("fc1", std::make_shared<Conv2d>(Conv2dOptions(channels, squeeze, 1)));
+  fc2_ = register_module("fc2", std::make_shared<Conv2d>(Conv2dOptions(squeeze, channels, 1)));
 }
 
 Tensor SqueezeExcitation::forward(const Tensor& input) {

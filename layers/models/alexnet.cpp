@@ -16,8 +16,9 @@ std::shared_ptr<ConvBackbone> alexnet(const BackboneOptions& options) {
   int64_t side = options.image_size;
   auto conv = [&](int64_t in_channels, int64_t out_channels, int64_t kernel, int64_t stride,
                   int64_t padding) {
-    features->push_back(
-        std::make_shared<Conv2d>(in_channels, out_channels, kernel, stride, padding));
+    features->push_back(std::make_shared<Conv2d>(Conv2dOptions(in_channels, out_channels, kernel)
+                                                     .with_stride(stride)
+                                                     .with_padding(padding)));
     features->push_back(std::make_shared<ReLU>());
     side = window_output_size("alexnet", side, kernel, stride, padding);
   };

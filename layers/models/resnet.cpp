@@ -13,8 +13,10 @@ namespace {
 // A bias-free conv with torchvision's ResNet initialisation.
 std::shared_ptr<Conv2d> resnet_conv(int64_t in_channels, int64_t out_channels, int64_t kernel,
                                     int64_t stride, int64_t padding) {
-  auto conv =
-      std::make_shared<Conv2d>(in_channels, out_channels, kernel, stride, padding, 1, 1, false);
+  auto conv = std::make_shared<Conv2d>(Conv2dOptions(in_channels, out_channels, kernel)
+                                           .with_stride(stride)
+                                           .with_padding(padding)
+                                           .without_bias());
   init::kaiming_normal_fan_out(conv->weight());
   return conv;
 }

@@ -23,7 +23,8 @@ std::shared_ptr<ConvBackbone> small_cnn(const ConvStages& stages, const Backbone
   for (const std::vector<int64_t>& stage : stages) {
     HG_CHECK(!stage.empty(), name, ": a stage needs at least one conv");
     for (int64_t out_channels : stage) {
-      features->push_back(std::make_shared<Conv2d>(channels, out_channels, 3, 1, 1, 1, 1, false));
+      features->push_back(std::make_shared<Conv2d>(
+          Conv2dOptions(channels, out_channels, 3).with_padding(1).without_bias()));
       features->push_back(std::make_shared<BatchNorm2d>(out_channels));
       features->push_back(std::make_shared<ReLU>());
       channels = out_channels;

@@ -30,7 +30,8 @@ std::shared_ptr<ConvBackbone> vgg16(const BackboneOptions& options, bool batch_n
       side = window_output_size(name, side, 2, 2);
       continue;
     }
-    auto conv = features->push_back(std::make_shared<Conv2d>(channels, width, 3, 1, 1));
+    auto conv = features->push_back(
+        std::make_shared<Conv2d>(Conv2dOptions(channels, width, 3).with_padding(1)));
     init::kaiming_normal_fan_out(conv->weight());
     init::constant(conv->bias(), 0);
     if (batch_norm) features->push_back(std::make_shared<BatchNorm2d>(width));

@@ -15,9 +15,9 @@ HatChannelAttention::HatChannelAttention(int64_t channels, int64_t squeeze_facto
   const int64_t squeezed = channels / squeeze_factor;
   attention_ = register_module("attention", std::make_shared<Sequential>());
   attention_->push_back(std::make_shared<AdaptiveAvgPool2d>(1));
-  attention_->push_back(std::make_shared<Conv2d>(channels, squeezed, 1));
+  attention_->push_back(std::make_shared<Conv2d>(Conv2dOptions(channels, squeezed, 1)));
   attention_->push_back(std::make_shared<ReLU>());
-  attention_->push_back(std::make_shared<Conv2d>(squeezed, channels, 1));
+  attention_->push_back(std::make_shared<Conv2d>(Conv2dOptions(squeezed, channels, 1)));
   attention_->push_back(std::make_shared<Sigmoid>());
 }
 
@@ -29,9 +29,9 @@ ChannelAttentionBlock::ChannelAttentionBlock(int64_t channels, int64_t compress_
            " channels compressed by ", compress_ratio, " leave no channel");
   const int64_t compressed = channels / compress_ratio;
   cab_ = register_module("cab", std::make_shared<Sequential>());
-  cab_->push_back(std::make_shared<Conv2d>(channels, compressed, 3, 1, 1));
+  cab_->push_back(std::make_shared<Conv2d>(Conv2dOptions(channels, compressed, 3).with_padding(1)));
   cab_->push_back(std::make_shared<GELU>());
-  cab_->push_back(std::make_shared<Conv2d>(compressed, channels, 3, 1, 1));
+  cab_->push_back(std::make_shared<Conv2d>(Conv2dOptions(compressed, channels, 3).with_padding(1)));
   cab_->push_back(std::make_shared<HatChannelAttention>(channels, squeeze_factor));
 }
 

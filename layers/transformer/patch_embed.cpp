@@ -8,8 +8,9 @@ namespace hg {
 PatchEmbed::PatchEmbed(int64_t in_channels, int64_t embed_dim, int64_t patch_size)
     : patch_size_(patch_size) {
   HG_CHECK(patch_size > 0, "PatchEmbed: patch size ", patch_size, " must be positive");
-  proj_ = register_module("proj",
-                          std::make_shared<Conv2d>(in_channels, embed_dim, patch_size, patch_size));
+  proj_ = register_module(
+      "proj", std::make_shared<Conv2d>(
+                  Conv2dOptions(in_channels, embed_dim, patch_size).with_stride(patch_size)));
   norm_ = register_module("norm", std::make_shared<LayerNorm>(Shape{embed_dim}));
 }
 
