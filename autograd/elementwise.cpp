@@ -19,11 +19,17 @@ Tensor unary_op(const char* name, UnaryOp op, const Tensor& x, double alpha = 0,
                 });
 }
 
+// Only the operands that need a gradient get one: x · w with a constant x computes ∂L/∂w alone.
 Tensor binary_op(const char* name, BinaryOp op, const Tensor& a, const Tensor& b) {
   Tensor z = ops::binary(op, a, b);
-  return record(name, z, {a, b}, [op, a = a.detach(), b = b.detach()](const Tensor& grad) {
-    return std::vector<Tensor>{ops::sum_to(ops::binary_backward(op, grad, a, b, false), a.shape()),
-                               ops::sum_to(ops::binary_backward(op, grad, a, b, true), b.shape())};
+  const bool needs[2] = {a.requires_grad(), b.requires_grad()};
+  return record(name, z, {a, b}, [op, a = a.detach(), b = b.detach(), needs](const Tensor& grad) {
+    std::vector<Tensor> gradients(2);
+    for (int side = 0; side < 2; ++side)
+      if (needs[side])
+        gradients[side] = ops::sum_to(ops::binary_backward(op, grad, a, b, side == 1),
+                                      (side == 0 ? a : b).shape());
+    return gradients;
   });
 }
 

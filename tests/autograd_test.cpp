@@ -23,6 +23,17 @@ TEST(Autograd, ChainRuleOnAHandComputedExample) {
   EXPECT_EQ(w.grad().to_vector<double>(), (std::vector<double>{8, -4}));
 }
 
+// A binary op's backward computes a gradient only for the operands that need one.
+TEST(Autograd, BinaryOpsComputeOnlyTheGradientsTheirOperandsNeed) {
+  Tensor x = test::f32({1, 2}, {2});
+  Tensor w = test::f32({3, 4}, {2}).set_requires_grad(true);
+  Tensor y = mul(x, w);
+  std::vector<Tensor> gradients = y.autograd_meta()->grad_fn->backward(Tensor::ones({2}));
+  ASSERT_EQ(gradients.size(), 2u);
+  EXPECT_FALSE(gradients[0].defined());
+  EXPECT_TRUE(test::all_close(gradients[1], x, 0, 0));
+}
+
 TEST(Autograd, GradientsAccumulateAcrossBackwardCallsUntilZeroed) {
   Tensor x = f64({1, 2}, {2}).set_requires_grad(true);
   backward(sum(x * 3.0));
