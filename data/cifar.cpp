@@ -58,7 +58,9 @@ std::shared_ptr<InMemoryDataset> read_cifar_batches(const std::vector<std::strin
   std::vector<uint8_t> pixels;
   std::vector<int32_t> class_ids;
   for (const std::string& path : paths) {
-    std::vector<uint8_t> bytes = GzipFile(path).read_all();
+    // A file of unknown length may hold up to a million records (CIFAR's largest has 50,000).
+    const int64_t most_records = records_per_file > 0 ? records_per_file : 1'000'000;
+    std::vector<uint8_t> bytes = GzipFile(path).read_all(most_records * record_bytes);
     const int64_t size = static_cast<int64_t>(bytes.size());
     const int64_t records = size / record_bytes;
     HG_CHECK(size % record_bytes == 0, path, ": truncated: ", size,

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <filesystem>
 
 #include "core/error.h"
 
@@ -50,17 +51,28 @@ size_t GzipFile::read(void* buffer, size_t count) {
   return done;
 }
 
-std::vector<uint8_t> GzipFile::read_all() {
+std::vector<uint8_t> GzipFile::read_all(size_t limit) {
   std::vector<uint8_t> data;
   size_t filled = 0;
-  for (;;) {
-    data.resize(filled + (size_t{1} << 22));
+  // One byte past the limit tells a file of exactly `limit` bytes from a longer one.
+  while (filled <= limit) {
+    data.resize(std::min(filled + (size_t{1} << 22), limit + 1));
     size_t got = read(data.data() + filled, data.size() - filled);
     filled += got;
     if (filled < data.size()) break;
   }
+  HG_CHECK(filled <= limit, path_, ": holds more than ", limit,
+           " bytes of data, more than its format allows (corrupt, or a gzip bomb)");
   data.resize(filled);
   return data;
+}
+
+uint64_t GzipFile::most_bytes_held() const {
+  constexpr uint64_t kDeflateMaxRatio = 1032;
+  std::error_code error;
+  const uint64_t size = std::filesystem::file_size(path_, error);
+  if (error) return UINT64_MAX;  // not a regular file (a pipe): nothing to check against
+  return gzdirect(handle(file_)) ? size : size * kDeflateMaxRatio;
 }
 
 bool GzipFile::at_end() {

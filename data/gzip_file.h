@@ -23,8 +23,13 @@ class GzipFile {
   // Reads up to `count` (decompressed) bytes into `buffer` and returns how many it read: fewer
   // than `count` only at the end of the data. Corrupt or cut-off compressed data throws.
   size_t read(void* buffer, size_t count);
-  // Everything from here to the end.
-  std::vector<uint8_t> read_all();
+  // Everything from here to the end, refused once it passes `limit` bytes: a small compressed
+  // file can inflate to any size (a gzip bomb), so the caller says what its format can hold.
+  std::vector<uint8_t> read_all(size_t limit);
+  // The most decompressed bytes the file can hold: its size when it is plain, 1032 times its
+  // size when compressed (deflate's largest ratio). Checked against a header's claim before
+  // allocating for it. Valid after the first read.
+  uint64_t most_bytes_held() const;
   // True when no byte is left (reads one byte to find out).
   bool at_end();
   const std::string& path() const { return path_; }

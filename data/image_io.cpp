@@ -26,6 +26,12 @@ struct FileCloser {
 
 }  // namespace
 
+void check_image_dimensions(const std::string& path, int64_t width, int64_t height) {
+  HG_CHECK(width > 0 && height > 0 && width * height <= kMostImagePixels, "image '", path,
+           "' declares ", width, "x", height, " pixels, more than the ", kMostImagePixels,
+           " hashgrad decodes (corrupt, or made to exhaust memory)");
+}
+
 Image decode_image(const std::string& path, int channels) {
   check_channels(channels, "decode_image");
   errno = 0;
@@ -33,6 +39,9 @@ Image decode_image(const std::string& path, int channels) {
   HG_CHECK(file != nullptr, "cannot open image '", path,
            "': ", errno != 0 ? std::strerror(errno) : "unknown error");
   int width = 0, height = 0, channels_in_file = 0;
+  // stbi_info reads the header alone and puts the file back where it was.
+  if (stbi_info_from_file(file.get(), &width, &height, &channels_in_file) != 0)
+    check_image_dimensions(path, width, height);
   stbi_uc* decoded = stbi_load_from_file(file.get(), &width, &height, &channels_in_file, channels);
   HG_CHECK(decoded != nullptr, "cannot decode image '", path, "': ", stbi_failure_reason(),
            " (corrupt, or not a JPEG, PNG or BMP file)");

@@ -15,6 +15,14 @@ namespace hg::data {
 // dropped. Throws naming the file when it cannot be read or is not a valid image.
 Image decode_image(const std::string& path, int channels);
 
+// The largest image a decoder accepts: 2^26 pixels (8192 x 8192, 192 MiB as RGB; a 50-megapixel
+// photo fits). A header declaring more (a 60000 x 60000 image is a 100-byte file) is refused
+// before any pixel memory is allocated.
+inline constexpr int64_t kMostImagePixels = int64_t{1} << 26;
+// Throws naming `path` when a header's width x height is not positive or exceeds
+// kMostImagePixels; every decoder calls it with the header's dimensions before decoding.
+void check_image_dimensions(const std::string& path, int64_t width, int64_t height);
+
 // Write `image` (1 or 3 channels) as PNG, or as baseline JPEG at `quality` (1–100).
 void write_png(const std::string& path, const Image& image);
 void write_jpeg(const std::string& path, const Image& image, int quality = 95);

@@ -9,6 +9,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "core/quoted_text.h"
 #include "data/image_io.h"
 #include "data/progress.h"
 #include "data/transforms.h"
@@ -18,6 +19,8 @@ namespace hg::data {
 namespace {
 
 namespace fs = std::filesystem;
+
+constexpr int kMostClasses = 100'000;
 
 struct ListLine {
   int number;  // 1-based line number in the file
@@ -45,11 +48,15 @@ std::vector<ListLine> read_list_lines(const std::string& list_path) {
       bool digits = field.size() <= 9 && std::all_of(field.begin(), field.end(), [](char c) {
                       return std::isdigit(static_cast<unsigned char>(c)) != 0;
                     });
-      HG_CHECK(digits, location(list_path, number), "label '", field,
+      HG_CHECK(digits, location(list_path, number), "label '", quoted_text(field),
                "' is not a non-negative integer");
+      // The labels become a lines x classes matrix: one line with label 999999999 would ask for
+      // a gigabyte per line.
       line.values.push_back(std::stoi(field));
+      HG_CHECK(line.values.back() < kMostClasses, location(list_path, number), "label ", field,
+               " is not below ", kMostClasses, ", the most classes an image list may have");
     }
-    HG_CHECK(!line.values.empty(), location(list_path, number), "'", line.path,
+    HG_CHECK(!line.values.empty(), location(list_path, number), "'", quoted_text(line.path),
              "' has no label (expected 'path label [label ...]' or 'path 0 1 0 ...')");
     lines.push_back(std::move(line));
   }

@@ -7,6 +7,7 @@
 
 #include "core/atomic_write.h"
 #include "core/error.h"
+#include "core/quoted_text.h"
 
 namespace hg::hashing {
 
@@ -30,21 +31,22 @@ size_t type_size(const std::string& type) {
 // (a quoted string, a parenthesised tuple, or a bare word).
 std::string dict_value(const std::string& header, const std::string& key, const std::string& path) {
   size_t at = header.find("'" + key + "'");
-  HG_CHECK(at != std::string::npos, path, ": .npy header has no '", key, "' entry: ", header);
+  HG_CHECK(at != std::string::npos, path, ": .npy header has no '", key,
+           "' entry: ", quoted_text(header));
   at = header.find(':', at);
-  HG_CHECK(at != std::string::npos, path, ": malformed .npy header: ", header);
+  HG_CHECK(at != std::string::npos, path, ": malformed .npy header: ", quoted_text(header));
   ++at;
   while (at < header.size() && header[at] == ' ') ++at;
-  HG_CHECK(at < header.size(), path, ": malformed .npy header: ", header);
+  HG_CHECK(at < header.size(), path, ": malformed .npy header: ", quoted_text(header));
   char open = header[at];
   if (open == '\'' || open == '"') {
     size_t end = header.find(open, at + 1);
-    HG_CHECK(end != std::string::npos, path, ": malformed .npy header: ", header);
+    HG_CHECK(end != std::string::npos, path, ": malformed .npy header: ", quoted_text(header));
     return header.substr(at + 1, end - at - 1);
   }
   if (open == '(') {
     size_t end = header.find(')', at);
-    HG_CHECK(end != std::string::npos, path, ": malformed .npy header: ", header);
+    HG_CHECK(end != std::string::npos, path, ": malformed .npy header: ", quoted_text(header));
     return header.substr(at + 1, end - at - 1);
   }
   size_t end = header.find_first_of(",}", at);
@@ -64,7 +66,7 @@ Shape parse_shape(const std::string& text, const std::string& path) {
     } catch (const std::exception&) {
       used = 0;
     }
-    HG_CHECK(used > 0 && size >= 0, path, ": cannot read the .npy shape (", text, ")");
+    HG_CHECK(used > 0 && size >= 0, path, ": cannot read the .npy shape (", quoted_text(text), ")");
     shape.push_back(size);
     at += used;
   }
@@ -180,10 +182,10 @@ NpyArray read_npy(const std::string& path) {
   NpyArray array;
   array.path = path;
   std::string descr = dict_value(header, "descr", path);
-  HG_CHECK(descr.size() == 3, path, ": unsupported .npy dtype '", descr,
+  HG_CHECK(descr.size() == 3, path, ": unsupported .npy dtype '", quoted_text(descr),
            "' (expected integer, bool or float)");
   array.type = descr.substr(1);
-  HG_CHECK(type_size(array.type) > 0, path, ": unsupported .npy dtype '", descr,
+  HG_CHECK(type_size(array.type) > 0, path, ": unsupported .npy dtype '", quoted_text(descr),
            "' (expected integer, bool or float)");
   const char order = descr[0];
   HG_CHECK(order == '<' || order == '|' || (order == '>' && array.item_size() == 1), path,
@@ -194,6 +196,16 @@ NpyArray read_npy(const std::string& path) {
   array.shape = parse_shape(dict_value(header, "shape", path), path);
 
   const size_t data_start = header_start + header_length;
+  // No shape may declare over 2^48 elements, zeros aside: a header of (2^40, 2^40, 0) must not
+  // overflow the products below. Everything else is checked against the file's size.
+  constexpr uint64_t kMostElements = uint64_t{1} << 48;
+  uint64_t elements = 1;
+  for (int64_t size : array.shape) {
+    const uint64_t factor = size == 0 ? 1 : static_cast<uint64_t>(size);
+    HG_CHECK(factor <= kMostElements / elements, path, ": shape ",
+             quoted_text(shape_string(array.shape)), " declares more than 2^48 elements (corrupt)");
+    elements *= factor;
+  }
   const size_t expected = static_cast<size_t>(array.numel()) * array.item_size();
   HG_CHECK(file.size() - data_start == expected, path, ": shape ", shape_string(array.shape),
            " of ", descr, " needs ", expected, " data bytes, the file has ",

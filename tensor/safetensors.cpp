@@ -14,6 +14,8 @@
 #include <vector>
 
 #include "core/atomic_write.h"
+#include "core/json.h"
+#include "core/quoted_text.h"
 
 namespace hg {
 
@@ -45,13 +47,17 @@ template <typename... Parts>
   throw Error(detail::concat("safetensors file ", path, ": ", parts...));
 }
 
+// A header value in an error: its JSON text, escaped and cut (a shape can be megabytes long).
+std::string quoted_json(const Json& value) { return quoted_text(value.dump()); }
+
 DType parse_dtype(const std::string& path, const std::string& name, const Json& entry) {
   if (!entry.is_string())
-    fail(path, "tensor '", name, "' has a dtype that is not a string: ", entry.dump());
+    fail(path, "tensor '", quoted_text(name),
+         "' has a dtype that is not a string: ", quoted_json(entry));
   const std::string text = entry.get<std::string>();
   for (const DTypeName& known : kDTypeNames)
     if (text == known.name) return known.dtype;
-  fail(path, "tensor '", name, "' has dtype ", text,
+  fail(path, "tensor '", quoted_text(name), "' has dtype ", quoted_text(text),
        ", which hashgrad does not read (F32, F64, BF16, I32, I64, U8, U64)");
 }
 
@@ -70,8 +76,8 @@ std::vector<uint64_t> parse_integers(const std::string& path, const std::string&
     }
   }
   if (!valid)
-    fail(path, "tensor '", name, "' has ", field,
-         " that is not a list of non-negative integers: ", entry.dump());
+    fail(path, "tensor '", quoted_text(name), "' has ", field,
+         " that is not a list of non-negative integers: ", quoted_json(entry));
   return values;
 }
 
@@ -85,26 +91,34 @@ struct Entry {
 
 Entry parse_entry(const std::string& path, const std::string& name, const Json& entry) {
   if (!entry.is_object())
-    fail(path, "tensor '", name, "' is not an object with dtype, shape and data_offsets");
+    fail(path, "tensor '", quoted_text(name),
+         "' is not an object with dtype, shape and data_offsets");
   for (const char* field : {"dtype", "shape", "data_offsets"})
-    if (!entry.contains(field)) fail(path, "tensor '", name, "' has no ", field);
+    if (!entry.contains(field)) fail(path, "tensor '", quoted_text(name), "' has no ", field);
   Entry result{name, parse_dtype(path, name, entry["dtype"]), {}, 0, 0};
-  uint64_t bytes = dtype_size(result.dtype);
+  // Zeros aside, no shape may declare over 2^48 elements: [2^40, 2^40, 0] must not overflow the
+  // element count a Tensor computes. The byte count is then checked against the data_offsets,
+  // and those against the file, before anything is allocated.
+  constexpr uint64_t kMostElements = uint64_t{1} << 48;
+  uint64_t elements = 1, bytes = dtype_size(result.dtype);
   for (uint64_t size : parse_integers(path, name, "a shape", entry["shape"])) {
-    if (size != 0 && bytes > UINT64_MAX / size)
-      fail(path, "tensor '", name, "' has an impossibly large shape ", entry["shape"].dump());
+    const uint64_t factor = std::max<uint64_t>(size, 1);
+    if (factor > kMostElements / elements)
+      fail(path, "tensor '", quoted_text(name), "' has an impossibly large shape ",
+           quoted_json(entry["shape"]));
+    elements *= factor;
     bytes *= size;
     result.shape.push_back(static_cast<int64_t>(size));
   }
   std::vector<uint64_t> offsets = parse_integers(path, name, "data_offsets", entry["data_offsets"]);
   if (offsets.size() != 2 || offsets[0] > offsets[1])
-    fail(path, "tensor '", name, "' has data_offsets ", entry["data_offsets"].dump(),
-         ", expected [begin, end] with begin <= end");
+    fail(path, "tensor '", quoted_text(name), "' has data_offsets ",
+         quoted_json(entry["data_offsets"]), ", expected [begin, end] with begin <= end");
   result.begin = offsets[0];
   result.end = offsets[1];
   if (result.end - result.begin != bytes)
-    fail(path, "tensor '", name, "' is ", shape_string(result.shape), " ",
-         entry["dtype"].get<std::string>(), " (", bytes, " bytes) but its data_offsets [",
+    fail(path, "tensor '", quoted_text(name), "' is ", shape_string(result.shape), " ",
+         safetensors_name(result.dtype), " (", bytes, " bytes) but its data_offsets [",
          result.begin, ", ", result.end, "] span ", result.end - result.begin, " bytes");
   return result;
 }
@@ -137,12 +151,7 @@ SafetensorsContents read_safetensors(const std::string& path) {
   if (!file.read(header.data(), static_cast<std::streamsize>(header_bytes)))
     fail(path, "could not read the ", header_bytes, "-byte header");
 
-  Json json;
-  try {
-    json = Json::parse(header);
-  } catch (const Json::parse_error& error) {
-    fail(path, "the header is not valid JSON: ", error.what());
-  }
+  const Json json = parse_json(header, "safetensors file " + path + ": the header");
   if (!json.is_object()) fail(path, "the header is JSON but not an object");
 
   SafetensorsContents contents;
@@ -152,7 +161,8 @@ SafetensorsContents read_safetensors(const std::string& path) {
       if (!value.is_object()) fail(path, kMetadataKey, " is not an object");
       for (const auto& [key, text] : value.items()) {
         if (!text.is_string())
-          fail(path, kMetadataKey, " value of '", key, "' is not a string: ", text.dump());
+          fail(path, kMetadataKey, " value of '", quoted_text(key),
+               "' is not a string: ", quoted_json(text));
         contents.metadata[key] = text.get<std::string>();
       }
       continue;
@@ -168,10 +178,10 @@ SafetensorsContents read_safetensors(const std::string& path) {
   uint64_t position = 0;
   for (const Entry& entry : entries) {
     if (entry.end > data_bytes)
-      fail(path, "tensor '", entry.name, "' has data_offsets [", entry.begin, ", ", entry.end,
-           "] outside the ", data_bytes, " bytes of data (truncated file?)");
+      fail(path, "tensor '", quoted_text(entry.name), "' has data_offsets [", entry.begin, ", ",
+           entry.end, "] outside the ", data_bytes, " bytes of data (truncated file?)");
     if (entry.begin != position)
-      fail(path, "tensor '", entry.name, "' starts at byte ", entry.begin,
+      fail(path, "tensor '", quoted_text(entry.name), "' starts at byte ", entry.begin,
            " of the data, expected ", position, " (tensors must not overlap or leave gaps)");
     position = entry.end;
   }
@@ -183,7 +193,7 @@ SafetensorsContents read_safetensors(const std::string& path) {
     file.seekg(static_cast<std::streamoff>(8 + header_bytes + entry.begin));
     if (!file.read(static_cast<char*>(tensor.raw_data()),
                    static_cast<std::streamsize>(entry.end - entry.begin)))
-      fail(path, "could not read the data of tensor '", entry.name, "'");
+      fail(path, "could not read the data of tensor '", quoted_text(entry.name), "'");
     contents.tensors.emplace(entry.name, std::move(tensor));
   }
   return contents;

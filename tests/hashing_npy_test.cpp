@@ -106,5 +106,42 @@ TEST(Npy, RefusalsNameTheFileAndTheProblem) {
   std::remove(not_npy.c_str());
 }
 
+// A header quoted in an error is escaped and cut: a newline byte in it once gave a two-line
+// message, and a 60 KiB header a 60 KiB one.
+TEST(Npy, HeaderQuotedInAnErrorIsOneShortLine) {
+  test::ScratchFolder folder;
+  auto npy_with_header = [&](const std::string& name, std::string header) {
+    header.append((64 - (10 + header.size() + 1) % 64) % 64, ' ');
+    header += '\n';
+    std::vector<uint8_t> bytes = {0x93,
+                                  'N',
+                                  'U',
+                                  'M',
+                                  'P',
+                                  'Y',
+                                  1,
+                                  0,
+                                  static_cast<uint8_t>(header.size() & 0xFF),
+                                  static_cast<uint8_t>(header.size() >> 8)};
+    bytes.insert(bytes.end(), header.begin(), header.end());
+    const std::string path = folder.file(name);
+    test::write_bytes(path, bytes);
+    return path;
+  };
+  std::string message = error_message([&] {
+    read_npy(npy_with_header("newline.npy", "{'fortran_order': False,\n'shape': (3,), }"));
+  });
+  EXPECT_NE(message.find("has no 'descr' entry: {'fortran_order': False,\\n'shape': (3,), }"),
+            std::string::npos)
+      << message;
+  EXPECT_EQ(message.find('\n'), std::string::npos) << message;
+
+  message = error_message([&] {
+    read_npy(npy_with_header("long.npy", "{'descr': '<f4', 'shape': (" + std::string(60000, '1')));
+  });
+  EXPECT_NE(message.find("... (60"), std::string::npos) << message;
+  EXPECT_LT(message.size(), 400u) << message;
+}
+
 }  // namespace
 }  // namespace hg::hashing

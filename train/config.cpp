@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include "core/error.h"
+#include "core/quoted_text.h"
 
 namespace hg {
 
@@ -29,7 +30,7 @@ Config Config::load(const std::string& path) {
     if (content.empty()) continue;
     size_t equals = content.find('=');
     HG_CHECK(equals != std::string::npos, path, ":", number, ": expected 'key = value', got '",
-             content, "'");
+             quoted_text(content), "'");
     std::string key = trim(content.substr(0, equals)), value = trim(content.substr(equals + 1));
     HG_CHECK(!key.empty(), path, ":", number, ": the key before '=' is empty");
     config.set(key, value, path + ":" + std::to_string(number));
@@ -39,7 +40,7 @@ Config Config::load(const std::string& path) {
 
 void Config::set_from_text(const std::string& assignment) {
   size_t equals = assignment.find('=');
-  HG_CHECK(equals != std::string::npos && equals > 0, "--set '", assignment,
+  HG_CHECK(equals != std::string::npos && equals > 0, "--set '", quoted_text(assignment),
            "': expected key=value");
   set(trim(assignment.substr(0, equals)), trim(assignment.substr(equals + 1)), "--set");
 }
@@ -73,7 +74,7 @@ std::string Config::get_choice(const std::string& key, const std::string& fallba
     if (choice == value) return value;
     listed += (listed.empty() ? "" : ", ") + choice;
   }
-  throw Error(detail::concat("config key '", key, "' (", origin_of(key), "): '", value,
+  throw Error(detail::concat("config key '", key, "' (", origin_of(key), "): '", quoted_text(value),
                              "' is not one of ", listed));
 }
 
@@ -88,7 +89,7 @@ int64_t Config::get_int(const std::string& key, int64_t fallback, int64_t minimu
     used = 0;
   }
   HG_CHECK(used > 0 && used == value->size(), "config key '", key, "' (", origin_of(key),
-           "): expected a whole number, got '", *value, "'");
+           "): expected a whole number, got '", quoted_text(*value), "'");
   HG_CHECK(parsed >= minimum, "config key '", key, "' (", origin_of(key), "): must be at least ",
            minimum, ", got ", parsed);
   return parsed;
@@ -105,7 +106,7 @@ double Config::get_double(const std::string& key, double fallback) const {
     used = 0;
   }
   HG_CHECK(used > 0 && used == value->size(), "config key '", key, "' (", origin_of(key),
-           "): expected a number, got '", *value, "'");
+           "): expected a number, got '", quoted_text(*value), "'");
   return parsed;
 }
 
@@ -115,14 +116,14 @@ bool Config::get_bool(const std::string& key, bool fallback) const {
   if (*value == "true" || *value == "1" || *value == "yes" || *value == "on") return true;
   if (*value == "false" || *value == "0" || *value == "no" || *value == "off") return false;
   throw Error(detail::concat("config key '", key, "' (", origin_of(key),
-                             "): expected true or false, got '", *value, "'"));
+                             "): expected true or false, got '", quoted_text(*value), "'"));
 }
 
 void Config::check_all_read() const {
   std::string unread;
   for (const auto& [key, value] : values_)
     if (!read_.count(key))
-      unread += (unread.empty() ? "'" : ", '") + key + "' (" + origin_of(key) + ")";
+      unread += (unread.empty() ? "'" : ", '") + quoted_text(key) + "' (" + origin_of(key) + ")";
   HG_CHECK(unread.empty(), "unknown config key(s) ", unread,
            ": not used by this method; check the spelling");
 }

@@ -4,8 +4,11 @@
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
+#include <sstream>
 
 #include "core/atomic_write.h"
+#include "core/json.h"
+#include "core/quoted_text.h"
 #include "train/checkpoint.h"
 
 namespace hg {
@@ -38,7 +41,9 @@ ModelDescription load_model_description(const std::string& path) {
   HG_CHECK(file.good(), "'", path, "' cannot be read: a run directory keeps its model.json there");
   ModelDescription d;
   try {
-    nlohmann::json json = nlohmann::json::parse(file);
+    std::stringstream text;
+    text << file.rdbuf();
+    const nlohmann::json json = parse_json(text.str(), "'" + path + "'");
     HG_CHECK(json.at("format") == "hashgrad-model-1", "'", path,
              "' is not a hashgrad model description");
     d.backbone = json.at("backbone").get<std::string>();
@@ -55,7 +60,7 @@ ModelDescription load_model_description(const std::string& path) {
     d.normalization.mean = json.at("normalization").at("mean").get<std::vector<float>>();
     d.normalization.stddev = json.at("normalization").at("std").get<std::vector<float>>();
   } catch (const nlohmann::json::exception& error) {
-    throw Error("'" + path + "' is not a valid model description: " + error.what());
+    throw Error("'" + path + "' is not a valid model description: " + quoted_text(error.what()));
   }
   return d;
 }

@@ -1,0 +1,21 @@
+// Parsing JSON that came from a file a user gave (a safetensors header, a run's model.json).
+//
+// nlohmann's parser has no depth limit and its dump() recurses: a header of a million '[' would
+// build a million nested arrays (gigabytes) and then overflow the stack when an error quotes it.
+// Nesting deeper than any hashgrad file needs is refused while parsing, before it is built.
+#pragma once
+
+#include <nlohmann/json.hpp>
+#include <string>
+#include <string_view>
+
+namespace hg {
+
+// Deeper than safetensors headers (3) or model.json (3) ever nest, with room to spare.
+inline constexpr int kMaxJsonDepth = 32;
+
+// Parses `text`; throws an hg::Error starting with `what` ("the header of x") when it is not valid
+// JSON or nests deeper than kMaxJsonDepth (the parser's message quoted, core/quoted_text.h).
+nlohmann::json parse_json(std::string_view text, const std::string& what);
+
+}  // namespace hg
