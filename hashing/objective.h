@@ -49,9 +49,6 @@ class HashObjective {
   HashObjective(ObjectiveConfig config, int64_t bits, int64_t num_classes, bool multi_label,
                 Device device);
 
-  bool uses_bank() const { return config_.pairwise > 0; }
-  bool uses_database_codes() const { return config_.asymmetric > 0; }
-  bool uses_classifier() const { return config_.classification > 0; }
   // Learnable tensors of the loss itself (Proxy-Anchor's proxies), for the optimizer.
   std::vector<Tensor> parameters() const;
   std::map<std::string, Tensor> state_dict() const;

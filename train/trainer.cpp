@@ -12,7 +12,6 @@
 #include "cuda/runtime.h"
 #include "data/loader.h"
 #include "data/progress.h"
-#include "hashing/adsh_code_update.h"
 #include "hashing/code_file.h"
 #include "hashing/hamming_search.h"
 #include "hashing/pr_curve_svg.h"
@@ -31,15 +30,6 @@ namespace {
 
 double seconds_since(std::chrono::steady_clock::time_point start) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-}
-
-Tensor index_tensor(const std::vector<int64_t>& indices, Device device) {
-  return Tensor::from_vector(indices, {static_cast<int64_t>(indices.size())}).to(device);
-}
-
-// rows[index[i]] ← values[i] in place: overwrite rows of a code table (bank, V sample).
-void assign_rows(const Tensor& table, const Tensor& index, const Tensor& values) {
-  ops::index_add_(table, 0, index, ops::sub(values, ops::index_select(table, 0, index)));
 }
 
 nlohmann::json metrics_json(const hashing::RetrievalMetrics& m) {
@@ -68,84 +58,93 @@ Trainer::~Trainer() = default;
 
 Trainer::Trainer(const Config& given_config, const std::string& run_directory, bool resume)
     : run_directory_(run_directory) {
-  namespace fs = std::filesystem;
-  Config config = given_config;
-  if (resume) {
-    HG_CHECK(fs::exists(path("checkpoint.safetensors")), "--resume: '", run_directory,
-             "' holds no checkpoint.safetensors to continue from");
-    config = Config::load(path("config.txt"));
-  } else {
-    HG_CHECK(!fs::exists(path("checkpoint.safetensors")), "the run directory '", run_directory,
-             "' already holds a checkpoint: pass --resume to continue that run, or choose "
-             "another --out");
-  }
+  Config config = run_config(given_config, resume);
   setup_ = read_training_setup(config);
   config.check_all_read();
-  config_text_ = config.to_text();
-  std::error_code error;
-  fs::create_directories(run_directory, error);
-  HG_CHECK(!error, "cannot create the run directory '", run_directory, "': ", error.message());
-  write_atomically(path("config.txt"), [&](std::ostream& out) { out << config_text_; });
-  log_ = std::make_unique<RunLog>(path("log.jsonl"));
-
+  open_run_directory(config);
   device_ = parse_device(setup_.device);
   cuda::set_deterministic(setup_.deterministic);
   manual_seed(setup_.seed);
-
   data_ = data::load_protocol(setup_.protocol);
   normalization_ = data::compute_normalization(*data_.train);
+  make_model();
+  build_training();
+  if (resume) restore();
+  log_setup(resume);
+}
+
+Config Trainer::run_config(const Config& given_config, bool resume) {
+  namespace fs = std::filesystem;
+  if (resume) {
+    HG_CHECK(fs::exists(path("checkpoint.safetensors")), "--resume: '", run_directory_,
+             "' holds no checkpoint.safetensors to continue from");
+    return Config::load(path("config.txt"));
+  }
+  HG_CHECK(!fs::exists(path("checkpoint.safetensors")), "the run directory '", run_directory_,
+           "' already holds a checkpoint: pass --resume to continue that run, or choose "
+           "another --out");
+  return given_config;
+}
+
+void Trainer::open_run_directory(const Config& config) {
+  config_text_ = config.to_text();
+  std::error_code error;
+  std::filesystem::create_directories(run_directory_, error);
+  HG_CHECK(!error, "cannot create the run directory '", run_directory_, "': ", error.message());
+  write_atomically(path("config.txt"), [&](std::ostream& out) { out << config_text_; });
+  log_ = std::make_unique<RunLog>(path("log.jsonl"));
+}
+
+void Trainer::make_model() {
   data::ImageSize size = data_.train->image_size();
   if (setup_.image_size > 0) size.height = size.width = static_cast<int>(setup_.image_size);
   BackboneOptions backbone_options = setup_.backbone_options;
   backbone_options.in_channels = size.channels;
   backbone_options.image_size = size.height;
-  int64_t classes = data_.train->num_classes();
   ModelDescription description{setup_.backbone,
                                backbone_options,
                                setup_.bits,
                                setup_.activation,
-                               setup_.objective.classification > 0 ? classes : 0,
+                               setup_.objective.classification > 0 ? data_.train->num_classes() : 0,
                                normalization_};
   model_ = build_model(description);
   if (!setup_.pretrained.empty()) load_pretrained(model_->backbone(), setup_.pretrained, *log_);
   save_model_description(path("model.json"), description);
   model_->to(device_);
-  objective_ = std::make_unique<hashing::HashObjective>(setup_.objective, setup_.bits, classes,
+}
+
+void Trainer::build_training() {
+  objective_ = std::make_unique<hashing::HashObjective>(setup_.objective, setup_.bits,
+                                                        data_.train->num_classes(),
                                                         data_.train->multi_label(), device_);
   std::vector<Tensor> parameters = model_->parameters();
   for (const Tensor& extra : objective_->parameters()) parameters.push_back(extra);
   optimizer_ = std::make_unique<Optimizer>(make_optimizer(
       setup_.optimizer, parameters, setup_.learning_rate, setup_.weight_decay, setup_.momentum));
+  StrategyContext context{*objective_, data_.train->labels().matrix_tensor(DType::f32).to(device_),
+                          setup_.bits, device_, setup_.objective.gamma};
+  strategy_ = make_training_strategy(setup_.strategy, context);
+}
 
-  int64_t n_train = data_.train->size();
-  train_labels_ = data_.train->labels().matrix_tensor(DType::f32).to(device_);
-  if (setup_.asymmetric()) {
-    // V starts as random ±1 codes (the authors start from 0, which only makes the first
-    // round's loss push u towards 0).
-    Tensor draw = ops::normal({n_train, setup_.bits}, 0, 1, DType::f32, device_);
-    strategy_codes_ = ops::add_scalar(
-        ops::mul_scalar(ops::binary(BinaryOp::ge, draw, Tensor::scalar(0, DType::f32, device_)), 2),
-        -1);
-  } else if (objective_->uses_bank()) {
-    strategy_codes_ = Tensor::zeros({n_train, setup_.bits}, DType::f32, device_);
-  }
-  if (resume) restore();
-  log_->write("setup",
-              {{"method", setup_.method},
-               {"backbone", setup_.backbone},
-               {"bits", setup_.bits},
-               {"parameters", model_->parameter_count()},
-               {"device", device_ == Device::cuda ? cuda::device_description() : "cpu"},
-               {"train", n_train},
-               {"query", data_.query->size()},
-               {"database", data_.database->size()},
-               {"rounds_done", rounds_done_}},
-              detail::concat(
-                  "hashgrad: ", setup_.method, ", ", setup_.backbone, " (",
-                  model_->parameter_count(), " parameters), ", setup_.bits, " bits on ",
-                  device_ == Device::cuda ? cuda::device_description() : "the CPU", "; train ",
-                  n_train, ", query ", data_.query->size(), ", database ", data_.database->size(),
-                  resume ? detail::concat("; resuming after round ", rounds_done_) : ""));
+void Trainer::log_setup(bool resume) {
+  const std::string device =
+      device_ == Device::cuda ? cuda::device_description() : std::string("cpu");
+  log_->write(
+      "setup",
+      {{"method", setup_.method},
+       {"backbone", setup_.backbone},
+       {"bits", setup_.bits},
+       {"parameters", model_->parameter_count()},
+       {"device", device},
+       {"train", data_.train->size()},
+       {"query", data_.query->size()},
+       {"database", data_.database->size()},
+       {"rounds_done", rounds_done_}},
+      detail::concat("hashgrad: ", setup_.method, ", ", setup_.backbone, " (",
+                     model_->parameter_count(), " parameters), ", setup_.bits, " bits on ",
+                     device_ == Device::cuda ? device : "the CPU", "; train ", data_.train->size(),
+                     ", query ", data_.query->size(), ", database ", data_.database->size(),
+                     resume ? detail::concat("; resuming after round ", rounds_done_) : ""));
 }
 
 hashing::RetrievalMetrics Trainer::run() {
@@ -176,14 +175,39 @@ void Trainer::train_round(int64_t round) {
   auto start = std::chrono::steady_clock::now();
   PrecisionScope precision(setup_.precision);  // training steps only: evaluation stays f32
   model_->train();
+  std::vector<int64_t> items = round_items();
+  std::unique_ptr<data::Loader> loader = make_loader(items, round);
+  optimizer_->set_learning_rate(setup_.schedule.at(round));
+  strategy_->begin_round(items);
+  RoundTotals totals;
+  data::ProgressBar progress(detail::concat("round ", round + 1, "/", setup_.rounds),
+                             static_cast<int64_t>(items.size()) * setup_.epochs_per_round);
+  for (int64_t epoch = 0; epoch < setup_.epochs_per_round; ++epoch) {
+    loader->start_epoch(epoch);
+    data::Batch batch;
+    while (loader->next(batch)) {
+      train_step(batch, items, round, epoch, totals);
+      progress.advance(static_cast<int64_t>(batch.indices.size()));
+    }
+  }
+  progress.finish();
+  strategy_->end_round();
+  log_round(round, totals, seconds_since(start));
+}
+
+std::vector<int64_t> Trainer::round_items() {
   int64_t n_train = data_.train->size();
-  std::vector<int64_t> items;
   if (setup_.sample_size > 0 && setup_.sample_size < n_train) {
     std::vector<int64_t> permutation = ops::randperm(n_train).to_vector<int64_t>();
-    items.assign(permutation.begin(), permutation.begin() + setup_.sample_size);
-  } else {
-    for (int64_t i = 0; i < n_train; ++i) items.push_back(i);
+    return {permutation.begin(), permutation.begin() + setup_.sample_size};
   }
+  std::vector<int64_t> items(n_train);
+  for (int64_t i = 0; i < n_train; ++i) items[i] = i;
+  return items;
+}
+
+std::unique_ptr<data::Loader> Trainer::make_loader(const std::vector<int64_t>& items,
+                                                   int64_t round) {
   auto subset = std::make_shared<data::SubsetDataset>(data_.train, items, data_.train->name());
   data::ImageSize size = data_.train->image_size();
   data::Pipeline pipeline;
@@ -199,98 +223,61 @@ void Trainer::train_round(int64_t round) {
   options.workers = setup_.workers;
   options.seed = setup_.seed * 1000003 + static_cast<uint64_t>(round);
   options.device = device_;
-  data::Loader loader(subset, pipeline, options);
-  optimizer_->set_learning_rate(setup_.schedule.at(round));
+  return std::make_unique<data::Loader>(subset, pipeline, options);
+}
 
-  int64_t m = static_cast<int64_t>(items.size());
-  Tensor sample_codes;  // U of Ω, for the asymmetric code update
-  if (setup_.asymmetric()) sample_codes = Tensor::zeros({m, setup_.bits}, DType::f32, device_);
-  std::vector<Tensor> parameters = model_->parameters();
-  double loss_sum = 0;
-  int64_t seen = 0;
-  std::map<std::string, double> part_sums;
-  data::ProgressBar progress(detail::concat("round ", round + 1, "/", setup_.rounds),
-                             m * setup_.epochs_per_round);
-  for (int64_t epoch = 0; epoch < setup_.epochs_per_round; ++epoch) {
-    loader.start_epoch(epoch);
-    data::Batch batch;
-    while (loader.next(batch)) {
-      int64_t b = static_cast<int64_t>(batch.indices.size());
-      std::vector<int64_t> train_items(b);
-      for (int64_t i = 0; i < b; ++i) train_items[i] = items[batch.indices[i]];
-      Tensor train_index = index_tensor(train_items, device_);
-      hashing::HashOutput output = model_->run(batch.images);
-      // The bank takes the batch's codes before the loss reads it, as DPSH's reference code does:
-      // each item then meets its own fresh code as a similar pair, which keeps the codes from
-      // collapsing to one point early on (from scratch, a stale bank let every code shrink to 0).
-      if (objective_->uses_bank()) {
-        NoGradGuard no_grad;
-        assign_rows(strategy_codes_, train_index, output.relaxed.detach());
-      }
-      std::map<std::string, Tensor> parts;
-      Tensor loss = objective_->loss(output, batch.labels,
-                                     {strategy_codes_, train_labels_, train_index}, &parts);
-      optimizer_->zero_grad();
-      backward(loss);
-      if (setup_.clip_grad_norm > 0) clip_grad_norm(parameters, setup_.clip_grad_norm);
-      optimizer_->step();
-      {
-        NoGradGuard no_grad;
-        if (setup_.asymmetric())
-          assign_rows(sample_codes, index_tensor(batch.indices, device_), output.relaxed.detach());
-      }
-      // The loss and its terms come to the host in one copy, after the whole step is queued: on
-      // the GPU that is one wait per step instead of one per term.
-      std::vector<Tensor> scalars{loss.detach()};
-      for (auto& [name, part] : parts) scalars.push_back(part);
-      std::vector<double> values = ops::stack(scalars, 0).to(DType::f64).to_vector<double>();
-      double value = values[0];
-      if (!std::isfinite(value)) {
-        std::string last = rounds_done_ > 0 ? detail::concat(path("checkpoint.safetensors"),
-                                                             " (after round ", rounds_done_, ")")
-                                            : std::string("none yet");
-        throw Error(detail::concat("the loss became ", value, " at round ", round + 1, ", epoch ",
-                                   epoch + 1, ", step ", steps_done_ + 1,
-                                   "; last good checkpoint: ", last,
-                                   ". Lower learning_rate or set clip_grad_norm"));
-      }
-      loss_sum += value * static_cast<double>(b);
-      size_t position = 1;
-      for (auto& [name, part] : parts)
-        part_sums[name] += values[position++] * static_cast<double>(b);
-      seen += b;
-      ++steps_done_;
-      progress.advance(b);
-    }
+void Trainer::train_step(const data::Batch& batch, const std::vector<int64_t>& items, int64_t round,
+                         int64_t epoch, RoundTotals& totals) {
+  int64_t b = static_cast<int64_t>(batch.indices.size());
+  std::vector<int64_t> train_rows(b);
+  for (int64_t i = 0; i < b; ++i) train_rows[i] = items[batch.indices[i]];
+  hashing::HashOutput output = model_->run(batch.images);
+  std::map<std::string, Tensor> parts;
+  Tensor loss = strategy_->step_loss({output, batch.labels, train_rows, batch.indices}, &parts);
+  optimizer_->zero_grad();
+  backward(loss);
+  if (setup_.clip_grad_norm > 0) clip_grad_norm(model_->parameters(), setup_.clip_grad_norm);
+  optimizer_->step();
+  // The loss and its terms come to the host in one copy, after the whole step is queued: on
+  // the GPU that is one wait per step instead of one per term.
+  std::vector<Tensor> scalars{loss.detach()};
+  for (auto& [name, part] : parts) scalars.push_back(part);
+  std::vector<double> values = ops::stack(scalars, 0).to(DType::f64).to_vector<double>();
+  if (!std::isfinite(values[0])) {
+    std::string last = rounds_done_ > 0 ? detail::concat(path("checkpoint.safetensors"),
+                                                         " (after round ", rounds_done_, ")")
+                                        : std::string("none yet");
+    throw Error(detail::concat("the loss became ", values[0], " at round ", round + 1, ", epoch ",
+                               epoch + 1, ", step ", steps_done_ + 1, "; last good checkpoint: ",
+                               last, ". Lower learning_rate or set clip_grad_norm"));
   }
-  progress.finish();
-  if (setup_.asymmetric()) {
-    hashing::AdshUpdateInput update;
-    update.relaxed_codes = sample_codes;
-    update.sampled_indices = index_tensor(items, device_);
-    update.sampled_labels = ops::index_select(train_labels_, 0, update.sampled_indices);
-    update.database_labels = train_labels_;
-    update.gamma = setup_.objective.gamma;
-    hashing::adsh_update_codes(strategy_codes_, update);
-  }
-  double seconds = seconds_since(start);
+  totals.loss_sum += values[0] * static_cast<double>(b);
+  size_t position = 1;
+  for (auto& [name, part] : parts)
+    totals.part_sums[name] += values[position++] * static_cast<double>(b);
+  totals.images += b;
+  ++steps_done_;
+}
+
+void Trainer::log_round(int64_t round, const RoundTotals& totals, double seconds) {
+  const double images = static_cast<double>(std::max<int64_t>(totals.images, 1));
   nlohmann::json parts_json;
   std::string parts_text;
-  for (auto& [name, sum] : part_sums) {
-    parts_json[name] = sum / static_cast<double>(std::max<int64_t>(seen, 1));
+  for (auto& [name, sum] : totals.part_sums) {
+    parts_json[name] = sum / images;
     parts_text += detail::concat("  ", name, " ", parts_json[name].get<double>());
   }
-  double mean_loss = loss_sum / static_cast<double>(std::max<int64_t>(seen, 1));
+  double mean_loss = totals.loss_sum / images;
   char line[160];
   std::snprintf(line, sizeof line, "round %lld/%lld  loss %.4f  lr %.3g  %.0f img/s  %.1f s",
                 static_cast<long long>(round + 1), static_cast<long long>(setup_.rounds), mean_loss,
-                optimizer_->learning_rate(), static_cast<double>(seen) / seconds, seconds);
+                optimizer_->learning_rate(), static_cast<double>(totals.images) / seconds, seconds);
   log_->write("round",
               {{"round", round + 1},
                {"loss", mean_loss},
                {"parts", parts_json},
                {"learning_rate", optimizer_->learning_rate()},
-               {"images", seen},
+               {"images", totals.images},
                {"seconds", seconds},
                {"steps", steps_done_}},
               std::string(line) + parts_text);
@@ -298,11 +285,10 @@ void Trainer::train_round(int64_t round) {
 
 Tensor Trainer::database_codes() {
   int64_t n_database = data_.database->size();
+  const Tensor trained = strategy_->database_codes(rounds_done_);
   std::vector<bool> covered(n_database, false);
   int64_t covered_count = 0;
-  // Before the first round V is random: the network encodes every item (rounds = 0's baseline).
-  const bool codes_from_v = setup_.asymmetric() && rounds_done_ > 0;
-  if (codes_from_v)
+  if (trained.defined())
     for (int64_t position : data_.train_in_database)
       if (position >= 0 && !covered[position]) covered[position] = true, ++covered_count;
   Tensor codes;
@@ -315,13 +301,13 @@ Tensor Trainer::database_codes() {
     options.progress_label = "encode database";
     codes = encode_dataset(*model_, data_.database, normalization_, options).codes.contiguous();
   }
-  if (codes_from_v) {
-    Tensor v = strategy_codes_.to(Device::cpu).contiguous();
+  if (trained.defined()) {
+    Tensor rows = trained.to(Device::cpu).contiguous();
     for (size_t i = 0; i < data_.train_in_database.size(); ++i) {
       int64_t position = data_.train_in_database[i];
       if (position < 0) continue;
-      std::memcpy(codes.data<float>() + position * setup_.bits, v.data<float>() + i * setup_.bits,
-                  sizeof(float) * setup_.bits);
+      std::memcpy(codes.data<float>() + position * setup_.bits,
+                  rows.data<float>() + i * setup_.bits, sizeof(float) * setup_.bits);
     }
   }
   return codes;
@@ -388,7 +374,7 @@ void Trainer::save(int64_t rounds_done) {
   checkpoint.random = random_state();
   checkpoint.model = model_->state_dict();
   checkpoint.optimizer = optimizer_->state_dict();
-  if (strategy_codes_.defined()) checkpoint.strategy["codes"] = strategy_codes_;
+  checkpoint.strategy = strategy_->state_dict();
   checkpoint.objective = objective_->state_dict();
   checkpoint.config_text = config_text_;
   save_checkpoint(path("checkpoint.safetensors"), checkpoint);
@@ -398,13 +384,7 @@ void Trainer::restore() {
   Checkpoint checkpoint = load_checkpoint(path("checkpoint.safetensors"));
   model_->load_state_dict(checkpoint.model);
   optimizer_->load_state_dict(checkpoint.optimizer);
-  if (strategy_codes_.defined()) {
-    auto codes = checkpoint.strategy.find("codes");
-    HG_CHECK(codes != checkpoint.strategy.end() && codes->second.shape() == strategy_codes_.shape(),
-             "checkpoint '", path("checkpoint.safetensors"), "' has no strategy codes of shape ",
-             shape_string(strategy_codes_.shape()));
-    strategy_codes_ = codes->second.to(DType::f32).to(device_).clone();
-  }
+  strategy_->load_state_dict(checkpoint.strategy, path("checkpoint.safetensors"));
   for (auto& [name, tensor] : objective_->state_dict()) {
     auto saved = checkpoint.objective.find(name);
     HG_CHECK(saved != checkpoint.objective.end(), "checkpoint '", path("checkpoint.safetensors"),

@@ -2,21 +2,27 @@
 // the method's objective owns what a step computes).
 //
 //   for each round r (resuming after the last checkpoint):
-//     items  = the training set, or ADSH's sample Ω of sample_size points
+//     items = the training set, or a sample of sample_size points (ADSH's Ω)
+//     strategy.begin_round(items)
 //     repeat epochs_per_round times, over items in shuffled batches:
 //       u = model(images)
-//       pairwise strategy: the bank row of each item ← u          (DPSH)
-//       L = objective(u, labels, pairs); backward; optimizer step
-//     asymmetric strategy: V ← ADSH code update from the U of Ω  (hashing/adsh_code_update.h)
+//       L = strategy.step_loss(u, labels, rows); backward; optimizer step
+//     strategy.end_round()                     (ADSH: V ← the code update from the U of Ω)
 //     checkpoint; evaluate on a query subset every eval_every rounds
-//   final: encode queries and database, search, metrics; write the run directory
+//   final: encode queries and database (the strategy's codes for the training items where it
+//   has them), search, metrics; write the run directory
+//
+// The strategy (train/training_strategy.h: pointwise, pairwise code bank, asymmetric) is chosen
+// once from the loss composition; the loop never asks which one it runs.
 //
 // The run directory (DESIGN §6): config.txt, model.json, log.jsonl, checkpoint.safetensors,
 // metrics.json, query.codes, database.codes, pr_curve.svg, gallery.html.
 #pragma once
 
+#include <map>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "data/protocol.h"
 #include "data/transforms.h"
@@ -27,8 +33,14 @@
 #include "train/optimizer.h"
 #include "train/run_log.h"
 #include "train/training_setup.h"
+#include "train/training_strategy.h"
 
 namespace hg {
+
+namespace data {
+class Loader;
+struct Batch;
+}  // namespace data
 
 class Trainer {
  public:
@@ -49,9 +61,31 @@ class Trainer {
   hashing::HashModel& model() { return *model_; }
 
  private:
+  // The sums a round's log line reports.
+  struct RoundTotals {
+    double loss_sum = 0;
+    std::map<std::string, double> part_sums;
+    int64_t images = 0;
+  };
+
+  // Construction, step by step: the config (the run's own when resuming), the data, the model,
+  // what trains it (objective, optimizer, strategy), the log's first line.
+  Config run_config(const Config& given_config, bool resume);
+  void open_run_directory(const Config& config);
+  void make_model();
+  void build_training();
+  void log_setup(bool resume);
+
   void train_round(int64_t round);
-  // Codes of the database: the network's, with the training items' rows replaced by V under
-  // the asymmetric strategy (ADSH: database codes of training points are V itself).
+  // The round's items: the training set, or a random sample of sample_size of them.
+  std::vector<int64_t> round_items();
+  std::unique_ptr<data::Loader> make_loader(const std::vector<int64_t>& items, int64_t round);
+  void train_step(const data::Batch& batch, const std::vector<int64_t>& items, int64_t round,
+                  int64_t epoch, RoundTotals& totals);
+  void log_round(int64_t round, const RoundTotals& totals, double seconds);
+
+  // Codes of the database: the network's, with the training items' rows replaced by the
+  // strategy's codes where it has them (ADSH: database codes of training points are V itself).
   Tensor database_codes();
   hashing::RetrievalMetrics evaluate(int64_t query_limit, bool final);
   void save(int64_t rounds_done);
@@ -68,8 +102,7 @@ class Trainer {
   std::shared_ptr<hashing::HashModel> model_;
   std::unique_ptr<hashing::HashObjective> objective_;
   std::unique_ptr<Optimizer> optimizer_;
-  Tensor train_labels_;    // [n_train, L] multi-hot, on the device
-  Tensor strategy_codes_;  // asymmetric: V (±1); pairwise: the bank of relaxed codes; [n_train, c]
+  std::unique_ptr<TrainingStrategy> strategy_;
   int64_t rounds_done_ = 0;
   int64_t steps_done_ = 0;
 };

@@ -63,13 +63,13 @@ TrainingSetup read_training_setup(const Config& config) {
   o.central_lambda = config.get_double("central_lambda", o.central_lambda);
   o.proxy_alpha = config.get_double("proxy_alpha", o.proxy_alpha);
   o.proxy_delta = config.get_double("proxy_delta", o.proxy_delta);
-  HG_CHECK(!(o.asymmetric > 0 && o.pairwise > 0), "config: asymmetric_weight and pairwise_weight ",
-           "are two training strategies; set only one of them");
 
   // strategy
+  s.strategy = strategy_kind(o);
+  const RoundDefaults defaults = round_defaults(s.strategy);
   s.rounds = config.get_int("rounds", s.rounds, 0);  // 0: evaluate the initial (pretrained) model
-  s.epochs_per_round = config.get_int("epochs_per_round", s.asymmetric() ? 3 : 1, 1);
-  s.sample_size = config.get_int("sample_size", s.asymmetric() ? 2000 : 0, 0);
+  s.epochs_per_round = config.get_int("epochs_per_round", defaults.epochs_per_round, 1);
+  s.sample_size = config.get_int("sample_size", defaults.sample_size, 0);
   s.batch_size = config.get_int("batch_size", s.batch_size, 1);
 
   // optimisation

@@ -12,6 +12,7 @@
 #include "layers/models/backbone.h"
 #include "train/config.h"
 #include "train/lr_schedule.h"
+#include "train/training_strategy.h"
 
 namespace hg {
 
@@ -32,6 +33,7 @@ struct TrainingSetup {
 
   // loss composition and training strategy
   hashing::ObjectiveConfig objective;
+  StrategyKind strategy = StrategyKind::pointwise;  // strategy_kind(objective)
   // A round is one epoch over the training set (pointwise, pairwise) or, for the asymmetric
   // strategy, one ADSH outer iteration: `epochs_per_round` epochs over a sample of
   // `sample_size` training points, then the update of the database codes V. rounds = 0 writes
@@ -60,8 +62,6 @@ struct TrainingSetup {
   int64_t checkpoint_every = 1;  // rounds between checkpoints
   int64_t top_k = 1000;          // P@k and recall@k of the final evaluation
   int64_t gallery_queries = 8;   // queries shown in gallery.html (0: no gallery)
-
-  bool asymmetric() const { return objective.asymmetric > 0; }
 };
 
 // Reads every key (see configs/README.md for the list); throws naming a bad key or value, and

@@ -1,0 +1,86 @@
+// TrainingStrategy: what a method does around the steps of a round (DESIGN §2: the trainer owns
+// the loop, the strategy owns what a step compares the batch against). Three of them:
+//
+//   pointwise            each batch on its own                        (DHIH, CSQ, AM-VGGH, CE)
+//   pairwise code bank   each batch against a bank holding the latest relaxed code of every
+//                        training item                                (DPSH, DPHB, DAHP, DSBH)
+//   asymmetric           each batch against the database codes V; V ← ADSH's discrete update
+//                        from the round's codes U after each round    (ADSH, Swin + polarization)
+//
+// The trainer calls the hooks below and never asks which strategy it runs: strategy_kind() is
+// the one place that tells them apart, from the loss composition.
+//
+// A strategy's state is one code per training item or none (state_dict); its round hooks see
+// the round's items and each step's batch, so a data-parallel trainer can split that state by
+// rows across ranks.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "hashing/objective.h"
+
+namespace hg {
+
+enum class StrategyKind { pointwise, pairwise_code_bank, asymmetric };
+
+// The strategy a loss composition needs: the asymmetric term compares against V, the pairwise
+// term against a bank. Throws when both terms are on (two strategies at once).
+StrategyKind strategy_kind(const hashing::ObjectiveConfig& objective);
+
+// A round's shape when the config does not give it: ADSH's outer iteration is T_in = 3 epochs
+// over a sample of m = 2000 points; the others take one epoch over the whole training set
+// (sample_size 0).
+struct RoundDefaults {
+  int64_t epochs_per_round = 1;
+  int64_t sample_size = 0;
+};
+RoundDefaults round_defaults(StrategyKind kind);
+
+// One step's batch, as a strategy sees it.
+struct StrategyBatch {
+  const hashing::HashOutput& output;
+  const Tensor& labels;                         // [B, L] multi-hot
+  const std::vector<int64_t>& train_rows;       // the items' rows in the training set
+  const std::vector<int64_t>& round_positions;  // the items' positions in the round's items
+};
+
+class TrainingStrategy {
+ public:
+  virtual ~TrainingStrategy() = default;
+
+  // A round trains on `items` (rows of the training set, in the order the round drew them).
+  virtual void begin_round(const std::vector<int64_t>& items) = 0;
+  // The loss of one batch; `parts` receives each term's detached value (HashObjective::loss).
+  virtual Tensor step_loss(const StrategyBatch& batch, std::map<std::string, Tensor>* parts) = 0;
+  virtual void end_round() = 0;
+  // The codes the training items take in the database after `rounds_done` rounds
+  // ([n_train, c], ±1), or an undefined tensor when the network's codes stand for them.
+  virtual Tensor database_codes(int64_t rounds_done) const = 0;
+
+  // What a checkpoint keeps, and its restoration; errors name `source` (the checkpoint file).
+  virtual std::map<std::string, Tensor> state_dict() const = 0;
+  virtual void load_state_dict(const std::map<std::string, Tensor>& state,
+                               const std::string& source) = 0;
+};
+
+// What every strategy is built from.
+struct StrategyContext {
+  const hashing::HashObjective& objective;
+  Tensor train_labels;  // [n_train, L] multi-hot, on `device`
+  int64_t bits = 0;
+  Device device = Device::cpu;
+  double gamma = 200;  // ADSH's weight of ‖v − u‖², for the asymmetric code update
+};
+
+std::unique_ptr<TrainingStrategy> make_training_strategy(StrategyKind kind,
+                                                         const StrategyContext& context);
+
+// The strategies, one file each (train/*_strategy.cpp).
+std::unique_ptr<TrainingStrategy> make_pointwise_strategy(const StrategyContext& context);
+std::unique_ptr<TrainingStrategy> make_pairwise_code_bank_strategy(const StrategyContext& context);
+std::unique_ptr<TrainingStrategy> make_asymmetric_strategy(const StrategyContext& context);
+
+}  // namespace hg
