@@ -14,3 +14,4 @@
 #include "autograd/reduce.h"
 #include "autograd/softmax.h"
 #include "autograd/views.h"
+#include "autograd/window_attention.h"

@@ -13,3 +13,4 @@
 #include "tensor/reduce.h"
 #include "tensor/softmax.h"
 #include "tensor/views.h"
+#include "tensor/window_attention.h"

@@ -90,7 +90,10 @@ TEST(SwinFixture, ShiftedSwinBlockMatchesTorch) {
   options.shift_size = 1;
   SwinBlock block(8, 6, 6, options);
   ASSERT_TRUE(block.attention_mask().defined());
-  expect_matches_torch(fixture, "block_shifted", block, [&](const Tensor& x) { return block(x); });
+  // atol 2e-6: the fused window attention sums in double where torch sums in f32, and fc2's
+  // weight gradient, a sum over every token of the batch, then differs by up to 1.2e-6.
+  expect_matches_torch(
+      fixture, "block_shifted", block, [&](const Tensor& x) { return block(x); }, 1e-5, 2e-6);
 }
 
 TEST(SwinFixture, MixedAttentionSwinBlockMatchesTorch) {

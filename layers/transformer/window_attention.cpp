@@ -1,5 +1,5 @@
-// Window attention (see window_attention.h): a composition of differentiable ops; the
-// relative position bias is one index_select from the table.
+// Window attention (see window_attention.h): q, k and v by linear layers, then the fused
+// attention op; the relative position bias is one index_select from the table.
 #include "layers/transformer/window_attention.h"
 
 #include <cmath>
@@ -7,8 +7,8 @@
 #include "autograd/elementwise.h"
 #include "autograd/indexing.h"
 #include "autograd/matmul.h"
-#include "autograd/softmax.h"
 #include "autograd/views.h"
+#include "autograd/window_attention.h"
 #include "layers/transformer/init.h"
 #include "layers/transformer/windows.h"
 
@@ -62,25 +62,9 @@ Tensor WindowAttention::forward(const Tensor& windows, const Tensor& mask) {
                      1, 2);
   };
   Tensor q = project(0, scale_), k = project(1, 1), v = project(2, 1);
-  Tensor scores = matmul(q, transpose(k, -2, -1));  // [B_, heads, N, N]
-
-  // Bias and mask are summed first ([nW, heads, N, N], small) so the scores take one add. Where
-  // the mask is 0 the sum is the bias exactly; where it is −100 the rounding differs from
-  // torch's (scores + B) + M only in weights of ~e⁻¹⁰⁰.
-  Tensor bias = unsqueeze(relative_position_bias(), 0);
-  int64_t window_count = 1;
-  if (mask.defined()) {
-    HG_CHECK(mask.dim() == 3 && mask.size(1) == tokens && mask.size(2) == tokens &&
-                 count % mask.size(0) == 0,
-             "WindowAttention: expected a mask [nW, ", tokens, ", ", tokens, "] with nW dividing ",
-             count, " windows, got ", mask.description());
-    window_count = mask.size(0);
-    bias = unsqueeze(mask, 1) + bias;
-  }
-  scores = reshape(scores, {count / window_count, window_count, num_heads_, tokens, tokens}) + bias;
-  Tensor attention = softmax(reshape(scores, {count, num_heads_, tokens, tokens}), -1);
-
-  Tensor heads = matmul(attention, v);  // [B_, heads, N, d]
+  // softmax(q kᵀ + B + M) v in one fused op per direction (autograd/window_attention.h): the
+  // scores, the sum with the bias and shift mask, and the probabilities stay in one kernel.
+  Tensor heads = window_attention(q, k, v, relative_position_bias(), mask);  // [B_, heads, N, d]
   return (*proj_)(reshape(transpose(heads, 1, 2), {count, tokens, dim_}));
 }
 
