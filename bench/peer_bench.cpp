@@ -18,6 +18,9 @@
 //
 // Writes runs/peer/hashgrad-<device>.json (or --out) with every benchmark's header fields.
 //
+// Each case runs in hashgrad's fp32 mode (strict f32 on the CPU, TF32 on a GPU) and in bf16 mixed
+// precision (--modes picks).
+//
 //   bench_peer_bench [--device auto|cpu|cuda] [--cases NAME,...] [--modes MODE,...]
 //                    [--steps T] [--repeats R] [--cpu-threads N] [--out FILE]
 #include <cstdio>
@@ -29,6 +32,7 @@
 #include <string>
 #include <vector>
 
+#include "autograd/mixed_precision.h"
 #include "autograd/node.h"
 #include "autograd/softmax.h"
 #include "bench/bench_report.h"
@@ -80,23 +84,28 @@ PeerCases read_peer_cases(const std::filesystem::path& path) {
 }
 
 // A precision setting of hashgrad's: its name in the results, the precision class
-// bench/peer_report.py pairs it with PyTorch's modes by, the device and strict fp32 on or off.
+// bench/peer_report.py pairs it with PyTorch's modes by, the device, strict fp32 on or off, and
+// the mixed-precision policy the step runs under (autograd/mixed_precision.h; bf16 is
+// autocast's policy, set beside PyTorch's bf16 autocast modes).
 struct Mode {
   const char* name;
   const char* precision;
   Device device;
   bool strict_fp32;
+  hg::Precision policy;
 };
 
-constexpr Mode kModes[] = {{"f32", "fp32", Device::cpu, true},
-                           {"tf32", "fp32", Device::cuda, false},
-                           {"f32-strict", "fp32", Device::cuda, true}};
+constexpr Mode kModes[] = {{"f32", "fp32", Device::cpu, true, hg::Precision::f32},
+                           {"bf16", "bf16", Device::cpu, true, hg::Precision::bf16},
+                           {"tf32", "fp32", Device::cuda, false, hg::Precision::f32},
+                           {"f32-strict", "fp32", Device::cuda, true, hg::Precision::f32},
+                           {"bf16", "bf16", Device::cuda, false, hg::Precision::bf16}};
 
 const Mode& find_mode(const std::string& name, Device device) {
   for (const Mode& mode : kModes)
     if (name == mode.name && mode.device == device) return mode;
   throw hg::Error("--modes: '" + name + "' is not a mode on " + hg::device_name(device) +
-                  " (cpu: f32; cuda: tf32, f32-strict)");
+                  " (cpu: f32, bf16; cuda: tf32, f32-strict, bf16)");
 }
 
 // One case's model, optimizer and fixed inputs, and its training step.
@@ -215,6 +224,7 @@ void measure(const PeerCases& all, const PeerCase& c, const Mode& mode, int step
   const int64_t resident_before = hg::bench::resident_bytes();
   TrainingStep step(all, c, mode.device);
   result["parameters"] = step.parameter_count();
+  hg::PrecisionScope policy(mode.policy);
   const double window = hg::bench::best_seconds(repeats, 0, [&] {
     for (int i = 0; i < steps; ++i) step.run();
     if (mode.device == Device::cuda) hg::cuda::synchronize();
@@ -267,7 +277,8 @@ int main(int argc, char** argv) try {
   app.add_option("--device", device_text, "auto, cpu or cuda")->capture_default_str();
   app.add_option("--cases", case_names, "cases of bench/peer_cases.json (default: all)")
       ->delimiter(',');
-  app.add_option("--modes", mode_names, "cpu: f32; cuda: tf32, f32-strict (default: f32 / tf32)")
+  app.add_option("--modes", mode_names,
+                 "cpu: f32, bf16; cuda: tf32, f32-strict, bf16 (default: f32,bf16 / tf32,bf16)")
       ->delimiter(',');
   app.add_option("--steps", steps, "training steps per timed window")
       ->capture_default_str()
@@ -280,7 +291,7 @@ int main(int argc, char** argv) try {
 
   const Device device = hg::parse_device(device_text);
   const std::string device_tag = device == Device::cuda ? hg::bench::device_tag() : "cpu";
-  if (mode_names.empty()) mode_names = {device == Device::cuda ? "tf32" : "f32"};
+  if (mode_names.empty()) mode_names = {device == Device::cuda ? "tf32" : "f32", "bf16"};
   const PeerCases all = read_peer_cases(hg::bench::repository_root() / "bench" / "peer_cases.json");
   const std::filesystem::path path = out.empty() ? hg::bench::repository_root() / "runs" / "peer" /
                                                        ("hashgrad-" + device_tag + ".json")

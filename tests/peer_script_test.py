@@ -5,8 +5,9 @@ PyTorch (bench/torch_peer.py --check, against Debian's python3-torch, which scri
 installs), and bench/peer_report.py joins them. Asserted:
   - the two networks have the same parameter count, hashgrad's being the one its benchmark
     printed, and torch_peer.py refuses to time a network whose count differs;
-  - every PyTorch mode has a row: measured (speed and memory ratios equal hashgrad's figure
-    over PyTorch's), or unavailable with the reason (torch.compile before PyTorch 2.0, CUDA
+  - every PyTorch mode has a row beside hashgrad's step of the same precision (f32 beside
+    fp32, bf16 mixed precision beside bf16 autocast): measured (speed and memory ratios equal
+    hashgrad's figure over PyTorch's), or unavailable with the reason (torch.compile before PyTorch 2.0, CUDA
     graphs on the CPU), never silently missing;
   - the report carries device, commit and date, and --merge keeps an earlier measurement of a
     mode this run could not measure.
@@ -56,7 +57,8 @@ def check_rows(report, hashgrad, pytorch):
     check(sorted(rows) == sorted(MODES), f"rows for {sorted(rows)}, expected every mode")
     torch_version = int(pytorch["pytorch"].split(".")[0])
     for mode, row in rows.items():
-        check(row["case"] == "cnn5_mixed" and row["hashgrad_mode"] == "f32",
+        hashgrad_mode = "bf16" if mode.endswith("bf16") else "f32"  # like beside like
+        check(row["case"] == "cnn5_mixed" and row["hashgrad_mode"] == hashgrad_mode,
               f"{mode}: case {row['case']}, hashgrad mode {row['hashgrad_mode']}")
         check(row["parameters"] == parameters, f"{mode}: {row['parameters']} parameters")
         if row["pytorch_status"] != "measured":
@@ -82,7 +84,8 @@ def check_rows(report, hashgrad, pytorch):
 
 def check_count_mismatch_stops(python, hashgrad_path, scratch):
     tampered = load(hashgrad_path)
-    tampered["results"][0]["parameters"] += 1
+    for result in tampered["results"]:  # one per hashgrad mode
+        result["parameters"] += 1
     tampered_path = os.path.join(scratch, "tampered.json")
     with open(tampered_path, "w") as file:
         json.dump(tampered, file)
