@@ -9,6 +9,10 @@
 // Give several --index/--queries pairs (e.g. one per code length) to compare them: one table
 // row, one metrics.json entry and one curve each. Labels come from the code files, or from
 // --index-labels/--query-labels (once for all pairs, or once per pair).
+//
+// Under MPI (mpirun -np N hashgrad eval ...) each index is sharded across the ranks and rank 0
+// merges the rankings, scores them and writes the results: the same metrics as one process
+// (hashing/sharded_index.h).
 #include <cstdio>
 
 #include <nlohmann/json.hpp>
@@ -16,9 +20,12 @@
 #include "apps/code_options.h"
 #include "apps/command.h"
 #include "core/atomic_write.h"
+#include "distributed/communicator.h"
 #include "hashing/code_io.h"
+#include "hashing/database_share.h"
 #include "hashing/metrics.h"
 #include "hashing/pr_curve_svg.h"
+#include "hashing/sharded_index.h"
 
 namespace {
 
@@ -91,35 +98,43 @@ int run_eval(int argc, char** argv) {
   HG_CHECK(bits.size() <= 1 || bits.size() == pairs, "--bits: given ", bits.size(), " times for ",
            pairs, " pairs");
   const Device device = app::chosen_device(device_choice);
+  distributed::Communicator& communicator = distributed::world();
+  const bool reporting = communicator.rank() == 0;  // rank 0 merges, prints and writes
 
   nlohmann::json results = nlohmann::json::array();
   std::vector<PrCurve> curves;
   for (size_t i = 0; i < pairs; ++i) {
     const int pair_bits = bits.empty() ? 0 : bits.size() == 1 ? bits[0] : bits[i];
-    CodeSet database =
-        load_codes({index_paths[i], per_pair(index_labels, i, pairs, "--index-labels"), pair_bits});
+    const DatabaseShare database(
+        {index_paths[i], per_pair(index_labels, i, pairs, "--index-labels"), pair_bits},
+        communicator.rank(), communicator.size());
     CodeSet queries =
         load_codes({query_paths[i], per_pair(query_labels, i, pairs, "--query-labels"), pair_bits});
-    HG_CHECK(!database.labels.empty(), "--index ", index_paths[i],
+    HG_CHECK(!reporting || !database.labels().empty(), "--index ", index_paths[i],
              ": the codes carry no labels; give --index-labels");
     HG_CHECK(!queries.labels.empty(), "--queries ", query_paths[i],
              ": the codes carry no labels; give --query-labels");
-    HG_CHECK(queries.bits == database.bits, "--queries ", query_paths[i], " holds ", queries.bits,
-             "-bit codes but --index ", index_paths[i], " holds ", database.bits, "-bit codes");
-    HammingIndex index(database.packed(), device);
-    const int64_t cutoff = k > 0 ? k : database.count;
+    HG_CHECK(queries.bits == database.bits(), "--queries ", query_paths[i], " holds ",
+             queries.bits, "-bit codes but --index ", index_paths[i], " holds ", database.bits(),
+             "-bit codes");
+    ShardedIndex index(database.codes(), database.begin(), database.total(), device,
+                       communicator);
+    const int64_t cutoff = k > 0 ? k : database.total();
     RetrievalMetrics metrics =
-        evaluate_retrieval(index, queries.packed(), queries.labels, database.labels, cutoff);
+        evaluate_retrieval(index, queries.packed(), queries.labels, database.labels(), cutoff);
+    if (!reporting) continue;
     if (i == 0)
       std::printf("%-16s %6s %9s %8s %8s %8s %8s %8s\n", "codes", "bits", "queries", "mAP@k",
                   "mAP@all", "P@k", "R@k", "P@r<=2");
-    const std::string name = names.empty() ? std::to_string(database.bits) + " bits" : names[i];
+    const std::string name =
+        names.empty() ? std::to_string(database.bits()) + " bits" : names[i];
     std::printf("%-16s %6d %9lld %8.4f %8.4f %8.4f %8.4f %8.4f\n", name.c_str(), metrics.bits,
                 static_cast<long long>(metrics.n_query), metrics.map_at_k, metrics.map_all,
                 metrics.precision_at_k, metrics.recall_at_k, metrics.precision_radius2);
     results.push_back(to_json(metrics, name, index_paths[i], query_paths[i]));
     curves.push_back({name, metrics.pr_curve});
   }
+  if (!reporting) return 0;
   if (k > 0) std::printf("k = %lld\n", static_cast<long long>(k));
 
   app::make_output_folder(output, "--output");

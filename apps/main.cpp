@@ -1,6 +1,10 @@
 // The hashgrad command: routes `hashgrad <command> ...` to the command registered by its file
 // in apps/ (see command.h). Every error arrives here as an exception: one line on stderr,
 // exit status 1. With HASHGRAD_PROFILE=1 the per-op profiler table goes to stderr at exit.
+//
+// Under an MPI launcher (mpirun -np N hashgrad ..., srun) MPI starts before the command runs
+// (distributed/communicator.h), and an error on one rank ends every rank through the
+// communicator's abort: the others would otherwise wait for it in their next collective.
 #include <cstdio>
 #include <cstring>
 #include <string>
@@ -8,6 +12,7 @@
 #include "apps/command.h"
 #include "core/error.h"
 #include "cuda/profiler.h"
+#include "distributed/communicator.h"
 
 namespace hg::app {
 std::map<std::string, Command>& commands() {
@@ -43,9 +48,12 @@ int main(int argc, char** argv) {
   }
   int status = 1;
   try {
+    if (hg::distributed::launched_by_mpi()) hg::distributed::world();
     status = found->second.run(argc - 1, argv + 1);
   } catch (const std::exception& error) {
-    std::fprintf(stderr, "hashgrad %s: error: %s\n", name.c_str(), error.what());
+    const std::string message = "hashgrad " + name + ": error: " + error.what();
+    hg::distributed::abort_other_ranks(message);
+    std::fprintf(stderr, "%s\n", message.c_str());
     status = 1;
   }
   if (hg::profiler::enabled()) std::fputs(hg::profiler::table().c_str(), stderr);

@@ -17,6 +17,13 @@
 // are ragged, so they are written flattened with offsets.npy (n_query + 1) marking where each
 // query's results start.
 //
+// Under MPI (mpirun -np N hashgrad search ...) the index is sharded: each rank searches its
+// share of the database rows (a code file is memory-mapped, each rank reading its rows only)
+// and rank 0 merges the shares and prints or writes the results, the same as one process,
+// ties included (hashing/sharded_index.h). --stream-mb streams the index through the search
+// in parts, for a code file larger than memory. --html, --rerank and --model want the whole
+// database in one process.
+//
 // --html writes a gallery (hashing/gallery.h): a sample of queries beside their first results.
 // The pictures behind codes come from data specs (train/data_spec.h), --index-images and
 // --query-images, or, for the codes of a run directory, from the protocol it recorded.
@@ -29,9 +36,12 @@
 #include "apps/command.h"
 #include "data/image_io.h"
 #include "data/transforms.h"
+#include "distributed/communicator.h"
 #include "hashing/code_io.h"
+#include "hashing/database_share.h"
 #include "hashing/hamming_search.h"
 #include "hashing/npy.h"
+#include "hashing/sharded_index.h"
 #include "train/data_spec.h"
 #include "train/encode.h"
 #include "train/gallery.h"
@@ -161,7 +171,7 @@ int run_search(int argc, char** argv) {
   std::vector<std::string> query_paths;
   std::string device_choice = "auto";
   int bits = 0;
-  int64_t k = 0, gallery_queries = 8;
+  int64_t k = 0, gallery_queries = 8, stream_mb = 0;
   int radius = -1;
   app.add_option("--index", index_path, "database codes: a code file or a .npy of packbits rows")
       ->required()
@@ -208,8 +218,17 @@ int run_search(int argc, char** argv) {
   app.add_option("--query-images", query_images,
                  "--html: the images of code-file queries, a data spec (fmnist:query, ...)")
       ->needs(html_option);
+  app.add_option("--stream-mb", stream_mb,
+                 "search the index in parts of this many MiB (a code file larger than memory is "
+                 "then read once per batch of queries); default: whole on the CPU, half the "
+                 "free memory on a GPU")
+      ->check(app::integer_at_least(1));
   app::add_device_option(app, device_choice);
   if (!app::parse_arguments(app, argc, argv)) return 0;
+  distributed::Communicator& communicator = distributed::world();
+  HG_CHECK(communicator.size() == 1 || (html_path.empty() && rerank_path.empty() && model_path.empty()),
+           "--html, --rerank and --model need the whole index in one process: run them without "
+           "mpirun (", communicator.description(), ")");
   HG_CHECK(k_option->count() > 0 || radius_option->count() > 0,
            "-k: give the number of neighbours per query (or --radius R)");
   const bool image_queries = looks_like_image(query_paths[0]);
@@ -223,19 +242,21 @@ int run_search(int argc, char** argv) {
   const Device device = app::chosen_device(device_choice);
   std::optional<TrainedModel> trained;
   if (!model_path.empty()) trained = load_trained_model(model_path, device);
-  CodeSet database = load_codes({index_path, index_labels, bits});
+  const hashing::DatabaseShare share({index_path, index_labels, bits}, communicator.rank(),
+                                     communicator.size());
   ImageQueries encoded;
   if (image_queries) {
     encoded = encode_image_queries(query_paths, *trained,
                                    rerank_option->count() > 0 && query_features_path.empty());
-    HG_CHECK(encoded.codes.bits == database.bits, "--model ", model_path, " makes ",
-             encoded.codes.bits, "-bit codes but --index ", index_path, " holds ", database.bits,
+    HG_CHECK(encoded.codes.bits == share.bits(), "--model ", model_path, " makes ",
+             encoded.codes.bits, "-bit codes but --index ", index_path, " holds ", share.bits(),
              "-bit codes");
   }
   CodeSet queries = image_queries ? encoded.codes : load_queries(query_paths, query_labels, bits);
-  HG_CHECK(queries.bits == database.bits, "--query holds ", queries.bits, "-bit codes but --index ",
-           index_path, " holds ", database.bits, "-bit codes");
-  hashing::HammingIndex index(database.packed(), device);
+  HG_CHECK(queries.bits == share.bits(), "--query holds ", queries.bits, "-bit codes but --index ",
+           index_path, " holds ", share.bits(), "-bit codes");
+  hashing::ShardedIndex index(share.codes(), share.begin(), share.total(), device, communicator,
+                              static_cast<size_t>(stream_mb) << 20);
 
   // Results as (n_query rows of positions and distances) with row offsets, both modes alike.
   std::vector<int64_t> offsets, positions;
@@ -244,6 +265,7 @@ int run_search(int argc, char** argv) {
   bool ragged = radius_option->count() > 0;
   if (ragged) {
     RadiusResult result = index.search_radius(queries.packed(), radius);
+    if (communicator.rank() != 0) return 0;  // rank 0 reports the merged results
     for (int64_t q = 0; q <= queries.count; ++q) offsets.push_back(0);
     for (int64_t q = 0; q < queries.count; ++q) {
       int64_t begin = result.offsets[q], end = result.offsets[q + 1];
@@ -254,11 +276,13 @@ int run_search(int argc, char** argv) {
       offsets[q + 1] = static_cast<int64_t>(positions.size());
     }
   } else {
-    SearchResult result = index.search(queries.packed(), k);
+    SearchResult result;
+    index.search(queries.packed(), k, result);
+    if (communicator.rank() != 0) return 0;  // rank 0 reports the merged results
     if (!rerank_path.empty()) {
       int64_t dim = 0, query_dim = 0;
       std::vector<float> database_features =
-          load_features(rerank_path, database.count, "--rerank", dim);
+          load_features(rerank_path, share.total(), "--rerank", dim);
       std::vector<float> query_features;
       if (query_features_path.empty()) {  // image queries: the model's features
         Tensor features = encoded.features.contiguous();
@@ -271,7 +295,7 @@ int run_search(int argc, char** argv) {
       HG_CHECK(dim == query_dim, "--query-features have ", query_dim,
                " dimensions but --rerank features have ", dim);
       result = rerank_by_features(result, query_features.data(), database_features.data(),
-                                  database.count, dim);
+                                  share.total(), dim);
       feature_distances = result.feature_distances;
     }
     for (int64_t q = 0; q <= queries.count; ++q) offsets.push_back(q * result.k);
@@ -281,6 +305,7 @@ int run_search(int argc, char** argv) {
   }
 
   if (!html_path.empty()) {
+    const CodeSet database = share.whole();
     data::ImageSize list_size =
         trained ? model_input_size(trained->description) : data::ImageSize{};
     // Image queries show their files (id i is the i-th --query); code queries their dataset's.
@@ -319,7 +344,7 @@ int run_search(int argc, char** argv) {
   }
 
   std::vector<int64_t> ids;
-  for (int64_t position : positions) ids.push_back(database.ids[position]);
+  for (int64_t position : positions) ids.push_back(share.ids()[position]);
   if (!output.empty()) {
     app::make_output_folder(output, "--output");
     const Shape shape = ragged ? Shape{static_cast<int64_t>(ids.size())} : Shape{queries.count, k};
@@ -330,8 +355,8 @@ int run_search(int argc, char** argv) {
       write_npy(app::join_path(output, "offsets.npy"), offsets, {queries.count + 1});
       written += ", offsets.npy";
     }
-    if (!database.labels.empty()) {
-      write_result_labels(app::join_path(output, "labels.npy"), database.labels, positions, shape);
+    if (!share.labels().empty()) {
+      write_result_labels(app::join_path(output, "labels.npy"), share.labels(), positions, shape);
       written += ", labels.npy";
     }
     if (!feature_distances.empty()) {
@@ -349,7 +374,7 @@ int run_search(int argc, char** argv) {
     for (int64_t j = offsets[q]; j < offsets[q + 1]; ++j) {
       std::printf("%lld\t%lld\t%lld\t%d\t%s", static_cast<long long>(queries.ids[q]),
                   static_cast<long long>(j - offsets[q] + 1), static_cast<long long>(ids[j]),
-                  distances[j], app::label_text(database.labels, positions[j]).c_str());
+                  distances[j], app::label_text(share.labels(), positions[j]).c_str());
       if (!feature_distances.empty()) std::printf("\t%.6g", feature_distances[j]);
       std::printf("\n");
     }

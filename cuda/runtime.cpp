@@ -5,6 +5,8 @@
 #include <cstdio>
 #include <mutex>
 
+#include "cuda/device_choice.h"
+
 #if HASHGRAD_WITH_CUDA
 #include "cuda/stream.h"
 #endif
@@ -53,6 +55,10 @@ int device_count() {
     return n;
   }();
   return count;
+}
+
+void use_device(int ordinal) {
+  if (available()) CUDA_CHECK(cudaSetDevice(ordinal % device_count()));
 }
 
 std::string device_description() {
@@ -111,6 +117,7 @@ void synchronize() {
 #else  // CPU-only build
 
 int device_count() { return 0; }
+void use_device(int) {}
 std::string device_description() { return "no CUDA device (built without CUDA)"; }
 void synchronize() {}
 

@@ -1,14 +1,20 @@
 // Code file writing and checked reading (see code_file.h for the layout).
 #include "hashing/code_file.h"
 
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <algorithm>
+#include <cerrno>
 #include <cstring>
 #include <fstream>
-#include <iterator>
 #include <numeric>
 
 #include "core/atomic_write.h"
 #include "core/error.h"
+#include "hashing/mapped_code_file.h"
 
 namespace hg::hashing {
 
@@ -134,64 +140,118 @@ bool is_code_file(const std::string& path) {
 }
 
 CodeSet read_code_file(const std::string& path) {
-  std::ifstream stream(path, std::ios::binary);
-  HG_CHECK(stream, "cannot open code file ", path);
-  std::vector<uint8_t> file((std::istreambuf_iterator<char>(stream)),
-                            std::istreambuf_iterator<char>());
-  HG_CHECK(file.size() >= sizeof(kMagic) && std::memcmp(file.data(), kMagic, sizeof(kMagic)) == 0,
-           path, " is not a hashgrad code file (wrong magic)");
-  HG_CHECK(file.size() >= kHeaderBytes + kChecksumBytes, path, ": truncated code file (",
-           file.size(), " bytes, the header alone needs ", kHeaderBytes + kChecksumBytes, ")");
-  const uint32_t version = get<uint32_t>(&file[8]);
-  HG_CHECK(version == kCodeFileVersion, path, ": code file version ", version,
-           " is not supported by this hashgrad (it reads version ", kCodeFileVersion, ")");
-  CodeSet codes;
-  const uint32_t bits = get<uint32_t>(&file[12]);
-  check_code_bits(bits, path.c_str());
-  codes.bits = static_cast<int>(bits);
-  const uint64_t count = get<uint64_t>(&file[16]);
-  const uint32_t layout = get<uint32_t>(&file[24]);
-  HG_CHECK(layout <= static_cast<uint32_t>(LabelLayout::multi_hot), path, ": unknown label layout ",
-           layout, " in the header");
-  const int64_t num_classes = get<uint32_t>(&file[28]);
-  // Compare sizes in floating point first so an absurd count in a corrupt header cannot
-  // overflow the byte arithmetic below.
-  const double per_code = static_cast<double>(words_per_code(codes.bits) * 8) + 8.0 +
-                          (layout == 1   ? 4.0
-                           : layout == 2 ? static_cast<double>(num_classes)
-                                         : 0.0);
-  HG_CHECK(static_cast<double>(count) * per_code <= static_cast<double>(file.size()), path,
-           ": header says ", count, " codes, more than the file's ", file.size(),
-           " bytes can hold (truncated or corrupt)");
-  codes.count = static_cast<int64_t>(count);
-  const size_t code_bytes = static_cast<size_t>(codes.count * words_per_code(codes.bits)) * 8;
-  const size_t labels_size =
-      label_bytes(static_cast<LabelLayout>(layout), codes.count, num_classes);
-  const size_t expected =
-      kHeaderBytes + code_bytes + labels_size + codes.count * 8 + kChecksumBytes;
-  HG_CHECK(file.size() == expected, path, ": file has ", file.size(), " bytes but its header (",
-           count, " codes of ", bits, " bits, ",
-           label_layout_name(static_cast<LabelLayout>(layout)), " labels) implies ", expected,
-           file.size() < expected ? " (truncated)" : " (trailing bytes)");
-  const uint64_t stored = get<uint64_t>(&file[file.size() - kChecksumBytes]);
-  const uint64_t actual = code_file_checksum(file.data(), file.size() - kChecksumBytes);
-  HG_CHECK(stored == actual, path, ": checksum mismatch (stored ", stored, ", computed ", actual,
-           "): the file is corrupt; re-create it with hashgrad encode");
-
-  const uint8_t* at = &file[kHeaderBytes];
-  codes.words = get_array<uint64_t>(at, code_bytes / 8);
-  at += code_bytes;
-  try {
-    if (layout == static_cast<uint32_t>(LabelLayout::class_ids))
-      codes.labels = Labels::from_class_ids(get_array<int32_t>(at, codes.count), num_classes);
-    if (layout == static_cast<uint32_t>(LabelLayout::multi_hot))
-      codes.labels = Labels::from_multi_hot(get_array<uint8_t>(at, labels_size), num_classes);
-  } catch (const Error& error) {
-    throw Error(path + ": " + error.what());
-  }
-  at += labels_size;
-  codes.ids = get_array<int64_t>(at, codes.count);
+  MappedCodeFile file(path);
+  file.verify_checksum();
+  CodeSet codes = file.read(0, file.count());
   codes.validate(path);
+  return codes;
+}
+
+// ---- MappedCodeFile ------------------------------------------------------------------------
+
+MappedCodeFile::MappedCodeFile(const std::string& path) : path_(path) {
+  const int descriptor = ::open(path.c_str(), O_RDONLY);
+  HG_CHECK(descriptor >= 0, "cannot open code file ", path, ": ", std::strerror(errno));
+  struct stat status {};
+  const bool stated = ::fstat(descriptor, &status) == 0;
+  size_ = stated ? static_cast<size_t>(status.st_size) : 0;
+  if (size_ >= sizeof(kMagic)) {
+    void* mapping = ::mmap(nullptr, size_, PROT_READ, MAP_SHARED, descriptor, 0);
+    if (mapping != MAP_FAILED) bytes_ = static_cast<const uint8_t*>(mapping);
+  }
+  ::close(descriptor);
+  HG_CHECK(stated, "cannot read the size of code file ", path);
+  HG_CHECK(bytes_ != nullptr && std::memcmp(bytes_, kMagic, sizeof(kMagic)) == 0, path,
+           " is not a hashgrad code file (wrong magic)");
+  try {
+    HG_CHECK(size_ >= kHeaderBytes + kChecksumBytes, path, ": truncated code file (", size_,
+             " bytes, the header alone needs ", kHeaderBytes + kChecksumBytes, ")");
+    const uint32_t version = get<uint32_t>(bytes_ + 8);
+    HG_CHECK(version == kCodeFileVersion, path, ": code file version ", version,
+             " is not supported by this hashgrad (it reads version ", kCodeFileVersion, ")");
+    const uint32_t bits = get<uint32_t>(bytes_ + 12);
+    check_code_bits(bits, path.c_str());
+    bits_ = static_cast<int>(bits);
+    const uint64_t count = get<uint64_t>(bytes_ + 16);
+    const uint32_t layout = get<uint32_t>(bytes_ + 24);
+    HG_CHECK(layout <= static_cast<uint32_t>(LabelLayout::multi_hot), path,
+             ": unknown label layout ", layout, " in the header");
+    layout_ = static_cast<LabelLayout>(layout);
+    num_classes_ = get<uint32_t>(bytes_ + 28);
+    // Compare sizes in floating point first so an absurd count in a corrupt header cannot
+    // overflow the byte arithmetic below.
+    const double per_code = static_cast<double>(words_per_code(bits_) * 8) + 8.0 +
+                            (layout == 1   ? 4.0
+                             : layout == 2 ? static_cast<double>(num_classes_)
+                                           : 0.0);
+    HG_CHECK(static_cast<double>(count) * per_code <= static_cast<double>(size_), path,
+             ": header says ", count, " codes, more than the file's ", size_,
+             " bytes can hold (truncated or corrupt)");
+    count_ = static_cast<int64_t>(count);
+    labels_offset_ = kHeaderBytes + static_cast<size_t>(count_ * words_per_code(bits_)) * 8;
+    ids_offset_ = labels_offset_ + label_bytes(layout_, count_, num_classes_);
+    const size_t expected = ids_offset_ + static_cast<size_t>(count_) * 8 + kChecksumBytes;
+    HG_CHECK(size_ == expected, path, ": file has ", size_, " bytes but its header (", count,
+             " codes of ", bits, " bits, ", label_layout_name(layout_), " labels) implies ",
+             expected, size_ < expected ? " (truncated)" : " (trailing bytes)");
+  } catch (...) {
+    ::munmap(const_cast<uint8_t*>(bytes_), size_);
+    throw;
+  }
+}
+
+MappedCodeFile::~MappedCodeFile() {
+  if (bytes_ != nullptr) ::munmap(const_cast<uint8_t*>(bytes_), size_);
+}
+
+void MappedCodeFile::verify_checksum() const {
+  const uint64_t stored = get<uint64_t>(bytes_ + size_ - kChecksumBytes);
+  const uint64_t actual = code_file_checksum(bytes_, size_ - kChecksumBytes);
+  HG_CHECK(stored == actual, path_, ": checksum mismatch (stored ", stored, ", computed ", actual,
+           "): the file is corrupt; re-create it with hashgrad encode");
+}
+
+void MappedCodeFile::check_rows(int64_t begin, int64_t rows) const {
+  HG_CHECK(begin >= 0 && rows >= 0 && begin + rows <= count_, path_, ": rows [", begin, ", ",
+           begin + rows, ") are outside its ", count_, " codes");
+}
+
+PackedCodes MappedCodeFile::codes(int64_t begin, int64_t rows) const {
+  check_rows(begin, rows);
+  const auto* words = reinterpret_cast<const uint64_t*>(bytes_ + kHeaderBytes);
+  return {words + begin * words_per_code(bits_), rows, bits_};
+}
+
+Labels MappedCodeFile::labels(int64_t begin, int64_t rows) const {
+  check_rows(begin, rows);
+  try {
+    if (layout_ == LabelLayout::class_ids)
+      return Labels::from_class_ids(
+          get_array<int32_t>(bytes_ + labels_offset_ + begin * sizeof(int32_t), rows),
+          num_classes_);
+    if (layout_ == LabelLayout::multi_hot)
+      return Labels::from_multi_hot(
+          get_array<uint8_t>(bytes_ + labels_offset_ + begin * num_classes_, rows * num_classes_),
+          num_classes_);
+  } catch (const Error& error) {
+    throw Error(path_ + ": " + error.what());
+  }
+  return {};
+}
+
+std::vector<int64_t> MappedCodeFile::ids(int64_t begin, int64_t rows) const {
+  check_rows(begin, rows);
+  return get_array<int64_t>(bytes_ + ids_offset_ + begin * sizeof(int64_t), rows);
+}
+
+CodeSet MappedCodeFile::read(int64_t begin, int64_t rows) const {
+  CodeSet codes;
+  codes.bits = bits_;
+  codes.count = rows;
+  const PackedCodes packed = this->codes(begin, rows);
+  codes.words.assign(packed.words, packed.words + rows * packed.words_per_code());
+  codes.labels = labels(begin, rows);
+  codes.ids = ids(begin, rows);
   return codes;
 }
 

@@ -32,19 +32,7 @@ void check_search_inputs(const PackedCodes& queries, const PackedCodes& database
   check_code_padding(database, "Hamming search database");
 }
 
-#if HASHGRAD_WITH_CUDA
-
 namespace {
-
-constexpr int64_t kResultBytesPerBatch = int64_t{256} << 20;
-
-Tensor upload(const uint64_t* words, int64_t count, int64_t words_per_code) {
-  Tensor device =
-      Tensor::empty({std::max<int64_t>(count, 1), words_per_code}, DType::u64, Device::cuda);
-  copy_bytes(device.raw_data(), Device::cuda, words, Device::cpu,
-             static_cast<size_t>(count * words_per_code) * sizeof(uint64_t));
-  return device;
-}
 
 // Merges a part's sorted row (positions offset by `offset`, all after the running row's) into
 // the running row of `length` entries, keeping at most k. On equal distance the running row
@@ -70,6 +58,22 @@ void merge_row(int64_t* ids, int32_t* distances, int64_t& length, int64_t k,
   std::copy(merged_distances.begin(), merged_distances.end(), distances);
 }
 
+}  // namespace
+
+#if HASHGRAD_WITH_CUDA
+
+namespace {
+
+constexpr int64_t kResultBytesPerBatch = int64_t{256} << 20;
+
+Tensor upload(const uint64_t* words, int64_t count, int64_t words_per_code) {
+  Tensor device =
+      Tensor::empty({std::max<int64_t>(count, 1), words_per_code}, DType::u64, Device::cuda);
+  copy_bytes(device.raw_data(), Device::cuda, words, Device::cpu,
+             static_cast<size_t>(count * words_per_code) * sizeof(uint64_t));
+  return device;
+}
+
 cuda::HammingProblem problem_for(const Tensor& queries, int64_t n_query, const Tensor& part,
                                  int64_t part_count, int bits) {
   cuda::HammingProblem problem;
@@ -89,7 +93,13 @@ cuda::HammingProblem problem_for(const Tensor& queries, int64_t n_query, const T
 HammingIndex::HammingIndex(const PackedCodes& database, Device device, size_t device_budget_bytes)
     : database_(database), device_(device), part_codes_(database.count) {
   check_code_bits(database.bits, "HammingIndex database");
-  if (device != Device::cuda) return;
+  if (device != Device::cuda) {
+    if (device_budget_bytes > 0)
+      part_codes_ = std::clamp<int64_t>(static_cast<int64_t>(device_budget_bytes) /
+                                            (database.words_per_code() * 8),
+                                        1, std::max<int64_t>(database.count, 1));
+    return;
+  }
 #if HASHGRAD_WITH_CUDA
   HG_CHECK(cuda::available(), "HammingIndex: no CUDA device is available (search on the CPU)");
   const size_t budget =
@@ -127,7 +137,9 @@ SearchResult HammingIndex::search(const PackedCodes& queries, int64_t k) const {
 }
 
 void HammingIndex::search(const PackedCodes& queries, int64_t k, SearchResult& result) const {
-  if (device_ == Device::cpu) return hamming_topk_cpu(queries, database_, k, result);
+  if (device_ == Device::cpu && part_codes_ >= database_.count)
+    return hamming_topk_cpu(queries, database_, k, result);
+  if (device_ == Device::cpu) return search_cpu_in_parts(queries, k, result);
 #if HASHGRAD_WITH_CUDA
   check_search_inputs(queries, database_);
   HG_CHECK(k >= 0, "Hamming search: k must be ≥ 0, got ", k);
@@ -181,6 +193,33 @@ void HammingIndex::search(const PackedCodes& queries, int64_t k, SearchResult& r
   (void)k;
   (void)result;
 #endif
+}
+
+void HammingIndex::search_cpu_in_parts(const PackedCodes& queries, int64_t k,
+                                       SearchResult& result) const {
+  check_search_inputs(queries, database_);
+  HG_CHECK(k >= 0, "Hamming search: k must be ≥ 0, got ", k);
+  result.n_query = queries.count;
+  result.k = std::min(k, database_.count);
+  result.ids.resize(static_cast<size_t>(result.n_query * result.k));
+  result.distances.resize(result.ids.size());
+  result.feature_distances.clear();
+  std::vector<int64_t> lengths(static_cast<size_t>(result.n_query), 0);
+  SearchResult part;
+  for (int64_t start = 0; start < database_.count; start += part_codes_) {
+    const int64_t count = std::min(part_codes_, database_.count - start);
+    hamming_topk_cpu(queries, {database_.code(start), count, database_.bits}, result.k, part);
+#pragma omp parallel
+    {
+      std::vector<int64_t> merged_ids;
+      std::vector<int32_t> merged_distances;
+#pragma omp for
+      for (int64_t q = 0; q < result.n_query; ++q)
+        merge_row(&result.ids[q * result.k], &result.distances[q * result.k], lengths[q], result.k,
+                  &part.ids[q * part.k], &part.distances[q * part.k], part.k, start, merged_ids,
+                  merged_distances);
+    }
+  }
 }
 
 RadiusResult HammingIndex::search_radius(const PackedCodes& queries, int radius) const {

@@ -56,8 +56,10 @@ RadiusResult hamming_radius_cpu(const PackedCodes& queries, const PackedCodes& d
 
 // A database ready for repeated searches on one device. On the GPU the codes are uploaded once;
 // a database over `device_budget_bytes` (0: half the free device memory) is kept on the host
-// and streamed through the GPU in parts of that size, the parts' results merged. The database
-// memory must outlive the index.
+// and streamed through the GPU in parts of that size, the parts' results merged. On the CPU a
+// nonzero budget streams the database in parts the same way: a memory-mapped code file larger
+// than memory (mapped_code_file.h) is then paged in once per call rather than once per query.
+// The database memory must outlive the index.
 class HammingIndex {
  public:
   HammingIndex(const PackedCodes& database, Device device, size_t device_budget_bytes = 0);
@@ -73,6 +75,7 @@ class HammingIndex {
   int64_t part_codes() const { return part_codes_; }
 
  private:
+  void search_cpu_in_parts(const PackedCodes& queries, int64_t k, SearchResult& result) const;
   // Calls body(start, count, codes on the GPU) for each part of the database, in order.
   void for_each_part(
       const std::function<void(int64_t start, int64_t count, const Tensor& part)>& body) const;

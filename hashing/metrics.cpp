@@ -2,9 +2,11 @@
 #include "hashing/metrics.h"
 
 #include <algorithm>
+#include <optional>
 
 #include "core/error.h"
 #include "cuda/profiler.h"
+#include "hashing/sharded_index.h"
 
 namespace hg::hashing {
 
@@ -155,31 +157,61 @@ RetrievalMetrics evaluate_rankings(const SearchResult& rankings, int bits, int64
   return summarize(scores, bits, n_database, k, rankings.k == n_database);
 }
 
-RetrievalMetrics evaluate_retrieval(const HammingIndex& index, const PackedCodes& queries,
-                                    const Labels& query_labels, const Labels& database_labels,
-                                    int64_t k) {
-  const PackedCodes& database = index.database();
-  check_search_inputs(queries, database);
+namespace {
+
+// evaluate_retrieval's loop for any engine: `search(part, k, rankings)` ranks the whole
+// database of n_database codes for a batch of queries. Without `scoring` (the ranks of a
+// sharded search other than 0) the batches are searched and nothing is scored.
+template <typename Search>
+RetrievalMetrics evaluate_in_batches(const Search& search, int64_t n_database, int bits,
+                                     const PackedCodes& queries, const Labels& query_labels,
+                                     const Labels& database_labels, int64_t k, bool scoring) {
+  HG_CHECK(k >= 1, "evaluate_retrieval: k must be ≥ 1, got ", k);
+  HG_CHECK(n_database > 0, "evaluate_retrieval: the database is empty");
   HG_CHECK(query_labels.count() == queries.count, "evaluate_retrieval: ", query_labels.count(),
            " query labels for ", queries.count, " query codes");
-  HG_CHECK(database_labels.count() == database.count,
-           "evaluate_retrieval: ", database_labels.count(), " database labels for ", database.count,
-           " database codes");
-  HG_CHECK(k >= 1, "evaluate_retrieval: k must be ≥ 1, got ", k);
-  HG_CHECK(database.count > 0, "evaluate_retrieval: the database is empty");
-  RelevanceTable relevance = relevance_of(query_labels, database_labels);
+  HG_CHECK(!scoring || database_labels.count() == n_database, "evaluate_retrieval: ",
+           database_labels.count(), " database labels for ", n_database, " database codes");
+  std::optional<RelevanceTable> relevance;
+  if (scoring) relevance.emplace(relevance_of(query_labels, database_labels));
   profiler::Scope scope("evaluate_retrieval", false);
   std::vector<QueryScores> scores(static_cast<size_t>(queries.count));
   // Each ranked item costs 12 bytes (id and distance).
-  const int64_t batch = std::clamp<int64_t>(kRankingBytesPerBatch / (12 * database.count), 1,
+  const int64_t batch = std::clamp<int64_t>(kRankingBytesPerBatch / (12 * n_database), 1,
                                             std::max<int64_t>(queries.count, 1));
   SearchResult rankings;  // one buffer for every batch (see hamming_topk_cpu)
   for (int64_t first = 0; first < queries.count; first += batch) {
     PackedCodes part{queries.code(first), std::min(batch, queries.count - first), queries.bits};
-    index.search(part, database.count, rankings);
-    score_rows(rankings, first, database.count, database.bits, k, relevance, scores);
+    search(part, n_database, rankings);
+    if (scoring) score_rows(rankings, first, n_database, bits, k, *relevance, scores);
   }
-  return summarize(scores, database.bits, database.count, k, true);
+  if (!scoring) return {};
+  return summarize(scores, bits, n_database, k, true);
+}
+
+}  // namespace
+
+RetrievalMetrics evaluate_retrieval(const HammingIndex& index, const PackedCodes& queries,
+                                    const Labels& query_labels, const Labels& database_labels,
+                                    int64_t k) {
+  check_search_inputs(queries, index.database());
+  return evaluate_in_batches(
+      [&](const PackedCodes& part, int64_t n, SearchResult& rankings) {
+        index.search(part, n, rankings);
+      },
+      index.database().count, index.database().bits, queries, query_labels, database_labels, k,
+      true);
+}
+
+RetrievalMetrics evaluate_retrieval(const ShardedIndex& index, const PackedCodes& queries,
+                                    const Labels& query_labels, const Labels& database_labels,
+                                    int64_t k) {
+  return evaluate_in_batches(
+      [&](const PackedCodes& part, int64_t n, SearchResult& rankings) {
+        index.search(part, n, rankings);
+      },
+      index.total(), index.bits(), queries, query_labels, database_labels, k,
+      index.communicator().rank() == 0);
 }
 
 }  // namespace hg::hashing

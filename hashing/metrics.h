@@ -30,6 +30,8 @@
 
 namespace hg::hashing {
 
+class ShardedIndex;  // sharded_index.h
+
 struct PrPoint {
   int radius = 0;
   double precision = 0;
@@ -82,6 +84,13 @@ RetrievalMetrics evaluate_rankings(const SearchResult& rankings, int bits, int64
 // Metrics from codes ("a Hamming distance computation"): ranks the whole database for every
 // query with `index` (CPU or GPU), in batches that bound memory.
 RetrievalMetrics evaluate_retrieval(const HammingIndex& index, const PackedCodes& queries,
+                                    const Labels& query_labels, const Labels& database_labels,
+                                    int64_t k);
+
+// The same with the database sharded across ranks: every rank calls it with the same queries
+// and query labels; the whole database's labels are needed on rank 0 only (elsewhere they may
+// be empty), and the metrics are rank 0's (elsewhere all zero).
+RetrievalMetrics evaluate_retrieval(const ShardedIndex& index, const PackedCodes& queries,
                                     const Labels& query_labels, const Labels& database_labels,
                                     int64_t k);
 

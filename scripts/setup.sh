@@ -4,14 +4,17 @@
 #
 # CUDA is used when nvcc is found (PATH or /usr/local/cuda/bin); cuDNN is looked for in the
 # toolkit and, failing that, in a Python environment's nvidia/cudnn package (as on machines
-# where cuDNN only came with PyTorch). Without nvcc hashgrad builds CPU-only.
+# where cuDNN only came with PyTorch). Without nvcc hashgrad builds CPU-only. NCCL is found the
+# same way (the toolkit, else Python's nvidia/nccl package). OpenMPI is installed and required
+# here, so the mpi tests run wherever this script builds; a hand-made build finds it or goes
+# without (HASHGRAD_MPI=auto).
 set -euo pipefail
 
 HASHGRAD_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 BUILD_DIR="${HASHGRAD_BUILD_DIR:-$HASHGRAD_ROOT/build}"
 
 packages=(cmake g++ ninja-build ccache libgtest-dev libstb-dev zlib1g-dev nlohmann-json3-dev
-          libcli11-dev dataset-fashion-mnist)
+          libcli11-dev dataset-fashion-mnist openmpi-bin libopenmpi-dev)
 # test.sh adds the packages only the tests need.
 packages+=(${test_packages[@]+"${test_packages[@]}"})
 # Wanted, not needed: the gallery test renders gallery.html in headless Chromium and skips
@@ -50,11 +53,17 @@ if command -v nvcc >/dev/null 2>&1 || [ -x /usr/local/cuda/bin/nvcc ]; then
                  2>/dev/null || true)
     [ -n "$cudnn_root" ] && cmake_options+=(-DCUDNN_ROOT="$cudnn_root")
   fi
+  if ! ls /usr/local/cuda/include/nccl.h >/dev/null 2>&1; then
+    nccl_root=$(python3 -c 'import nvidia.nccl, os; print(os.path.dirname(nvidia.nccl.__file__))' \
+                2>/dev/null || true)
+    [ -n "$nccl_root" ] && cmake_options+=(-DNCCL_ROOT="$nccl_root")
+  fi
   cmake_options+=(-DHASHGRAD_CUDA=ON)
 else
   echo "setup: no nvcc found: building the CPU-only engine"
   cmake_options+=(-DHASHGRAD_CUDA=OFF)
 fi
 
+cmake_options+=(-DHASHGRAD_MPI=ON)
 cmake -S "$HASHGRAD_ROOT" -B "$BUILD_DIR" "${cmake_options[@]}" ${HASHGRAD_CMAKE_OPTIONS:-} >/dev/null
 cmake --build "$BUILD_DIR" -j "$(nproc)"

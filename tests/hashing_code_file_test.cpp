@@ -10,6 +10,7 @@
 #include <functional>
 
 #include "hashing/code_io.h"
+#include "hashing/mapped_code_file.h"
 #include "tests/data_test_files.h"
 #include "tests/test_support.h"
 
@@ -55,6 +56,35 @@ TEST(CodeFile, RoundTripsEveryLabelLayout) {
   // Only the file itself is left: the temporary file was renamed.
   for (const auto& entry : std::filesystem::directory_iterator(::testing::TempDir()))
     EXPECT_EQ(entry.path().string().find("round_trip.hgc.tmp"), std::string::npos);
+  std::remove(path.c_str());
+}
+
+// A mapped file hands out any rows in place (codes) or copied (labels, ids), equal to the
+// same rows of the file read whole; rows outside the file are named.
+TEST(CodeFile, MappedRowsEqualTheFileReadWhole) {
+  std::string path = temporary_path("mapped.hgc");
+  CodeSet multi_hot = CodeSet::from_words(100, {1, 2, 3, 4, 5, 6},
+                                          Labels::from_multi_hot({1, 0, 1, 0, 1, 1, 0, 0, 1}, 3));
+  multi_hot.ids = {7, 8, 9};
+  write_code_file(path, multi_hot);
+  {
+    MappedCodeFile file(path);
+    file.verify_checksum();
+    EXPECT_EQ(file.count(), 3);
+    EXPECT_EQ(file.bits(), 100);
+    PackedCodes rows = file.codes(1, 2);
+    EXPECT_EQ(std::vector<uint64_t>(rows.words, rows.words + 4),
+              (std::vector<uint64_t>{3, 4, 5, 6}));
+    EXPECT_EQ(file.ids(1, 2), (std::vector<int64_t>{8, 9}));
+    EXPECT_EQ(file.labels(1, 2).matrix(), (std::vector<uint8_t>{0, 1, 1, 0, 0, 1}));
+    expect_same(file.read(0, 3), multi_hot);
+    EXPECT_NE(error_message([&] { file.codes(2, 2); }).find("outside its 3 codes"),
+              std::string::npos);
+  }
+  CodeSet class_ids = small_set();
+  write_code_file(path, class_ids);
+  MappedCodeFile file(path);
+  EXPECT_EQ(file.labels(1, 2).class_ids(), (std::vector<int32_t>{0, 7}));
   std::remove(path.c_str());
 }
 

@@ -143,6 +143,23 @@ TEST(HammingSearch, IndexOnTheCpuIsTheCpuEngine) {
   EXPECT_EQ(index.part_codes(), 777);
 }
 
+// A CPU budget streams the database in parts (a memory-mapped file larger than memory): the
+// merged parts give the whole database's result, ties across part boundaries included.
+TEST(HammingSearch, CpuIndexInPartsEqualsTheWholeDatabase) {
+  Codes database = random_codes(777, 16, 72, 0.15);
+  Codes queries = random_codes(9, 16, 73, 0.15);
+  HammingIndex whole(database.packed(), Device::cpu);
+  HammingIndex parts(database.packed(), Device::cpu, 100 * sizeof(uint64_t));
+  EXPECT_EQ(parts.part_codes(), 100);
+  for (int64_t k : {1, 50, 120, 777}) {
+    SearchResult expected = whole.search(queries.packed(), k);
+    SearchResult actual = parts.search(queries.packed(), k);
+    EXPECT_EQ(actual.k, expected.k);
+    EXPECT_EQ(actual.ids, expected.ids) << "k = " << k;
+    EXPECT_EQ(actual.distances, expected.distances) << "k = " << k;
+  }
+}
+
 // The reusing form keeps memory, never entries: each search rewrites every row it returns.
 TEST(HammingSearch, SearchIntoAReusedResultLeavesNothingStale) {
   Codes database = random_codes(777, 48, 70);

@@ -1,0 +1,168 @@
+// ShardedIndex: each rank's exact top-k (or radius hits), sent to rank 0 as bytes and merged
+// there (see sharded_index.h).
+#include "hashing/sharded_index.h"
+
+#include <algorithm>
+#include <cstring>
+
+#include "core/error.h"
+#include "cuda/profiler.h"
+
+namespace hg::hashing {
+
+namespace {
+
+// A rank's rows as bytes: n_query and the row length (i64 each), then the ids (i64, already
+// positions in the whole database) and the distances (i32). Radius rows are ragged: their
+// length field is 0 and the row offsets (n_query + 1, i64) follow the header.
+void append(std::vector<uint8_t>& bytes, const void* data, size_t count) {
+  const size_t at = bytes.size();
+  bytes.resize(at + count);
+  if (count > 0) std::memcpy(bytes.data() + at, data, count);
+}
+
+template <typename T>
+void append_values(std::vector<uint8_t>& bytes, const std::vector<T>& values) {
+  append(bytes, values.data(), values.size() * sizeof(T));
+}
+
+class ByteReader {
+ public:
+  explicit ByteReader(const std::vector<uint8_t>& bytes) : bytes_(bytes) {}
+  template <typename T>
+  std::vector<T> values(size_t count) {
+    HG_CHECK(at_ + count * sizeof(T) <= bytes_.size(),
+             "sharded search: a rank sent a truncated result");
+    std::vector<T> result(count);
+    if (count > 0) std::memcpy(result.data(), bytes_.data() + at_, count * sizeof(T));
+    at_ += count * sizeof(T);
+    return result;
+  }
+  int64_t value() { return values<int64_t>(1)[0]; }
+
+ private:
+  const std::vector<uint8_t>& bytes_;
+  size_t at_ = 0;
+};
+
+struct RankRows {
+  int64_t n_query = 0;
+  std::vector<int64_t> offsets;  // n_query + 1
+  std::vector<int64_t> ids;
+  std::vector<int32_t> distances;
+};
+
+std::vector<uint8_t> to_bytes(const RankRows& rows) {
+  std::vector<uint8_t> bytes;
+  append(bytes, &rows.n_query, sizeof(int64_t));
+  append_values(bytes, rows.offsets);
+  append_values(bytes, rows.ids);
+  append_values(bytes, rows.distances);
+  return bytes;
+}
+
+RankRows from_bytes(const std::vector<uint8_t>& bytes) {
+  ByteReader reader(bytes);
+  RankRows rows;
+  rows.n_query = reader.value();
+  rows.offsets = reader.values<int64_t>(static_cast<size_t>(rows.n_query + 1));
+  rows.ids = reader.values<int64_t>(static_cast<size_t>(rows.offsets.back()));
+  rows.distances = reader.values<int32_t>(rows.ids.size());
+  return rows;
+}
+
+// Rank 0: every rank's rows, or nothing elsewhere.
+std::vector<RankRows> gather_rows(const RankRows& local, distributed::Communicator& communicator) {
+  std::vector<RankRows> all;
+  for (const std::vector<uint8_t>& bytes : communicator.gather_bytes(to_bytes(local), 0))
+    all.push_back(from_bytes(bytes));
+  for (const RankRows& rows : all)
+    HG_CHECK(rows.n_query == local.n_query, "sharded search: a rank answered ", rows.n_query,
+             " queries, rank 0 ", local.n_query, " (every rank must search the same queries)");
+  return all;
+}
+
+// Query q's entries of every rank merged by (distance, position), at most `limit` of them.
+// Within a rank the entries are sorted already; across ranks positions increase with the rank.
+void merge_query(const std::vector<RankRows>& ranks, int64_t q, int64_t limit,
+                 std::vector<int64_t>& ids, std::vector<int32_t>& distances) {
+  std::vector<int64_t> next(ranks.size());
+  for (size_t r = 0; r < ranks.size(); ++r) next[r] = ranks[r].offsets[q];
+  for (int64_t taken = 0; taken < limit; ++taken) {
+    int best = -1;
+    for (size_t r = 0; r < ranks.size(); ++r) {
+      if (next[r] == ranks[r].offsets[q + 1]) continue;
+      if (best < 0) {
+        best = static_cast<int>(r);
+        continue;
+      }
+      const RankRows& a = ranks[r];
+      const RankRows& b = ranks[best];
+      if (std::make_pair(a.distances[next[r]], a.ids[next[r]]) <
+          std::make_pair(b.distances[next[best]], b.ids[next[best]]))
+        best = static_cast<int>(r);
+    }
+    if (best < 0) return;
+    ids.push_back(ranks[best].ids[next[best]]);
+    distances.push_back(ranks[best].distances[next[best]++]);
+  }
+}
+
+}  // namespace
+
+ShardedIndex::ShardedIndex(const PackedCodes& shard, int64_t shard_begin, int64_t total,
+                           Device device, distributed::Communicator& communicator,
+                           size_t part_budget_bytes)
+    : local_(shard, device, part_budget_bytes),
+      shard_begin_(shard_begin),
+      total_(total),
+      communicator_(communicator) {
+  HG_CHECK(shard_begin >= 0 && shard_begin + shard.count <= total, "ShardedIndex: rows [",
+           shard_begin, ", ", shard_begin + shard.count, ") are outside a database of ", total);
+}
+
+void ShardedIndex::search(const PackedCodes& queries, int64_t k, SearchResult& result) const {
+  HG_CHECK(k >= 0, "Hamming search: k must be ≥ 0, got ", k);
+  SearchResult local;
+  local_.search(queries, k, local);
+  profiler::Scope scope("sharded_merge", false);
+  RankRows rows;
+  rows.n_query = queries.count;
+  for (int64_t q = 0; q <= queries.count; ++q) rows.offsets.push_back(q * local.k);
+  rows.ids = std::move(local.ids);
+  for (int64_t& id : rows.ids) id += shard_begin_;
+  rows.distances = std::move(local.distances);
+  std::vector<RankRows> ranks = gather_rows(rows, communicator_);
+  result = SearchResult{};
+  if (communicator_.rank() != 0) return;
+  result.n_query = queries.count;
+  result.k = std::min(k, total_);
+  result.ids.reserve(static_cast<size_t>(result.n_query * result.k));
+  result.distances.reserve(result.ids.capacity());
+  for (int64_t q = 0; q < queries.count; ++q)
+    merge_query(ranks, q, result.k, result.ids, result.distances);
+  HG_CHECK(static_cast<int64_t>(result.ids.size()) == result.n_query * result.k,
+           "sharded search: the ranks' shares hold fewer than ", result.k, " codes in all");
+}
+
+RadiusResult ShardedIndex::search_radius(const PackedCodes& queries, int radius) const {
+  RadiusResult local = local_.search_radius(queries, radius);
+  RankRows rows;
+  rows.n_query = queries.count;
+  rows.offsets = std::move(local.offsets);
+  rows.ids = std::move(local.ids);
+  for (int64_t& id : rows.ids) id += shard_begin_;
+  rows.distances = std::move(local.distances);
+  std::vector<RankRows> ranks = gather_rows(rows, communicator_);
+  RadiusResult result;
+  if (communicator_.rank() != 0) return result;
+  result.n_query = queries.count;
+  result.offsets.assign(1, 0);
+  for (int64_t q = 0; q < queries.count; ++q) {
+    merge_query(ranks, q, total_, result.ids, result.distances);
+    result.offsets.push_back(static_cast<int64_t>(result.ids.size()));
+  }
+  return result;
+}
+
+}  // namespace hg::hashing

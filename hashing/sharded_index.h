@@ -1,0 +1,40 @@
+// A Hamming index whose database is split across the ranks of a communicator (DESIGN §3b):
+// `mpirun -np N hashgrad search/eval` gives each rank a consecutive share of the database
+// (distributed::share_begin), each rank ranks its share exactly (HammingIndex, on its device),
+// and rank 0 merges the shares' rows by (distance, position). Shares are in rank order, so a
+// tie between two ranks' entries goes to the lower position exactly as in one process: the
+// merged result equals HammingIndex over the whole database, ids, distances and tie order.
+//
+// What crosses the network per search: from each rank, k entries of 12 bytes (id, distance)
+// per query.
+#pragma once
+
+#include "distributed/communicator.h"
+#include "hashing/hamming_search.h"
+
+namespace hg::hashing {
+
+class ShardedIndex {
+ public:
+  // `shard` is this rank's rows, row `shard_begin` onwards of a database of `total` codes.
+  // `part_budget_bytes` streams the shard in parts (HammingIndex). The memory must outlive it.
+  ShardedIndex(const PackedCodes& shard, int64_t shard_begin, int64_t total, Device device,
+               distributed::Communicator& communicator, size_t part_budget_bytes = 0);
+
+  // Every rank calls these with the same queries. On rank 0 the result is the whole database's
+  // (positions in the whole database); elsewhere it is empty (n_query 0).
+  void search(const PackedCodes& queries, int64_t k, SearchResult& result) const;
+  RadiusResult search_radius(const PackedCodes& queries, int radius) const;
+
+  int64_t total() const { return total_; }
+  int bits() const { return local_.database().bits; }
+  distributed::Communicator& communicator() const { return communicator_; }
+
+ private:
+  HammingIndex local_;
+  int64_t shard_begin_ = 0;
+  int64_t total_ = 0;
+  distributed::Communicator& communicator_;
+};
+
+}  // namespace hg::hashing
