@@ -48,7 +48,8 @@ from torch_networks import adsh_loss, enable_tf32, hash_network, soft_similarity
 # supports one.
 FIXED = {"method": "attention_adsh", "protocol": "fmnist", "backbone": "cnn5",
          "attention": "mixed", "quantization": "logcosh", "optimizer": "adam", "device": None}
-NUMBERS = {"bits": int, "asymmetric_weight": float, "gamma": float, "quantization_weight": float,
+NUMBERS = {"bits": int, "asymmetric_weight": float,
+           "asymmetric_quantization_weight": float, "quantization_weight": float,
            "rounds": int, "epochs_per_round": int, "sample_size": int, "batch_size": int,
            "learning_rate": float, "seed": int}
 
@@ -161,7 +162,8 @@ def train(config, data, device, log):
     """The rounds; returns the network and V."""
     train_x, train_y, _, _ = data
     n = train_x.shape[0]
-    bits, gamma, batch_size = config["bits"], config["gamma"], config["batch_size"]
+    bits, batch_size = config["bits"], config["batch_size"]
+    gamma = config["asymmetric_quantization_weight"]  # ADSH's gamma
     torch.manual_seed(config["seed"])
     network = hash_network("cnn5", 1, 28, "mixed", bits).to(device).train()
     optimizer = torch.optim.Adam(network.parameters(), lr=config["learning_rate"])

@@ -25,14 +25,16 @@
 namespace hg::hashing {
 
 struct ObjectiveConfig {
-  double asymmetric = 0, pairwise = 0, classification = 0, cosine_margin = 0, polarization = 0,
-         central = 0, proxy_anchor = 0, quantization = 0, balance = 0;
+  // The weight of each term (0: the term is off).
+  double asymmetric_weight = 0, pairwise_weight = 0, classification_weight = 0,
+         cosine_margin_weight = 0, polarization_weight = 0, central_weight = 0,
+         proxy_anchor_weight = 0, quantization_weight = 0, balance_weight = 0;
   std::string quantization_kind = "sign";  // sign, cubic, logcosh
   bool straight_through = false;
-  double gamma = 200;  // ADSH's ‖v − u‖² weight
-  double cosine_scale = 8, cosine_margin_value = 0.2;
+  // Weights inside a term: ADSH's γ on ‖v − u‖², CSQ's λ on its log-cosh quantization.
+  double asymmetric_quantization_weight = 200, central_quantization_weight = 1e-4;
+  double cosine_scale = 8, cosine_margin = 0.2;
   double polarization_margin = 1;
-  double central_lambda = 1e-4;
   double proxy_alpha = 32, proxy_delta = 0.1;
   uint64_t seed = 0;  // class codes / targets
 };
@@ -49,6 +51,7 @@ class HashObjective {
   HashObjective(ObjectiveConfig config, int64_t bits, int64_t num_classes, bool multi_label,
                 Device device);
 
+  const ObjectiveConfig& config() const { return config_; }
   // Learnable tensors of the loss itself (Proxy-Anchor's proxies), for the optimizer.
   std::vector<Tensor> parameters() const;
   std::map<std::string, Tensor> state_dict() const;

@@ -33,7 +33,7 @@ TEST(Configs, EveryConfigParsesAndItsModelRuns) {
         setup.image_size > 0 ? setup.image_size : (fmnist ? 28 : 32);
     description.bits = setup.bits;
     description.activation = setup.activation;
-    description.classifier_classes = setup.objective.classification > 0 ? 10 : 0;
+    description.classifier_classes = setup.objective.classification_weight > 0 ? 10 : 0;
     manual_seed(0);
     auto model = build_model(description);
     model->eval();

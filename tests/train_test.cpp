@@ -20,6 +20,7 @@
 #include "train/encode.h"
 #include "train/trained_model.h"
 #include "train/trainer.h"
+#include "train/training_setup.h"
 
 namespace hg {
 namespace {
@@ -197,7 +198,7 @@ TEST_F(Training, ResumeReachesTheWeightsOfAnUninterruptedRun) {
 
 TEST_F(Training, NanLossStopsWithTheStepAndTheLastCheckpoint) {
   Config config = small_run();
-  config.set("gamma", "nan", "test");
+  config.set("asymmetric_quantization_weight", "nan", "test");
   try {
     Trainer(config, fresh_directory("nan"), false).run();
     FAIL() << "expected an error";
@@ -206,6 +207,26 @@ TEST_F(Training, NanLossStopsWithTheStepAndTheLastCheckpoint) {
                  "the loss became nan at round 1, epoch 1, step 1; last good checkpoint: none "
                  "yet. Lower learning_rate or set clip_grad_norm");
   }
+}
+
+// A config written before a loss weight was renamed still runs: the old key's value reaches the
+// loss (here a NaN, so the run stops at once) and the log says the key is deprecated.
+TEST_F(Training, AnOldKeyIsReadAndTheLogSaysItIsDeprecated) {
+  Config config = small_run();
+  config.set("gamma", "nan", "old.conf:4");
+  const std::string directory = fresh_directory("old_key");
+  EXPECT_NE(test::error_message([&] {
+              Trainer(config, directory, false).run();
+            }).find("the loss became nan"),
+            std::string::npos);
+  std::vector<std::string> notices;
+  std::ifstream log(directory + "/log.jsonl");
+  for (std::string line; std::getline(log, line);) {
+    nlohmann::json event = nlohmann::json::parse(line);
+    if (event["event"] == "deprecated") notices.push_back(event["notice"]);
+  }
+  EXPECT_EQ(notices, std::vector<std::string>{"config key 'gamma' (old.conf:4) is deprecated: it "
+                                              "is now 'asymmetric_quantization_weight'"});
 }
 
 TEST(Checkpoint, RoundTripsAndRejectsForeignFiles) {
@@ -233,6 +254,32 @@ TEST(Checkpoint, RoundTripsAndRejectsForeignFiles) {
               load_checkpoint(folder + "/missing.safetensors");
             }).find("missing.safetensors"),
             std::string::npos);
+}
+
+TEST(Config, RenamedLossWeightsKeepTheirOldKeysWithADeprecationNotice) {
+  Config old;
+  old.set("gamma", "150", "old.conf:3");
+  old.set("central_lambda", "0.5", "old.conf:4");
+  TrainingSetup setup = read_training_setup(old);
+  EXPECT_EQ(setup.objective.asymmetric_quantization_weight, 150);
+  EXPECT_EQ(setup.objective.central_quantization_weight, 0.5);
+  EXPECT_NO_THROW(old.check_all_read());
+  EXPECT_EQ(
+      old.deprecations(),
+      (std::vector<std::string>{"config key 'gamma' (old.conf:3) is deprecated: it is now "
+                                "'asymmetric_quantization_weight'",
+                                "config key 'central_lambda' (old.conf:4) is deprecated: it is now "
+                                "'central_quantization_weight'"}));
+
+  Config current;
+  current.set("asymmetric_quantization_weight", "150", "new.conf:3");
+  EXPECT_EQ(read_training_setup(current).objective.asymmetric_quantization_weight, 150);
+  EXPECT_TRUE(current.deprecations().empty());
+
+  current.set("gamma", "100", "--set");
+  EXPECT_EQ(test::error_message([&] { read_training_setup(current); }),
+            "config key 'gamma' (--set) is the old name of 'asymmetric_quantization_weight' "
+            "(new.conf:3): give only 'asymmetric_quantization_weight'");
 }
 
 TEST(Config, ReadsFilesOverridesAndReportsMistakes) {

@@ -16,14 +16,14 @@ Tensor four_item_labels() { return test::f32({1, 0, 1, 0, 0, 1, 0, 1}, {4, 2}); 
 
 TEST(TrainingStrategy, IsChosenFromTheLossCompositionAlone) {
   hashing::ObjectiveConfig objective;
-  objective.classification = 1;
+  objective.classification_weight = 1;
   EXPECT_EQ(strategy_kind(objective), StrategyKind::pointwise);
-  objective.pairwise = 1;
+  objective.pairwise_weight = 1;
   EXPECT_EQ(strategy_kind(objective), StrategyKind::pairwise_code_bank);
-  objective.pairwise = 0;
-  objective.asymmetric = 1;
+  objective.pairwise_weight = 0;
+  objective.asymmetric_weight = 1;
   EXPECT_EQ(strategy_kind(objective), StrategyKind::asymmetric);
-  objective.pairwise = 1;
+  objective.pairwise_weight = 1;
   EXPECT_EQ(test::error_message([&] { strategy_kind(objective); }),
             "config: asymmetric_weight and pairwise_weight are two training strategies; set only "
             "one of them");
@@ -34,10 +34,10 @@ TEST(TrainingStrategy, IsChosenFromTheLossCompositionAlone) {
 
 TEST(TrainingStrategy, CodeBankTakesEachBatchsCodesAndSurvivesACheckpoint) {
   hashing::ObjectiveConfig config;
-  config.pairwise = 1;
+  config.pairwise_weight = 1;
   hashing::HashObjective objective(config, 2, 2, true, Device::cpu);
   std::unique_ptr<TrainingStrategy> bank = make_training_strategy(
-      StrategyKind::pairwise_code_bank, {objective, four_item_labels(), 2, Device::cpu, 200});
+      StrategyKind::pairwise_code_bank, {objective, four_item_labels(), 2, Device::cpu});
   bank->begin_round({0, 1, 2, 3});
   hashing::HashOutput output;
   output.relaxed = test::f32({0.5f, -0.25f, -1, 0.75f}, {2, 2});
@@ -53,7 +53,7 @@ TEST(TrainingStrategy, CodeBankTakesEachBatchsCodesAndSurvivesACheckpoint) {
   EXPECT_FALSE(bank->database_codes(1).defined());  // the network's codes stand
 
   std::unique_ptr<TrainingStrategy> restored = make_training_strategy(
-      StrategyKind::pairwise_code_bank, {objective, four_item_labels(), 2, Device::cpu, 200});
+      StrategyKind::pairwise_code_bank, {objective, four_item_labels(), 2, Device::cpu});
   restored->load_state_dict(bank->state_dict(), "run/checkpoint.safetensors");
   EXPECT_TRUE(test::all_close(restored->state_dict().at("codes"), codes, 0, 0));
   EXPECT_EQ(test::error_message([&] {
@@ -64,10 +64,10 @@ TEST(TrainingStrategy, CodeBankTakesEachBatchsCodesAndSurvivesACheckpoint) {
 
 TEST(TrainingStrategy, AsymmetricCodesAreTheDatabaseCodesOnceUpdated) {
   hashing::ObjectiveConfig config;
-  config.asymmetric = 1;
+  config.asymmetric_weight = 1;
   hashing::HashObjective objective(config, 2, 2, true, Device::cpu);
   std::unique_ptr<TrainingStrategy> asymmetric = make_training_strategy(
-      StrategyKind::asymmetric, {objective, four_item_labels(), 2, Device::cpu, 200});
+      StrategyKind::asymmetric, {objective, four_item_labels(), 2, Device::cpu});
   EXPECT_FALSE(asymmetric->database_codes(0).defined());  // V is still random
   asymmetric->begin_round({2, 0});
   hashing::HashOutput output;

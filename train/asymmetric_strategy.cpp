@@ -26,7 +26,6 @@ class AsymmetricStrategy : public TrainingStrategy {
         train_labels_(context.train_labels),
         bits_(context.bits),
         device_(context.device),
-        gamma_(context.gamma),
         v_(random_codes(context.train_labels.size(0), context.bits, context.device)) {}
 
   void begin_round(const std::vector<int64_t>& items) override {
@@ -50,7 +49,7 @@ class AsymmetricStrategy : public TrainingStrategy {
     update.sampled_indices = v_.row_index(sample_);
     update.sampled_labels = ops::index_select(train_labels_, 0, update.sampled_indices);
     update.database_labels = train_labels_;
-    update.gamma = gamma_;
+    update.gamma = objective_.config().asymmetric_quantization_weight;
     hashing::adsh_update_codes(v_.codes(), update);
   }
 
@@ -70,7 +69,6 @@ class AsymmetricStrategy : public TrainingStrategy {
   Tensor train_labels_;  // [n_train, L]
   int64_t bits_;
   Device device_;
-  double gamma_;
   CodeTable v_;                  // V [n_train, c], ±1
   std::vector<int64_t> sample_;  // Ω: this round's training items
   CodeTable sample_codes_;       // U [|Ω|, c]: the relaxed codes Ω got this round

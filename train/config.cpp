@@ -1,6 +1,7 @@
 // Config parsing and typed reads (see config.h).
 #include "train/config.h"
 
+#include <algorithm>
 #include <climits>
 #include <cstdint>
 #include <fstream>
@@ -117,6 +118,17 @@ bool Config::get_bool(const std::string& key, bool fallback) const {
   if (*value == "false" || *value == "0" || *value == "no" || *value == "off") return false;
   throw Error(detail::concat("config key '", key, "' (", origin_of(key),
                              "): expected true or false, got '", quoted_text(*value), "'"));
+}
+
+std::string Config::renamed(const std::string& key, const std::string& old_key) const {
+  if (!has(old_key)) return key;
+  HG_CHECK(!has(key), "config key '", old_key, "' (", origin_of(old_key), ") is the old name of '",
+           key, "' (", origin_of(key), "): give only '", key, "'");
+  std::string notice = detail::concat("config key '", old_key, "' (", origin_of(old_key),
+                                      ") is deprecated: it is now '", key, "'");
+  if (std::find(deprecations_.begin(), deprecations_.end(), notice) == deprecations_.end())
+    deprecations_.push_back(notice);
+  return old_key;
 }
 
 void Config::check_all_read() const {

@@ -35,6 +35,12 @@ class Config {
   double get_double(const std::string& key, double fallback) const;
   bool get_bool(const std::string& key, bool fallback) const;
 
+  // A key that was renamed from `old_key`: the name to read, which is `old_key` when only that
+  // one is set (and a one-line deprecation notice is recorded); both set is an error.
+  std::string renamed(const std::string& key, const std::string& old_key) const;
+  // The deprecation notices of the keys read so far, one line each.
+  const std::vector<std::string>& deprecations() const { return deprecations_; }
+
   // Throws naming every key that was set but never read.
   void check_all_read() const;
   // The resolved settings, one `key = value` per line, sorted (saved in the run directory).
@@ -48,6 +54,7 @@ class Config {
   std::map<std::string, std::string> values_;
   std::map<std::string, std::string> origins_;
   mutable std::set<std::string> read_;
+  mutable std::vector<std::string> deprecations_;
 };
 
 }  // namespace hg

@@ -93,6 +93,8 @@ void Trainer::open_run_directory(const Config& config) {
   HG_CHECK(!error, "cannot create the run directory '", run_directory_, "': ", error.message());
   write_atomically(path("config.txt"), [&](std::ostream& out) { out << config_text_; });
   log_ = std::make_unique<RunLog>(path("log.jsonl"));
+  for (const std::string& notice : config.deprecations())
+    log_->write("deprecated", {{"notice", notice}}, notice);
 }
 
 void Trainer::make_model() {
@@ -101,12 +103,13 @@ void Trainer::make_model() {
   BackboneOptions backbone_options = setup_.backbone_options;
   backbone_options.in_channels = size.channels;
   backbone_options.image_size = size.height;
-  ModelDescription description{setup_.backbone,
-                               backbone_options,
-                               setup_.bits,
-                               setup_.activation,
-                               setup_.objective.classification > 0 ? data_.train->num_classes() : 0,
-                               normalization_};
+  ModelDescription description{
+      setup_.backbone,
+      backbone_options,
+      setup_.bits,
+      setup_.activation,
+      setup_.objective.classification_weight > 0 ? data_.train->num_classes() : 0,
+      normalization_};
   model_ = build_model(description);
   if (!setup_.pretrained.empty()) load_pretrained(model_->backbone(), setup_.pretrained, *log_);
   save_model_description(path("model.json"), description);
@@ -122,7 +125,7 @@ void Trainer::build_training() {
   optimizer_ = std::make_unique<Optimizer>(make_optimizer(
       setup_.optimizer, parameters, setup_.learning_rate, setup_.weight_decay, setup_.momentum));
   StrategyContext context{*objective_, data_.train->labels().matrix_tensor(DType::f32).to(device_),
-                          setup_.bits, device_, setup_.objective.gamma};
+                          setup_.bits, device_};
   strategy_ = make_training_strategy(setup_.strategy, context);
 }
 

@@ -1,15 +1,15 @@
-// Reading a TrainingSetup from a Config: one line per key, its default beside it.
+// Reading a TrainingSetup from a Config: one line per key, its default beside it, in one
+// function per part of the setup.
 #include "train/training_setup.h"
 
 #include "core/error.h"
 
 namespace hg {
 
-TrainingSetup read_training_setup(const Config& config) {
-  TrainingSetup s;
-  s.method = config.get_string("method", s.method);
+namespace {
 
-  // data
+// The data protocol (DESIGN §5), the image size and the augmentation.
+void read_data(const Config& config, TrainingSetup& s) {
   s.protocol.protocol = data::parse_protocol(config.get_choice(
       "protocol", "fmnist", {"fmnist", "cifar10", "cifar10-1", "cifar10-2", "list"}));
   s.protocol.root = config.get_string("data_root", "");
@@ -29,8 +29,9 @@ TrainingSetup read_training_setup(const Config& config) {
   s.protocol.images.channels = static_cast<int>(config.get_int("channels", 3, 1));
   s.protocol.images.skip_corrupt = config.get_bool("skip_corrupt_images", false);
   s.augment = config.get_choice("augment", s.augment, {"none", "crop_flip"});
+}
 
-  // model
+void read_model(const Config& config, TrainingSetup& s) {
   s.backbone = config.get_string("backbone", s.backbone);
   s.backbone_options.attention = parse_attention_kind(config.get_string("attention", "none"));
   s.backbone_options.feature_dim = config.get_int("feature_dim", s.backbone_options.feature_dim, 1);
@@ -41,38 +42,46 @@ TrainingSetup read_training_setup(const Config& config) {
                      ? hashing::HashActivation::tanh
                      : hashing::HashActivation::sigmoid;
   s.pretrained = config.get_string("pretrained", "");
+}
 
-  // loss composition
-  hashing::ObjectiveConfig& o = s.objective;
-  o.asymmetric = config.get_double("asymmetric_weight", 0);
-  o.pairwise = config.get_double("pairwise_weight", 0);
-  o.classification = config.get_double("classification_weight", 0);
-  o.cosine_margin = config.get_double("cosine_margin_weight", 0);
-  o.polarization = config.get_double("polarization_weight", 0);
-  o.central = config.get_double("central_weight", 0);
-  o.proxy_anchor = config.get_double("proxy_anchor_weight", 0);
-  o.quantization = config.get_double("quantization_weight", 0);
-  o.balance = config.get_double("balance_weight", 0);
+// The loss composition: each term's weight (0: off) and the term's own settings.
+void read_objective(const Config& config, hashing::ObjectiveConfig& o) {
+  o.asymmetric_weight = config.get_double("asymmetric_weight", 0);
+  o.pairwise_weight = config.get_double("pairwise_weight", 0);
+  o.classification_weight = config.get_double("classification_weight", 0);
+  o.cosine_margin_weight = config.get_double("cosine_margin_weight", 0);
+  o.polarization_weight = config.get_double("polarization_weight", 0);
+  o.central_weight = config.get_double("central_weight", 0);
+  o.proxy_anchor_weight = config.get_double("proxy_anchor_weight", 0);
+  o.quantization_weight = config.get_double("quantization_weight", 0);
+  o.balance_weight = config.get_double("balance_weight", 0);
   o.quantization_kind =
       config.get_choice("quantization", o.quantization_kind, {"sign", "cubic", "logcosh"});
   o.straight_through = config.get_bool("straight_through", false);
-  o.gamma = config.get_double("gamma", o.gamma);
+  // Renamed keys (every loss weight ends in _weight): the old names are read with a notice.
+  o.asymmetric_quantization_weight = config.get_double(
+      config.renamed("asymmetric_quantization_weight", "gamma"), o.asymmetric_quantization_weight);
   o.cosine_scale = config.get_double("cosine_scale", o.cosine_scale);
-  o.cosine_margin_value = config.get_double("cosine_margin", o.cosine_margin_value);
+  o.cosine_margin = config.get_double("cosine_margin", o.cosine_margin);
   o.polarization_margin = config.get_double("polarization_margin", o.polarization_margin);
-  o.central_lambda = config.get_double("central_lambda", o.central_lambda);
+  o.central_quantization_weight =
+      config.get_double(config.renamed("central_quantization_weight", "central_lambda"),
+                        o.central_quantization_weight);
   o.proxy_alpha = config.get_double("proxy_alpha", o.proxy_alpha);
   o.proxy_delta = config.get_double("proxy_delta", o.proxy_delta);
+}
 
-  // strategy
-  s.strategy = strategy_kind(o);
+// The strategy follows from the loss composition; a round's shape defaults to the strategy's.
+void read_rounds(const Config& config, TrainingSetup& s) {
+  s.strategy = strategy_kind(s.objective);
   const RoundDefaults defaults = round_defaults(s.strategy);
   s.rounds = config.get_int("rounds", s.rounds, 0);  // 0: evaluate the initial (pretrained) model
   s.epochs_per_round = config.get_int("epochs_per_round", defaults.epochs_per_round, 1);
   s.sample_size = config.get_int("sample_size", defaults.sample_size, 0);
   s.batch_size = config.get_int("batch_size", s.batch_size, 1);
+}
 
-  // optimisation
+void read_optimisation(const Config& config, TrainingSetup& s) {
   s.optimizer =
       config.get_choice("optimizer", s.optimizer, {"sgd", "nesterov", "adam", "adamw", "rmsprop"});
   s.learning_rate = config.get_double("learning_rate", s.learning_rate);
@@ -86,8 +95,9 @@ TrainingSetup read_training_setup(const Config& config) {
   s.schedule.total_steps = s.rounds;
   s.schedule.warmup_steps = config.get_int("warmup_rounds", 0, 0);
   s.clip_grad_norm = config.get_double("clip_grad_norm", 0);
+}
 
-  // runtime
+void read_runtime(const Config& config, TrainingSetup& s) {
   s.seed = static_cast<uint64_t>(config.get_int("seed", 0, 0));
   s.protocol.seed = s.seed;
   s.objective.seed = s.seed;
@@ -100,6 +110,19 @@ TrainingSetup read_training_setup(const Config& config) {
   s.checkpoint_every = config.get_int("checkpoint_every", s.checkpoint_every, 1);
   s.top_k = config.get_int("top_k", s.top_k, 1);
   s.gallery_queries = config.get_int("gallery_queries", s.gallery_queries, 0);
+}
+
+}  // namespace
+
+TrainingSetup read_training_setup(const Config& config) {
+  TrainingSetup s;
+  s.method = config.get_string("method", s.method);
+  read_data(config, s);
+  read_model(config, s);
+  read_objective(config, s.objective);
+  read_rounds(config, s);
+  read_optimisation(config, s);
+  read_runtime(config, s);
   return s;
 }
 

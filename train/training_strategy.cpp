@@ -6,7 +6,7 @@
 namespace hg {
 
 StrategyKind strategy_kind(const hashing::ObjectiveConfig& objective) {
-  const bool asymmetric = objective.asymmetric > 0, pairwise = objective.pairwise > 0;
+  const bool asymmetric = objective.asymmetric_weight > 0, pairwise = objective.pairwise_weight > 0;
   HG_CHECK(!(asymmetric && pairwise), "config: asymmetric_weight and pairwise_weight ",
            "are two training strategies; set only one of them");
   if (asymmetric) return StrategyKind::asymmetric;

@@ -72,7 +72,6 @@ struct StrategyContext {
   Tensor train_labels;  // [n_train, L] multi-hot, on `device`
   int64_t bits = 0;
   Device device = Device::cpu;
-  double gamma = 200;  // ADSH's weight of ‖v − u‖², for the asymmetric code update
 };
 
 std::unique_ptr<TrainingStrategy> make_training_strategy(StrategyKind kind,
