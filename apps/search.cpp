@@ -163,9 +163,8 @@ void write_result_labels(const std::string& path, const Labels& labels,
   write_npy(path, results.matrix(), with_classes);
 }
 
-int run_search(int argc, char** argv) {
-  CLI::App app{"Hamming top-k (or radius) search of query codes in an index of codes",
-               "hashgrad search"};
+// The command line.
+struct SearchOptions {
   std::string index_path, index_labels, query_labels, rerank_path, query_features_path, output;
   std::string model_path, html_path, index_images, query_images;
   std::vector<std::string> query_paths;
@@ -173,211 +172,290 @@ int run_search(int argc, char** argv) {
   int bits = 0;
   int64_t k = 0, gallery_queries = 8, stream_mb = 0;
   int radius = -1;
-  app.add_option("--index", index_path, "database codes: a code file or a .npy of packbits rows")
+  bool k_given = false, radius_given = false, rerank = false;
+  bool image_queries = false;  // the --query files are images, for --model to encode
+};
+
+// Parses the command line into `o`; false when it only asked for help.
+bool parse_search_options(int argc, char** argv, SearchOptions& o) {
+  CLI::App app{"Hamming top-k (or radius) search of query codes in an index of codes",
+               "hashgrad search"};
+  app.add_option("--index", o.index_path, "database codes: a code file or a .npy of packbits rows")
       ->required()
       ->check(CLI::ExistingFile);
-  app.add_option("--index-labels", index_labels,
+  app.add_option("--index-labels", o.index_labels,
                  ".npy labels of the database (class ids or multi-hot)")
       ->check(CLI::ExistingFile);
-  app.add_option("--query", query_paths,
+  app.add_option("--query", o.query_paths,
                  "query codes: code files or .npy packbits rows; or image files, with --model")
       ->required()
       ->check(CLI::ExistingFile);
-  app.add_option("--query-labels", query_labels, ".npy labels of the queries")
+  app.add_option("--query-labels", o.query_labels, ".npy labels of the queries")
       ->check(CLI::ExistingFile);
-  app::add_bits_option(app, bits, ".npy codes: the code length when less than 8 × columns");
+  app::add_bits_option(app, o.bits, ".npy codes: the code length when less than 8 × columns");
   CLI::Option* k_option =
-      app.add_option("-k,--k", k, "neighbours per query (with --radius: at most this many)")
+      app.add_option("-k,--k", o.k, "neighbours per query (with --radius: at most this many)")
           ->check(app::integer_at_least(1));
   CLI::Option* radius_option =
-      app.add_option("--radius", radius, "every code within this Hamming distance instead of top-k")
+      app.add_option("--radius", o.radius,
+                     "every code within this Hamming distance instead of top-k")
           ->check(app::integer_at_least(0));
   CLI::Option* rerank_option =
-      app.add_option("--rerank", rerank_path,
+      app.add_option("--rerank", o.rerank_path,
                      "re-order the top k by Euclidean distance of these database features (.npy "
                      "float [n, dim])")
           ->check(CLI::ExistingFile)
           ->excludes(radius_option);
-  app.add_option("--query-features", query_features_path, "the queries' features for --rerank")
+  app.add_option("--query-features", o.query_features_path, "the queries' features for --rerank")
       ->check(CLI::ExistingFile)
       ->needs(rerank_option);
-  app.add_option("--output", output, "folder for ids.npy, distances.npy, ... instead of printing");
-  app.add_option("--model", model_path,
+  app.add_option("--output", o.output,
+                 "folder for ids.npy, distances.npy, ... instead of printing");
+  app.add_option("--model", o.model_path,
                  "a trained model (run directory or checkpoint) to encode image --query files")
       ->check(CLI::ExistingPath);
   CLI::Option* html_option =
-      app.add_option("--html", html_path, "also write a gallery of queries and their results");
-  app.add_option("--gallery-queries", gallery_queries, "queries shown in the --html gallery")
+      app.add_option("--html", o.html_path, "also write a gallery of queries and their results");
+  app.add_option("--gallery-queries", o.gallery_queries, "queries shown in the --html gallery")
       ->check(app::integer_at_least(1))
       ->needs(html_option)
       ->capture_default_str();
-  app.add_option("--index-images", index_images,
+  app.add_option("--index-images", o.index_images,
                  "--html: the images of the index codes, a data spec (fmnist:database, "
                  "run:database@RUN_DIR, list:FILE, ...); default: the run directory's")
       ->needs(html_option);
-  app.add_option("--query-images", query_images,
+  app.add_option("--query-images", o.query_images,
                  "--html: the images of code-file queries, a data spec (fmnist:query, ...)")
       ->needs(html_option);
-  app.add_option("--stream-mb", stream_mb,
+  app.add_option("--stream-mb", o.stream_mb,
                  "search the index in parts of this many MiB (a code file larger than memory is "
                  "then read once per batch of queries); default: whole on the CPU, half the "
                  "free memory on a GPU")
       ->check(app::integer_at_least(1));
-  app::add_device_option(app, device_choice);
-  if (!app::parse_arguments(app, argc, argv)) return 0;
-  distributed::Communicator& communicator = distributed::world();
-  HG_CHECK(communicator.size() == 1 || (html_path.empty() && rerank_path.empty() && model_path.empty()),
+  app::add_device_option(app, o.device_choice);
+  if (!app::parse_arguments(app, argc, argv)) return false;
+  o.k_given = k_option->count() > 0;
+  o.radius_given = radius_option->count() > 0;
+  o.rerank = rerank_option->count() > 0;
+  o.image_queries = looks_like_image(o.query_paths[0]);
+  return true;
+}
+
+// What the options ask for together that the parser cannot check.
+void check_search_options(const SearchOptions& o, const distributed::Communicator& communicator) {
+  HG_CHECK(communicator.size() == 1 ||
+               (o.html_path.empty() && o.rerank_path.empty() && o.model_path.empty()),
            "--html, --rerank and --model need the whole index in one process: run them without "
-           "mpirun (", communicator.description(), ")");
-  HG_CHECK(k_option->count() > 0 || radius_option->count() > 0,
+           "mpirun (",
+           communicator.description(), ")");
+  HG_CHECK(o.k_given || o.radius_given,
            "-k: give the number of neighbours per query (or --radius R)");
-  const bool image_queries = looks_like_image(query_paths[0]);
-  HG_CHECK(!image_queries || !model_path.empty(), "--query ", query_paths[0],
+  HG_CHECK(!o.image_queries || !o.model_path.empty(), "--query ", o.query_paths[0],
            ": image queries need a trained model: give --model RUN_DIR (a run directory or its "
            "checkpoint), or encode the images with hashgrad encode and pass the code file");
-  HG_CHECK(!image_queries || query_labels.empty(), "--query-labels: image queries have no labels");
-  HG_CHECK(rerank_option->count() == 0 || image_queries || !query_features_path.empty(),
+  HG_CHECK(!o.image_queries || o.query_labels.empty(),
+           "--query-labels: image queries have no labels");
+  HG_CHECK(!o.rerank || o.image_queries || !o.query_features_path.empty(),
            "--rerank: also give --query-features (the queries' features)");
+}
 
-  const Device device = app::chosen_device(device_choice);
-  std::optional<TrainedModel> trained;
-  if (!model_path.empty()) trained = load_trained_model(model_path, device);
-  const hashing::DatabaseShare share({index_path, index_labels, bits}, communicator.rank(),
-                                     communicator.size());
-  ImageQueries encoded;
-  if (image_queries) {
-    encoded = encode_image_queries(query_paths, *trained,
-                                   rerank_option->count() > 0 && query_features_path.empty());
-    HG_CHECK(encoded.codes.bits == share.bits(), "--model ", model_path, " makes ",
-             encoded.codes.bits, "-bit codes but --index ", index_path, " holds ", share.bits(),
+// The query codes: the --query code files, or the --query images encoded by the model (their
+// images and features are kept in `encoded`).
+CodeSet read_query_codes(const SearchOptions& o, const std::optional<TrainedModel>& trained,
+                         int database_bits, ImageQueries& encoded) {
+  if (o.image_queries) {
+    encoded =
+        encode_image_queries(o.query_paths, *trained, o.rerank && o.query_features_path.empty());
+    HG_CHECK(encoded.codes.bits == database_bits, "--model ", o.model_path, " makes ",
+             encoded.codes.bits, "-bit codes but --index ", o.index_path, " holds ", database_bits,
              "-bit codes");
   }
-  CodeSet queries = image_queries ? encoded.codes : load_queries(query_paths, query_labels, bits);
-  HG_CHECK(queries.bits == share.bits(), "--query holds ", queries.bits, "-bit codes but --index ",
-           index_path, " holds ", share.bits(), "-bit codes");
-  hashing::ShardedIndex index(share.codes(), share.begin(), share.total(), device, communicator,
-                              static_cast<size_t>(stream_mb) << 20);
+  CodeSet queries =
+      o.image_queries ? encoded.codes : load_queries(o.query_paths, o.query_labels, o.bits);
+  HG_CHECK(queries.bits == database_bits, "--query holds ", queries.bits, "-bit codes but --index ",
+           o.index_path, " holds ", database_bits, "-bit codes");
+  return queries;
+}
 
-  // Results as (n_query rows of positions and distances) with row offsets, both modes alike.
+// Results as n_query rows of database positions and distances with row offsets, both modes
+// alike (top-k rows all have k entries; radius rows are ragged).
+struct SearchRows {
   std::vector<int64_t> offsets, positions;
   std::vector<int32_t> distances;
-  std::vector<float> feature_distances;
-  bool ragged = radius_option->count() > 0;
-  if (ragged) {
-    RadiusResult result = index.search_radius(queries.packed(), radius);
-    if (communicator.rank() != 0) return 0;  // rank 0 reports the merged results
-    for (int64_t q = 0; q <= queries.count; ++q) offsets.push_back(0);
-    for (int64_t q = 0; q < queries.count; ++q) {
-      int64_t begin = result.offsets[q], end = result.offsets[q + 1];
-      if (k_option->count() > 0) end = std::min(end, begin + k);
-      positions.insert(positions.end(), result.ids.begin() + begin, result.ids.begin() + end);
-      distances.insert(distances.end(), result.distances.begin() + begin,
-                       result.distances.begin() + end);
-      offsets[q + 1] = static_cast<int64_t>(positions.size());
-    }
+  std::vector<float> feature_distances;  // after --rerank
+  int64_t k = 0;                         // top-k: the columns
+  bool ragged = false;
+};
+
+// Radius results, each row cut at -k entries when -k was given.
+SearchRows radius_rows(const RadiusResult& result, int64_t query_count, const SearchOptions& o) {
+  SearchRows rows;
+  rows.ragged = true;
+  rows.offsets.assign(query_count + 1, 0);
+  for (int64_t q = 0; q < query_count; ++q) {
+    int64_t begin = result.offsets[q], end = result.offsets[q + 1];
+    if (o.k_given) end = std::min(end, begin + o.k);
+    rows.positions.insert(rows.positions.end(), result.ids.begin() + begin,
+                          result.ids.begin() + end);
+    rows.distances.insert(rows.distances.end(), result.distances.begin() + begin,
+                          result.distances.begin() + end);
+    rows.offsets[q + 1] = static_cast<int64_t>(rows.positions.size());
+  }
+  return rows;
+}
+
+// --rerank: the top k re-ordered by the Euclidean distance of float features, the queries'
+// from --query-features or, for image queries, from the model.
+SearchResult reranked(const SearchResult& result, const SearchOptions& o, const CodeSet& queries,
+                      int64_t database_count, const ImageQueries& encoded) {
+  int64_t dim = 0, query_dim = 0;
+  std::vector<float> database_features =
+      load_features(o.rerank_path, database_count, "--rerank", dim);
+  std::vector<float> query_features;
+  if (o.query_features_path.empty()) {
+    Tensor features = encoded.features.contiguous();
+    query_dim = features.size(1);
+    query_features.assign(features.data<float>(), features.data<float>() + features.numel());
   } else {
-    SearchResult result;
-    index.search(queries.packed(), k, result);
-    if (communicator.rank() != 0) return 0;  // rank 0 reports the merged results
-    if (!rerank_path.empty()) {
-      int64_t dim = 0, query_dim = 0;
-      std::vector<float> database_features =
-          load_features(rerank_path, share.total(), "--rerank", dim);
-      std::vector<float> query_features;
-      if (query_features_path.empty()) {  // image queries: the model's features
-        Tensor features = encoded.features.contiguous();
-        query_dim = features.size(1);
-        query_features.assign(features.data<float>(), features.data<float>() + features.numel());
-      } else {
-        query_features =
-            load_features(query_features_path, queries.count, "--query-features", query_dim);
-      }
-      HG_CHECK(dim == query_dim, "--query-features have ", query_dim,
-               " dimensions but --rerank features have ", dim);
-      result = rerank_by_features(result, query_features.data(), database_features.data(),
-                                  share.total(), dim);
-      feature_distances = result.feature_distances;
-    }
-    for (int64_t q = 0; q <= queries.count; ++q) offsets.push_back(q * result.k);
-    positions = result.ids;
-    distances = result.distances;
-    k = result.k;
+    query_features =
+        load_features(o.query_features_path, queries.count, "--query-features", query_dim);
   }
+  HG_CHECK(dim == query_dim, "--query-features have ", query_dim,
+           " dimensions but --rerank features have ", dim);
+  return rerank_by_features(result, query_features.data(), database_features.data(), database_count,
+                            dim);
+}
 
-  if (!html_path.empty()) {
-    const CodeSet database = share.whole();
-    data::ImageSize list_size =
-        trained ? model_input_size(trained->description) : data::ImageSize{};
-    // Image queries show their files (id i is the i-th --query); code queries their dataset's.
-    CodedImages query_side =
-        image_queries
-            ? CodedImages(
-                  queries, [&](int64_t id) { return encoded.images.at(static_cast<size_t>(id)); },
-                  [&](int64_t id) {
-                    return std::filesystem::path(query_paths.at(static_cast<size_t>(id)))
-                        .filename()
-                        .string();
-                  })
-            : CodedImages(queries,
-                          dataset_images(gallery_images(query_images, query_paths[0], "query",
-                                                        "--query-images", list_size)));
-    CodedImages database_side(database,
-                              dataset_images(gallery_images(index_images, index_path, "database",
-                                                            "--index-images", list_size)));
-    std::vector<GalleryQuery> rows;
-    for (int64_t q : gallery_sample(queries.count, gallery_queries))
-      rows.push_back({q,
-                      {positions.begin() + offsets[q], positions.begin() + offsets[q + 1]},
-                      {distances.begin() + offsets[q], distances.begin() + offsets[q + 1]}});
-    std::string description = detail::concat(
-        database.bits, "-bit codes; ", rows.size(), " of ", queries.count, " queries; ",
-        ragged ? detail::concat("codes within Hamming distance ", radius)
-               : detail::concat("the nearest ", k),
-        " of ", database.count, " in ", index_path,
-        feature_distances.empty() ? "" : ", re-ranked by feature distance",
-        ragged || k > hashing::kGalleryNeighbours
-            ? detail::concat(" (at most ", hashing::kGalleryNeighbours, " shown)")
-            : "");
-    write_gallery(html_path, retrieval_gallery(query_side, database_side, rows,
-                                               "hashgrad search: " + index_path, description));
-    std::fprintf(stderr, "gallery of %zu queries written to %s\n", rows.size(), html_path.c_str());
-  }
+SearchRows top_k_rows(const SearchResult& result, int64_t query_count) {
+  SearchRows rows;
+  for (int64_t q = 0; q <= query_count; ++q) rows.offsets.push_back(q * result.k);
+  rows.positions = result.ids;
+  rows.distances = result.distances;
+  rows.feature_distances = result.feature_distances;
+  rows.k = result.k;
+  return rows;
+}
 
-  std::vector<int64_t> ids;
-  for (int64_t position : positions) ids.push_back(share.ids()[position]);
-  if (!output.empty()) {
-    app::make_output_folder(output, "--output");
-    const Shape shape = ragged ? Shape{static_cast<int64_t>(ids.size())} : Shape{queries.count, k};
-    write_npy(app::join_path(output, "ids.npy"), ids, shape);
-    write_npy(app::join_path(output, "distances.npy"), distances, shape);
-    std::string written = "ids.npy, distances.npy";
-    if (ragged) {
-      write_npy(app::join_path(output, "offsets.npy"), offsets, {queries.count + 1});
-      written += ", offsets.npy";
-    }
-    if (!share.labels().empty()) {
-      write_result_labels(app::join_path(output, "labels.npy"), share.labels(), positions, shape);
-      written += ", labels.npy";
-    }
-    if (!feature_distances.empty()) {
-      write_npy(app::join_path(output, "feature_distances.npy"), feature_distances, shape);
-      written += ", feature_distances.npy";
-    }
-    std::printf("%lld results for %lld queries written to %s (%s)\n",
-                static_cast<long long>(ids.size()), static_cast<long long>(queries.count),
-                output.c_str(), written.c_str());
-    return 0;
+// --html: a sample of queries beside their results.
+void write_search_gallery(const SearchOptions& o, const CodeSet& queries, const CodeSet& database,
+                          const std::optional<TrainedModel>& trained, const ImageQueries& encoded,
+                          const SearchRows& rows) {
+  data::ImageSize list_size = trained ? model_input_size(trained->description) : data::ImageSize{};
+  // Image queries show their files (id i is the i-th --query); code queries their dataset's.
+  CodedImages query_side =
+      o.image_queries
+          ? CodedImages(
+                queries, [&](int64_t id) { return encoded.images.at(static_cast<size_t>(id)); },
+                [&](int64_t id) {
+                  return std::filesystem::path(o.query_paths.at(static_cast<size_t>(id)))
+                      .filename()
+                      .string();
+                })
+          : CodedImages(queries,
+                        dataset_images(gallery_images(o.query_images, o.query_paths[0], "query",
+                                                      "--query-images", list_size)));
+  CodedImages database_side(database,
+                            dataset_images(gallery_images(o.index_images, o.index_path, "database",
+                                                          "--index-images", list_size)));
+  std::vector<GalleryQuery> shown;
+  for (int64_t q : gallery_sample(queries.count, o.gallery_queries))
+    shown.push_back(
+        {q,
+         {rows.positions.begin() + rows.offsets[q], rows.positions.begin() + rows.offsets[q + 1]},
+         {rows.distances.begin() + rows.offsets[q], rows.distances.begin() + rows.offsets[q + 1]}});
+  std::string description = detail::concat(
+      database.bits, "-bit codes; ", shown.size(), " of ", queries.count, " queries; ",
+      rows.ragged ? detail::concat("codes within Hamming distance ", o.radius)
+                  : detail::concat("the nearest ", rows.k),
+      " of ", database.count, " in ", o.index_path,
+      rows.feature_distances.empty() ? "" : ", re-ranked by feature distance",
+      rows.ragged || rows.k > hashing::kGalleryNeighbours
+          ? detail::concat(" (at most ", hashing::kGalleryNeighbours, " shown)")
+          : "");
+  write_gallery(o.html_path, retrieval_gallery(query_side, database_side, shown,
+                                               "hashgrad search: " + o.index_path, description));
+  std::fprintf(stderr, "gallery of %zu queries written to %s\n", shown.size(), o.html_path.c_str());
+}
+
+// --output: the results as .npy files (top-k: [n_query, k]; radius: flattened, offsets.npy).
+void write_search_npy(const std::string& output, const CodeSet& queries,
+                      const hashing::DatabaseShare& share, const SearchRows& rows,
+                      const std::vector<int64_t>& ids) {
+  app::make_output_folder(output, "--output");
+  const Shape shape =
+      rows.ragged ? Shape{static_cast<int64_t>(ids.size())} : Shape{queries.count, rows.k};
+  write_npy(app::join_path(output, "ids.npy"), ids, shape);
+  write_npy(app::join_path(output, "distances.npy"), rows.distances, shape);
+  std::string written = "ids.npy, distances.npy";
+  if (rows.ragged) {
+    write_npy(app::join_path(output, "offsets.npy"), rows.offsets, {queries.count + 1});
+    written += ", offsets.npy";
   }
+  if (!share.labels().empty()) {
+    write_result_labels(app::join_path(output, "labels.npy"), share.labels(), rows.positions,
+                        shape);
+    written += ", labels.npy";
+  }
+  if (!rows.feature_distances.empty()) {
+    write_npy(app::join_path(output, "feature_distances.npy"), rows.feature_distances, shape);
+    written += ", feature_distances.npy";
+  }
+  std::printf("%lld results for %lld queries written to %s (%s)\n",
+              static_cast<long long>(ids.size()), static_cast<long long>(queries.count),
+              output.c_str(), written.c_str());
+}
+
+// One line per (query, rank).
+void print_search_rows(const CodeSet& queries, const hashing::DatabaseShare& share,
+                       const SearchRows& rows, const std::vector<int64_t>& ids) {
   std::printf("# query\trank\tid\tdistance\tlabel%s\n",
-              feature_distances.empty() ? "" : "\tfeature_distance");
+              rows.feature_distances.empty() ? "" : "\tfeature_distance");
   for (int64_t q = 0; q < queries.count; ++q)
-    for (int64_t j = offsets[q]; j < offsets[q + 1]; ++j) {
+    for (int64_t j = rows.offsets[q]; j < rows.offsets[q + 1]; ++j) {
       std::printf("%lld\t%lld\t%lld\t%d\t%s", static_cast<long long>(queries.ids[q]),
-                  static_cast<long long>(j - offsets[q] + 1), static_cast<long long>(ids[j]),
-                  distances[j], app::label_text(share.labels(), positions[j]).c_str());
-      if (!feature_distances.empty()) std::printf("\t%.6g", feature_distances[j]);
+                  static_cast<long long>(j - rows.offsets[q] + 1), static_cast<long long>(ids[j]),
+                  rows.distances[j], app::label_text(share.labels(), rows.positions[j]).c_str());
+      if (!rows.feature_distances.empty()) std::printf("\t%.6g", rows.feature_distances[j]);
       std::printf("\n");
     }
+}
+
+int run_search(int argc, char** argv) {
+  SearchOptions o;
+  if (!parse_search_options(argc, argv, o)) return 0;
+  distributed::Communicator& communicator = distributed::world();
+  check_search_options(o, communicator);
+
+  const Device device = app::chosen_device(o.device_choice);
+  std::optional<TrainedModel> trained;
+  if (!o.model_path.empty()) trained = load_trained_model(o.model_path, device);
+  const hashing::DatabaseShare share({o.index_path, o.index_labels, o.bits}, communicator.rank(),
+                                     communicator.size());
+  ImageQueries encoded;
+  CodeSet queries = read_query_codes(o, trained, share.bits(), encoded);
+  hashing::ShardedIndex index(share.codes(), share.begin(), share.total(), device, communicator,
+                              static_cast<size_t>(o.stream_mb) << 20);
+
+  SearchRows rows;
+  if (o.radius_given) {
+    RadiusResult result = index.search_radius(queries.packed(), o.radius);
+    if (communicator.rank() != 0) return 0;  // rank 0 reports the merged results
+    rows = radius_rows(result, queries.count, o);
+  } else {
+    SearchResult result;
+    index.search(queries.packed(), o.k, result);
+    if (communicator.rank() != 0) return 0;  // rank 0 reports the merged results
+    if (o.rerank) result = reranked(result, o, queries, share.total(), encoded);
+    rows = top_k_rows(result, queries.count);
+  }
+
+  if (!o.html_path.empty()) write_search_gallery(o, queries, share.whole(), trained, encoded, rows);
+  std::vector<int64_t> ids;
+  for (int64_t position : rows.positions) ids.push_back(share.ids()[position]);
+  if (!o.output.empty())
+    write_search_npy(o.output, queries, share, rows, ids);
+  else
+    print_search_rows(queries, share, rows, ids);
   return 0;
 }
 
