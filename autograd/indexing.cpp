@@ -15,10 +15,6 @@
 
 namespace hg {
 
-namespace {
-using Gradients = std::vector<Tensor>;
-}  // namespace
-
 Tensor concat(const std::vector<Tensor>& tensors, int64_t dim) {
   Tensor y = ops::concat(tensors, dim);
   std::vector<int64_t> lengths;

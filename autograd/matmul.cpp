@@ -17,8 +17,6 @@
 namespace hg {
 
 namespace {
-using Gradients = std::vector<Tensor>;
-
 Tensor transposed(const Tensor& x) { return ops::transpose(x, -1, -2); }
 }  // namespace
 

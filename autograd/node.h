@@ -15,8 +15,10 @@
 
 namespace hg {
 
-// Given ∂L/∂output, returns ∂L/∂input for every input (undefined where none is needed).
-using BackwardFunction = std::function<std::vector<Tensor>(const Tensor& grad_output)>;
+// ∂L/∂input for every input of an op, in order (undefined where none is needed).
+using Gradients = std::vector<Tensor>;
+// Given ∂L/∂output, returns the Gradients of the op's inputs.
+using BackwardFunction = std::function<Gradients(const Tensor& grad_output)>;
 
 struct Node {
   std::string name;  // "matmul.backward": what the profiler and error messages show

@@ -12,8 +12,6 @@
 namespace hg {
 
 namespace {
-using Gradients = std::vector<Tensor>;
-
 // The shape the output has with keepdim, so a gradient can broadcast against the input.
 Shape keepdim_shape(const Tensor& x, const std::vector<int64_t>& dims) {
   Shape shape = x.shape();

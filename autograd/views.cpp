@@ -9,8 +9,6 @@
 namespace hg {
 
 namespace {
-using Gradients = std::vector<Tensor>;
-
 // Views whose backward is "reshape the gradient to the input's shape".
 Tensor reshaping(const char* name, const Tensor& x, const Tensor& y) {
   Shape input_shape = x.shape();
