@@ -14,13 +14,6 @@
 #include "cuda/profiler.h"
 #include "distributed/communicator.h"
 
-namespace hg::app {
-std::map<std::string, Command>& commands() {
-  static std::map<std::string, Command> registry;
-  return registry;
-}
-}  // namespace hg::app
-
 namespace {
 
 void print_usage() {
