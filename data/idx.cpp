@@ -89,9 +89,10 @@ IdxArray read_idx(const std::string& path, int expected_dims) {
                   int64_t{bytes[3]};
     HG_CHECK(dim > 0, path, ": dimension ", d, " is 0 (an empty array)");
     array.dims.push_back(dim);
-    total *= dim;
-    HG_CHECK(total <= (int64_t{1} << 36), path, ": the header announces an implausible ",
+    // Checked before multiplying: three dimensions of up to 2^32 would overflow the product.
+    HG_CHECK(dim <= (int64_t{1} << 36) / total, path, ": the header announces an implausible ",
              dims_string(array.dims), " array (over 64 GiB): the file is corrupt");
+    total *= dim;
   }
   const uint64_t most = file.most_bytes_held();
   HG_CHECK(static_cast<uint64_t>(total) <= most, path, ": truncated: the header announces a ",
