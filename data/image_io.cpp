@@ -24,6 +24,27 @@ struct FileCloser {
   void operator()(std::FILE* file) const { std::fclose(file); }
 };
 
+// stb_image grows its buffer for a PNG's compressed data to the length each IDAT chunk claims
+// before it reads the chunk: a 94-byte file claiming chunks of up to 1 GiB made it allocate that
+// much (found by image_png_fuzzer). Every chunk's length is checked against the file first.
+void check_png_chunks(std::FILE* file, const std::string& path) {
+  constexpr unsigned char kSignature[8] = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1A, '\n'};
+  unsigned char bytes[8];
+  const bool png = std::fread(bytes, 1, 8, file) == 8 && std::memcmp(bytes, kSignature, 8) == 0;
+  if (png && std::fseek(file, 0, SEEK_END) == 0) {
+    const long size = std::ftell(file);
+    for (long at = 8; at + 8 <= size;) {
+      if (std::fseek(file, at, SEEK_SET) != 0 || std::fread(bytes, 1, 8, file) != 8) break;
+      const long length =
+          (long{bytes[0]} << 24) | (long{bytes[1]} << 16) | (long{bytes[2]} << 8) | long{bytes[3]};
+      HG_CHECK(length <= size - at - 12, "cannot decode image '", path, "': a PNG chunk claims ",
+               length, " bytes, more than the file holds (corrupt, or made to exhaust memory)");
+      at += 12 + length;
+    }
+  }
+  std::rewind(file);
+}
+
 }  // namespace
 
 void check_image_dimensions(const std::string& path, int64_t width, int64_t height) {
@@ -38,16 +59,18 @@ Image decode_image(const std::string& path, int channels) {
   std::unique_ptr<std::FILE, FileCloser> file(std::fopen(path.c_str(), "rb"));
   HG_CHECK(file != nullptr, "cannot open image '", path,
            "': ", errno != 0 ? std::strerror(errno) : "unknown error");
+  check_png_chunks(file.get(), path);
   int width = 0, height = 0, channels_in_file = 0;
   // stbi_info reads the header alone and puts the file back where it was.
   if (stbi_info_from_file(file.get(), &width, &height, &channels_in_file) != 0)
     check_image_dimensions(path, width, height);
-  stbi_uc* decoded = stbi_load_from_file(file.get(), &width, &height, &channels_in_file, channels);
+  std::unique_ptr<stbi_uc, decltype(&stbi_image_free)> decoded(
+      stbi_load_from_file(file.get(), &width, &height, &channels_in_file, channels),
+      &stbi_image_free);
   HG_CHECK(decoded != nullptr, "cannot decode image '", path, "': ", stbi_failure_reason(),
            " (corrupt, or not a JPEG, PNG or BMP file)");
   Image image(ImageSize{height, width, channels});
-  std::memcpy(image.pixels.data(), decoded, image.pixels.size());
-  stbi_image_free(decoded);
+  std::memcpy(image.pixels.data(), decoded.get(), image.pixels.size());
   return image;
 }
 

@@ -6,6 +6,7 @@
 #include <filesystem>
 
 #include "data/idx.h"
+#include "data/image_io.h"
 #include "tests/test_support.h"
 
 namespace hg {
@@ -28,6 +29,17 @@ TEST(FuzzRegression, IdxHeaderWhoseDimensionsOverflowTheirProduct) {
   for (const std::string& path : findings("idx")) {
     const std::string message = test::error_message([&] { data::read_idx(path, 3); });
     EXPECT_NE(message.find("1280 x 37486839 x 4278257667 array (over 64 GiB)"), std::string::npos)
+        << message;
+  }
+}
+
+TEST(FuzzRegression, PngChunkClaimingMoreThanTheFileHolds) {
+  // 94 bytes whose IDAT chunk claims 1627390073: stb_image grew its buffer to that before reading
+  // (a timeout under the fuzzer, the time going into the allocation).
+  for (const std::string& path : findings("image_png")) {
+    const std::string message = test::error_message([&] { data::decode_image(path, 3); });
+    EXPECT_NE(message.find("a PNG chunk claims 1627390073 bytes, more than the file holds"),
+              std::string::npos)
         << message;
   }
 }
