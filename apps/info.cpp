@@ -5,7 +5,7 @@
 
 #include "apps/cli.h"
 #include "apps/command.h"
-#include "cuda/allocator.h"
+#include "core/caching_allocator.h"
 #include "cuda/runtime.h"
 
 namespace {

@@ -11,7 +11,7 @@
 
 #include "apps/command.h"
 #include "core/error.h"
-#include "cuda/profiler.h"
+#include "core/profiler.h"
 #include "distributed/communicator.h"
 
 namespace {

@@ -4,7 +4,7 @@
 #include <unordered_set>
 
 #include "autograd/node.h"
-#include "cuda/profiler.h"
+#include "core/profiler.h"
 #include "tensor/elementwise.h"
 
 namespace hg {

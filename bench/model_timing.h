@@ -8,7 +8,7 @@
 #include "autograd/node.h"
 #include "autograd/reduce.h"
 #include "bench/bench_report.h"
-#include "cuda/profiler.h"
+#include "core/profiler.h"
 #include "cuda/runtime.h"
 #include "layers/module.h"
 
@@ -31,7 +31,7 @@ inline double best_pass_seconds(Module& model, const Tensor& images, bool backwa
   return best_seconds(runs, budget, [&] { model_pass(model, images, backward); });
 }
 
-// Prints the per-op table (cuda/profiler.h) of one forward + backward pass.
+// Prints the per-op table (core/profiler.h) of one forward + backward pass.
 inline void print_profile(Module& model, const Tensor& images) {
   profiler::reset();
   profiler::enable(true);

@@ -37,6 +37,7 @@
 #include "autograd/softmax.h"
 #include "bench/bench_report.h"
 #include "bench/process_memory.h"
+#include "core/caching_allocator.h"
 #include "cuda/allocator.h"
 #include "cuda/runtime.h"
 #include "hashing/hash_model.h"

@@ -29,10 +29,8 @@
 #include "hashing/hamming_search.h"
 #include "hashing/npy.h"
 
-#if HASHGRAD_WITH_CUDA
 #include "cuda/hamming_search.h"
 #include "cuda/stream.h"
-#endif
 
 namespace {
 
@@ -119,10 +117,8 @@ int run_gpu(int64_t n_database, int64_t n_query, const std::vector<int>& bit_len
     std::printf("GPU benchmark skipped: %s\n", cuda::device_description().c_str());
     return 0;
   }
-#if HASHGRAD_WITH_CUDA
-  int processors = 0, clock_khz = 0;
-  CUDA_CHECK(cudaDeviceGetAttribute(&processors, cudaDevAttrMultiProcessorCount, 0));
-  CUDA_CHECK(cudaDeviceGetAttribute(&clock_khz, cudaDevAttrClockRate, 0));
+  const cuda::ComputeUnits units = cuda::compute_units();
+  const int processors = units.multiprocessors, clock_khz = units.clock_khz;
   const double popc_peak = static_cast<double>(processors) * 16.0 * clock_khz * 1e3;
   const std::string device = cuda::device_description();
   std::printf("GPU: %s, %d SMs at %.0f MHz, popcount peak %.3e POPC/s\n", device.c_str(),
@@ -159,10 +155,6 @@ int run_gpu(int64_t n_database, int64_t n_query, const std::vector<int>& bit_len
   }
   write_search_results(results_folder, "gpu-" + bench::device_slug(device), load_before, runs,
                        cpu::scan_build_name(cpu::best_scan_build()));
-#else
-  (void)n_database, (void)n_query, (void)bit_lengths, (void)ks, (void)repeat, (void)results_folder,
-      (void)load_before;
-#endif
   return 0;
 }
 

@@ -6,6 +6,8 @@
 // is staged once per block in shared memory when it fits (c ≤ 64: 16 KiB), read from global
 // otherwise. Rows are independent, so no synchronisation is needed between threads.
 #include "cuda/adsh_code_update.h"
+#include "cuda/check.h"
+#include "cuda/grid_stride.h"
 
 namespace hg::cuda {
 

@@ -21,14 +21,12 @@ HG_HOST_DEVICE void adsh_sweep_row(float* v, const float* gram, const float* q, 
 
 }  // namespace hg
 
-#if HASHGRAD_WITH_CUDA
 #include "cuda/stream.h"
 
 namespace hg::cuda {
 
 // adsh_sweep_row for every row of V [rows, bits], with W [bits, bits] and Q [rows, bits].
 void adsh_bit_sweep(float* codes, const float* gram, const float* linear_term, int64_t rows,
-                    int64_t bits, cudaStream_t stream);
+                    int64_t bits, Stream stream);
 
 }  // namespace hg::cuda
-#endif

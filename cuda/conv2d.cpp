@@ -20,8 +20,6 @@
 // Workspace. Every algorithm runs in one shared workspace from the caching allocator, grown
 // (never shrunk) to the largest need seen. Giving the old block back while queued work still
 // uses it is safe: the allocator is stream-ordered, and all of this runs on hashgrad's stream.
-#if HASHGRAD_WITH_CUDA
-
 #include "cuda/conv2d.h"
 
 #include <algorithm>
@@ -34,6 +32,7 @@
 
 #include "cuda/allocator.h"
 #include "cuda/cudnn_descriptor.h"
+#include "cuda/handles.h"
 #include "cuda/runtime.h"
 
 namespace hg::cuda {
@@ -342,5 +341,3 @@ HG_INSTANTIATE_CONV2D(double)
 #undef HG_INSTANTIATE_CONV2D
 
 }  // namespace hg::cuda
-
-#endif  // HASHGRAD_WITH_CUDA

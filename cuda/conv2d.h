@@ -37,7 +37,6 @@ inline int64_t conv_output_size(int64_t in, int64_t kernel, int64_t stride, int6
 
 }  // namespace hg
 
-#if HASHGRAD_WITH_CUDA
 #include "cuda/stream.h"
 
 namespace hg::cuda {
@@ -46,15 +45,15 @@ namespace hg::cuda {
 // y = conv(x, weight) (+ bias): cudnnConvolutionForward, then cudnnAddTensor for the bias.
 template <typename T>
 void conv2d_forward(const T* x, const T* weight, const T* bias, T* y, const Conv2dShape& shape,
-                    cudaStream_t stream);
+                    Stream stream);
 // grad_x = ∂L/∂x from grad_y = ∂L/∂y: cudnnConvolutionBackwardData.
 template <typename T>
 void conv2d_backward_input(const T* grad_y, const T* weight, T* grad_x, const Conv2dShape& shape,
-                           cudaStream_t stream);
+                           Stream stream);
 // grad_weight = ∂L/∂weight: cudnnConvolutionBackwardFilter.
 template <typename T>
 void conv2d_backward_weight(const T* grad_y, const T* x, T* grad_weight, const Conv2dShape& shape,
-                            cudaStream_t stream);
+                            Stream stream);
 
 // What the plan cache holds, for tests and the profiler-minded.
 struct Conv2dPlanStats {
@@ -66,4 +65,3 @@ struct Conv2dPlanStats {
 Conv2dPlanStats conv2d_plan_stats();
 
 }  // namespace hg::cuda
-#endif

@@ -3,6 +3,7 @@
 //
 // Thread mapping: a grid-stride loop, one output element per iteration; each thread turns its
 // linear index into an offset in the source and in the destination (either may be a view).
+#include "cuda/check.h"
 #include "cuda/convert.h"
 #include "cuda/copy.h"
 #include "cuda/grid_stride.h"

@@ -4,6 +4,7 @@
 // Thread mapping: a grid-stride loop over the output's linear index i; operands that are views
 // (broadcast, transposed) are read at StridedIndex::offset(i). The op is a kernel argument: the
 // switch on it is uniform across a warp, so it costs a jump, not divergence.
+#include "cuda/check.h"
 #include "cuda/convert.h"
 #include "cuda/elementwise.h"
 #include "cuda/grid_stride.h"

@@ -1,5 +1,6 @@
-// CUDA launchers for elementwise ops (CUDA builds only). CPU twins: tensor/cpu/elementwise.h,
-// which documents each one; the formulas are in cuda/elementwise_math.h.
+// CUDA launchers for elementwise ops (stubs that throw in a CPU-only build: cuda/without_cuda/).
+// CPU twins: tensor/cpu/elementwise.h, which documents each one; the formulas are in
+// cuda/elementwise_math.h.
 #pragma once
 
 #include <cstdint>
@@ -12,19 +13,19 @@ namespace hg::cuda {
 
 template <typename T>
 void unary(UnaryOp op, const T* x, StridedIndex x_index, T* y, int64_t count, T alpha, T beta,
-           cudaStream_t stream);
+           Stream stream);
 
 template <typename T>
 void unary_backward(UnaryOp op, const T* grad, const T* x, StridedIndex x_index, const T* y,
-                    T* result, int64_t count, T alpha, T beta, cudaStream_t stream);
+                    T* result, int64_t count, T alpha, T beta, Stream stream);
 
 template <typename T>
 void binary(BinaryOp op, const T* a, StridedIndex a_index, const T* b, StridedIndex b_index,
-            T* result, int64_t count, cudaStream_t stream);
+            T* result, int64_t count, Stream stream);
 
 template <typename T>
 void binary_backward(BinaryOp op, bool with_respect_to_b, const T* grad, const T* a,
                      StridedIndex a_index, const T* b, StridedIndex b_index, T* result,
-                     int64_t count, cudaStream_t stream);
+                     int64_t count, Stream stream);
 
 }  // namespace hg::cuda

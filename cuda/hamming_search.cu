@@ -1,5 +1,5 @@
 // CUDA Hamming search with the top-k selection fused into the scan. CPU twin (identical
-// results): hashing/hamming_search_cpu.cpp.
+// results): hashing/cpu_hamming_index.cpp.
 //
 //   d(q, x) = Σ_w popc(q_w XOR x_w)    for every query q and database code x
 //
@@ -32,8 +32,12 @@
 #include <climits>
 #include <type_traits>
 
-#include "cuda/allocator.h"
+#include "cuda/check.h"
+#include "cuda/copy.h"
+#include "cuda/grid_stride.h"
 #include "cuda/hamming_search.h"
+#include "cuda/runtime.h"
+#include "cuda/scratch_buffer.h"
 
 namespace hg::cuda {
 
@@ -137,12 +141,6 @@ __global__ void __launch_bounds__(kThreads)
   }
 }
 
-__global__ void fill_kernel(int* values, int64_t count, int value) {
-  for (int64_t i = blockIdx.x * static_cast<int64_t>(blockDim.x) + threadIdx.x; i < count;
-       i += static_cast<int64_t>(gridDim.x) * blockDim.x)
-    values[i] = value;
-}
-
 // Σ_c count[q][c][d]
 __device__ int64_t total_at(const int* counts, int64_t query, int chunks, int bins, int d) {
   int64_t total = 0;
@@ -154,8 +152,7 @@ __device__ int64_t total_at(const int* counts, int64_t query, int chunks, int bi
 // (one thread per query).
 __global__ void estimate_limits_kernel(const int* counts, int64_t n_query, int chunks, int bins,
                                        double target, int* limits) {
-  for (int64_t query = blockIdx.x * static_cast<int64_t>(blockDim.x) + threadIdx.x; query < n_query;
-       query += static_cast<int64_t>(gridDim.x) * blockDim.x) {
+  HG_GRID_STRIDE_LOOP(query, n_query) {
     int64_t cumulative = 0;
     int limit = bins - 1;
     for (int d = 0; d < bins; ++d) {
@@ -176,8 +173,7 @@ __global__ void estimate_limits_kernel(const int* counts, int64_t n_query, int c
 __global__ void plan_kernel(int* counts, int64_t n_query, int chunks, int bins, int* limits,
                             int64_t k, int* thresholds, int64_t* row_lengths, int64_t* row_starts,
                             int* retries) {
-  for (int64_t query = blockIdx.x * static_cast<int64_t>(blockDim.x) + threadIdx.x; query < n_query;
-       query += static_cast<int64_t>(gridDim.x) * blockDim.x) {
+  HG_GRID_STRIDE_LOOP(query, n_query) {
     const int limit = limits[query];
     if (limit < 0) continue;
     int threshold = limit;
@@ -275,25 +271,6 @@ __global__ void __launch_bounds__(kThreads)
   }
 }
 
-// Device memory for one search, returned to the caching allocator on scope exit.
-template <typename T>
-class DeviceBuffer {
- public:
-  explicit DeviceBuffer(size_t count)
-      : data_(static_cast<T*>(memory::device_allocate(std::max<size_t>(count, 1) * sizeof(T)))) {}
-  ~DeviceBuffer() { memory::device_free(data_); }
-  DeviceBuffer(const DeviceBuffer&) = delete;
-  DeviceBuffer& operator=(const DeviceBuffer&) = delete;
-  T* get() const { return data_; }
-
- private:
-  T* data_;
-};
-
-unsigned int small_grid(int64_t count) {
-  return static_cast<unsigned int>(std::clamp<int64_t>((count + 255) / 256, 1, 4096));
-}
-
 // How one batch of queries is cut into blocks.
 struct Geometry {
   int groups = 1;  // query groups (grid y)
@@ -305,9 +282,7 @@ struct Geometry {
 template <int kWords>
 Geometry plan_geometry(const HammingProblem& problem) {
   constexpr int kQueriesPerBlock = kWarps * queries_per_warp(kWords);
-  int device = 0, processors = 0;
-  CUDA_CHECK(cudaGetDevice(&device));
-  CUDA_CHECK(cudaDeviceGetAttribute(&processors, cudaDevAttrMultiProcessorCount, device));
+  const int processors = compute_units().multiprocessors;
   Geometry geometry;
   geometry.groups = static_cast<int>((problem.n_query + kQueriesPerBlock - 1) / kQueriesPerBlock);
   // Enough blocks to fill the GPU four times over even for a handful of queries.
@@ -338,9 +313,9 @@ struct Workspace {
         row_lengths(queries),
         row_starts(queries),
         retries(1) {}
-  DeviceBuffer<int> counts, limits, thresholds;
-  DeviceBuffer<int64_t> row_lengths, row_starts;
-  DeviceBuffer<int> retries;
+  ScratchArray<int> counts, limits, thresholds;
+  ScratchArray<int64_t> row_lengths, row_starts;
+  ScratchArray<int> retries;
 };
 
 template <int kWords>
@@ -358,7 +333,7 @@ void histogram(const HammingProblem& problem, const Geometry& geometry, int64_t 
 int plan(const HammingProblem& problem, const Geometry& geometry, int64_t k, Workspace& workspace,
          cudaStream_t stream) {
   CUDA_CHECK(cudaMemsetAsync(workspace.retries.get(), 0, sizeof(int), stream));
-  plan_kernel<<<small_grid(problem.n_query), 256, 0, stream>>>(
+  plan_kernel<<<blocks_for(problem.n_query), kThreadsPerBlock, 0, stream>>>(
       workspace.counts.get(), problem.n_query, geometry.chunks, geometry.bins,
       workspace.limits.get(), k, workspace.thresholds.get(), workspace.row_lengths.get(),
       workspace.row_starts.get(), workspace.retries.get());
@@ -393,15 +368,13 @@ void topk_batch(const HammingProblem& problem, int64_t k, int64_t* ids, int32_t*
   const int64_t stride = problem.sample_stride > 0
                              ? problem.sample_stride
                              : std::clamp<int64_t>(problem.n_database / (16 * k), 1, 64);
-  fill_kernel<<<small_grid(n_query), 256, 0, stream>>>(workspace.limits.get(), n_query,
-                                                       problem.bits);
-  CUDA_CHECK_LAUNCH();
+  fill<int>(workspace.limits.get(), problem.bits, n_query, stream);
   if (stride > 1) {
     histogram<kWords>(problem, geometry, stride, workspace, stream);
     const double target = 2.0 * static_cast<double>(k) / static_cast<double>(stride) + 8.0;
-    estimate_limits_kernel<<<small_grid(n_query), 256, 0, stream>>>(workspace.counts.get(), n_query,
-                                                                    geometry.chunks, geometry.bins,
-                                                                    target, workspace.limits.get());
+    estimate_limits_kernel<<<blocks_for(n_query), kThreadsPerBlock, 0, stream>>>(
+        workspace.counts.get(), n_query, geometry.chunks, geometry.bins, target,
+        workspace.limits.get());
     CUDA_CHECK_LAUNCH();
   }
   histogram<kWords>(problem, geometry, 1, workspace, stream);
@@ -418,9 +391,7 @@ void radius_batch(const HammingProblem& problem, int radius, std::vector<int64_t
   Geometry geometry = plan_geometry<kWords>(problem);
   Workspace workspace(problem.n_query, geometry.chunks, geometry.bins);
   const int64_t n_query = problem.n_query;
-  fill_kernel<<<small_grid(n_query), 256, 0, stream>>>(workspace.limits.get(), n_query,
-                                                       std::min(radius, problem.bits));
-  CUDA_CHECK_LAUNCH();
+  fill<int>(workspace.limits.get(), std::min(radius, problem.bits), n_query, stream);
   histogram<kWords>(problem, geometry, 1, workspace, stream);
   plan(problem, geometry, -1, workspace, stream);
   std::vector<int64_t> lengths(static_cast<size_t>(n_query));
@@ -438,8 +409,8 @@ void radius_batch(const HammingProblem& problem, int radius, std::vector<int64_t
   if (total == 0) return;  // nothing within the radius: no collect, no (null-pointer) copies
   CUDA_CHECK(cudaMemcpyAsync(workspace.row_starts.get(), starts.data(),
                              starts.size() * sizeof(int64_t), cudaMemcpyHostToDevice, stream));
-  DeviceBuffer<int64_t> batch_ids(static_cast<size_t>(total));
-  DeviceBuffer<int32_t> batch_distances(static_cast<size_t>(total));
+  ScratchArray<int64_t> batch_ids(static_cast<size_t>(total));
+  ScratchArray<int32_t> batch_distances(static_cast<size_t>(total));
   collect<kWords>(problem, geometry, workspace, batch_ids.get(), batch_distances.get(), stream);
   ids.resize(static_cast<size_t>(base + total));
   distances.resize(static_cast<size_t>(base + total));

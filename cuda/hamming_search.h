@@ -1,5 +1,6 @@
-// CUDA Hamming search over packed binary codes (CUDA builds only). The CPU engine with the same
-// results is hashing/hamming_search_cpu.cpp; hashing/hamming_search.cpp calls these launchers.
+// CUDA Hamming search over packed binary codes (stubs that throw in a CPU-only build:
+// cuda/without_cuda/). The CPU engine with the same results is hashing/hamming_search_cpu.cpp;
+// hashing/hamming_search.cpp calls these launchers.
 //
 // Codes are row-major n × words arrays of u64 in device memory (hashing/bit_packing.h layout),
 // 1 ≤ words ≤ 16 (8 to 1024 bits), the bits of the last word past `bits` zero (HammingIndex
@@ -12,7 +13,6 @@
 #include <cstdint>
 #include <vector>
 
-#if HASHGRAD_WITH_CUDA
 #include "cuda/stream.h"
 
 namespace hg::cuda {
@@ -31,16 +31,14 @@ struct HammingProblem {
 
 // Top-k: ids[q·k + j], distances[q·k + j] in device memory, 1 ≤ k ≤ n_database.
 void hamming_topk(const HammingProblem& problem, int64_t k, int64_t* ids, int32_t* distances,
-                  cudaStream_t stream);
+                  Stream stream);
 
 // Radius: every database code within `radius`, returned on the host; query q's entries are
 // [row_offsets[q], row_offsets[q + 1]). Synchronises the stream.
 void hamming_radius(const HammingProblem& problem, int radius, std::vector<int64_t>& row_offsets,
-                    std::vector<int64_t>& ids, std::vector<int32_t>& distances,
-                    cudaStream_t stream);
+                    std::vector<int64_t>& ids, std::vector<int32_t>& distances, Stream stream);
 
 // Bytes of device memory a resident database may take: half of what is free now.
 size_t hamming_database_budget();
 
 }  // namespace hg::cuda
-#endif

@@ -7,6 +7,7 @@
 //
 // Thread mapping: a grid-stride loop, one position p of the index (or output) per iteration,
 // except deterministic scatter-add, which gives each thread one fiber along d (see below).
+#include "cuda/check.h"
 #include "cuda/convert.h"
 #include "cuda/grid_stride.h"
 #include "cuda/indexing.h"

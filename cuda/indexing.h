@@ -1,6 +1,6 @@
 // Gather, scatter-add and where: the kernels behind tensor/indexing.h. CPU twins:
-// tensor/cpu/indexing.h. IndexedAccess is plain data shared by both paths; the launchers exist
-// in CUDA builds only.
+// tensor/cpu/indexing.h. IndexedAccess is plain data shared by both paths; the launchers throw in a
+// CPU-only build (cuda/without_cuda/).
 #pragma once
 
 #include <cstdint>
@@ -35,7 +35,6 @@ struct IndexedAccess {
 
 }  // namespace hg
 
-#if HASHGRAD_WITH_CUDA
 #include "cuda/stream.h"
 
 namespace hg::cuda {
@@ -43,7 +42,7 @@ namespace hg::cuda {
 // output[p] = input[access.offset(p)] for p < count (output contiguous, of the index's shape).
 template <typename T>
 void gather(const T* input, IndexedAccess access, const int64_t* index, T* output, int64_t count,
-            cudaStream_t stream);
+            Stream stream);
 
 // output[access.offset(p)] += source[source_index.offset(p)] for p < count = the index's numel.
 // Not deterministic: atomicAdd, one thread per p. Deterministic: one thread per fiber (the
@@ -52,12 +51,11 @@ void gather(const T* input, IndexedAccess access, const int64_t* index, T* outpu
 template <typename T>
 void scatter_add(T* output, IndexedAccess access, const int64_t* index, const T* source,
                  StridedIndex source_index, int64_t count, int64_t dim_size, int64_t inner,
-                 bool deterministic, cudaStream_t stream);
+                 bool deterministic, Stream stream);
 
 // output[p] = condition[condition_index(p)] ≠ 0 ? a[a_index(p)] : b[b_index(p)].
 template <typename T>
 void where(const uint8_t* condition, StridedIndex condition_index, const T* a, StridedIndex a_index,
-           const T* b, StridedIndex b_index, T* output, int64_t count, cudaStream_t stream);
+           const T* b, StridedIndex b_index, T* output, int64_t count, Stream stream);
 
 }  // namespace hg::cuda
-#endif

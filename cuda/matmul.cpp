@@ -14,8 +14,6 @@
 // later calls reuse them. A fixed algorithm per problem also makes results bitwise repeatable
 // run to run on one GPU (cuBLAS's reproducibility guarantee), which is what deterministic mode
 // asks of GEMMs, so that mode needs nothing more here.
-#if HASHGRAD_WITH_CUDA
-
 #include "cuda/matmul.h"
 
 #include <map>
@@ -25,6 +23,7 @@
 #include <vector>
 
 #include "cuda/bf16.h"
+#include "cuda/handles.h"
 #include "cuda/runtime.h"
 #include "cuda/scratch_buffer.h"
 
@@ -131,6 +130,84 @@ std::map<std::vector<int64_t>, std::unique_ptr<Plan>>& plans() {
   return *cache;
 }
 
+// One problem as cuBLASLt sees it: everything a plan depends on.
+struct GemmProblem {
+  int64_t m, n, k, batch_count;
+  cublasComputeType_t compute;
+  ColumnMajor first, second;  // Bᵀ [n × k], Aᵀ [k × m]
+  int64_t first_batch_stride, second_batch_stride;
+  uint32_t first_alignment, second_alignment, output_alignment;
+  bool has_bias;
+};
+
+template <typename Input, typename Output>
+std::vector<int64_t> plan_key(const GemmProblem& p) {
+  return {data_type<Input>(),
+          data_type<Output>(),
+          p.compute,
+          p.m,
+          p.n,
+          p.k,
+          p.batch_count,
+          p.first.operation,
+          p.first.leading_dimension,
+          p.first_batch_stride,
+          p.first_alignment,
+          p.second.operation,
+          p.second.leading_dimension,
+          p.second_batch_stride,
+          p.second_alignment,
+          p.output_alignment,
+          p.has_bias};
+}
+
+// The descriptors of `p`, with the bias epilogue when it has a bias.
+template <typename Input, typename Output, typename Scale>
+void describe(const GemmProblem& p, const Output* bias, Plan& plan) {
+  CUBLAS_CHECK(cublasLtMatmulDescCreate(&plan.operation, p.compute, data_type<Scale>()));
+  int32_t first_operation = p.first.operation, second_operation = p.second.operation;
+  CUBLAS_CHECK(cublasLtMatmulDescSetAttribute(plan.operation, CUBLASLT_MATMUL_DESC_TRANSA,
+                                              &first_operation, sizeof first_operation));
+  CUBLAS_CHECK(cublasLtMatmulDescSetAttribute(plan.operation, CUBLASLT_MATMUL_DESC_TRANSB,
+                                              &second_operation, sizeof second_operation));
+  if (bias != nullptr) {
+    // Dᵀ's rows are D's columns: one bias value per output column, as a linear layer needs.
+    cublasLtEpilogue_t epilogue = CUBLASLT_EPILOGUE_BIAS;
+    CUBLAS_CHECK(cublasLtMatmulDescSetAttribute(plan.operation, CUBLASLT_MATMUL_DESC_EPILOGUE,
+                                                &epilogue, sizeof epilogue));
+    CUBLAS_CHECK(cublasLtMatmulDescSetAttribute(plan.operation, CUBLASLT_MATMUL_DESC_BIAS_POINTER,
+                                                &bias, sizeof bias));
+  }
+  const int32_t count = static_cast<int32_t>(p.batch_count);
+  create_layout(&plan.first, data_type<Input>(), p.first.stored_rows, p.first.stored_columns,
+                p.first.leading_dimension, count, p.first_batch_stride);
+  create_layout(&plan.second, data_type<Input>(), p.second.stored_rows, p.second.stored_columns,
+                p.second.leading_dimension, count, p.second_batch_stride);
+  create_layout(&plan.output, data_type<Output>(), p.n, p.m, p.n, count, p.m * p.n);
+}
+
+// Asks the heuristic for the best algorithm of a described plan.
+void choose_algorithm(const GemmProblem& p, Plan& plan) {
+  PreferenceGuard preference;
+  preference.set(CUBLASLT_MATMUL_PREF_MAX_WORKSPACE_BYTES, kMaxWorkspaceBytes);
+  preference.set(CUBLASLT_MATMUL_PREF_MIN_ALIGNMENT_A_BYTES, p.first_alignment);
+  preference.set(CUBLASLT_MATMUL_PREF_MIN_ALIGNMENT_B_BYTES, p.second_alignment);
+  preference.set(CUBLASLT_MATMUL_PREF_MIN_ALIGNMENT_C_BYTES, p.output_alignment);
+  preference.set(CUBLASLT_MATMUL_PREF_MIN_ALIGNMENT_D_BYTES, p.output_alignment);
+  cublasLtMatmulHeuristicResult_t result{};
+  int found = 0;
+  // "Nothing fits" comes back as CUBLAS_STATUS_NOT_SUPPORTED rather than found == 0.
+  const cublasStatus_t status = cublasLtMatmulAlgoGetHeuristic(
+      cublaslt_handle(), plan.operation, plan.first, plan.second, plan.output, plan.output,
+      preference.get(), 1, &result, &found);
+  HG_CHECK(status != CUBLAS_STATUS_NOT_SUPPORTED && (status != CUBLAS_STATUS_SUCCESS || found > 0),
+           "cuda::gemm: cuBLASLt has no algorithm for [", p.m, ", ", p.k, "] x [", p.k, ", ", p.n,
+           "] (batch ", p.batch_count, ") with these types and alignments");
+  CUBLAS_CHECK(status);
+  plan.algorithm = result.algo;
+  plan.workspace_bytes = result.workspaceSize;
+}
+
 }  // namespace
 
 template <typename Input, typename Output>
@@ -156,73 +233,26 @@ void gemm(int64_t m, int64_t n, int64_t k, int64_t batch_count, const GemmOperan
                                cudaMemcpyDeviceToDevice, stream));
     bias = static_cast<const Output*>(aligned_bias.data);
   }
-  const ColumnMajor first = column_major(b, k, n);   // Bᵀ [n × k]
-  const ColumnMajor second = column_major(a, m, k);  // Aᵀ [k × m]
-  const uint32_t first_alignment = alignment_of(b.data), second_alignment = alignment_of(a.data),
-                 output_alignment = alignment_of(d);
-  const std::vector<int64_t> key = {data_type<Input>(),
-                                    data_type<Output>(),
-                                    compute,
-                                    m,
-                                    n,
-                                    k,
-                                    batch_count,
-                                    first.operation,
-                                    first.leading_dimension,
-                                    b.batch_stride,
-                                    first_alignment,
-                                    second.operation,
-                                    second.leading_dimension,
-                                    a.batch_stride,
-                                    second_alignment,
-                                    output_alignment,
-                                    bias != nullptr};
+  const GemmProblem problem{m,
+                            n,
+                            k,
+                            batch_count,
+                            compute,
+                            column_major(b, k, n),
+                            column_major(a, m, k),
+                            b.batch_stride,
+                            a.batch_stride,
+                            alignment_of(b.data),
+                            alignment_of(a.data),
+                            alignment_of(d),
+                            bias != nullptr};
 
   std::lock_guard<std::mutex> lock(plans_mutex);
-  std::unique_ptr<Plan>& plan = plans()[key];
+  std::unique_ptr<Plan>& plan = plans()[plan_key<Input, Output>(problem)];
   if (!plan) {
     auto created = std::make_unique<Plan>();
-    constexpr cudaDataType_t scale_type = data_type<Scale>();
-    CUBLAS_CHECK(cublasLtMatmulDescCreate(&created->operation, compute, scale_type));
-    int32_t first_operation = first.operation, second_operation = second.operation;
-    CUBLAS_CHECK(cublasLtMatmulDescSetAttribute(created->operation, CUBLASLT_MATMUL_DESC_TRANSA,
-                                                &first_operation, sizeof first_operation));
-    CUBLAS_CHECK(cublasLtMatmulDescSetAttribute(created->operation, CUBLASLT_MATMUL_DESC_TRANSB,
-                                                &second_operation, sizeof second_operation));
-    if (bias != nullptr) {
-      // Dᵀ's rows are D's columns: one bias value per output column, as a linear layer needs.
-      cublasLtEpilogue_t epilogue = CUBLASLT_EPILOGUE_BIAS;
-      CUBLAS_CHECK(cublasLtMatmulDescSetAttribute(created->operation, CUBLASLT_MATMUL_DESC_EPILOGUE,
-                                                  &epilogue, sizeof epilogue));
-      CUBLAS_CHECK(cublasLtMatmulDescSetAttribute(
-          created->operation, CUBLASLT_MATMUL_DESC_BIAS_POINTER, &bias, sizeof bias));
-    }
-    const int32_t count = static_cast<int32_t>(batch_count);
-    create_layout(&created->first, data_type<Input>(), first.stored_rows, first.stored_columns,
-                  first.leading_dimension, count, b.batch_stride);
-    create_layout(&created->second, data_type<Input>(), second.stored_rows, second.stored_columns,
-                  second.leading_dimension, count, a.batch_stride);
-    create_layout(&created->output, data_type<Output>(), n, m, n, count, m * n);
-
-    PreferenceGuard preference;
-    preference.set(CUBLASLT_MATMUL_PREF_MAX_WORKSPACE_BYTES, kMaxWorkspaceBytes);
-    preference.set(CUBLASLT_MATMUL_PREF_MIN_ALIGNMENT_A_BYTES, first_alignment);
-    preference.set(CUBLASLT_MATMUL_PREF_MIN_ALIGNMENT_B_BYTES, second_alignment);
-    preference.set(CUBLASLT_MATMUL_PREF_MIN_ALIGNMENT_C_BYTES, output_alignment);
-    preference.set(CUBLASLT_MATMUL_PREF_MIN_ALIGNMENT_D_BYTES, output_alignment);
-    cublasLtMatmulHeuristicResult_t result{};
-    int found = 0;
-    // "Nothing fits" comes back as CUBLAS_STATUS_NOT_SUPPORTED rather than found == 0.
-    const cublasStatus_t status = cublasLtMatmulAlgoGetHeuristic(
-        cublaslt_handle(), created->operation, created->first, created->second, created->output,
-        created->output, preference.get(), 1, &result, &found);
-    HG_CHECK(
-        status != CUBLAS_STATUS_NOT_SUPPORTED && (status != CUBLAS_STATUS_SUCCESS || found > 0),
-        "cuda::gemm: cuBLASLt has no algorithm for [", m, ", ", k, "] x [", k, ", ", n, "] (batch ",
-        batch_count, ") with these types and alignments");
-    CUBLAS_CHECK(status);
-    created->algorithm = result.algo;
-    created->workspace_bytes = result.workspaceSize;
+    describe<Input, Output, Scale>(problem, bias, *created);
+    choose_algorithm(problem, *created);
     plan = std::move(created);
   } else if (bias != nullptr) {  // same plan, maybe another vector (aligned to 16 above)
     CUBLAS_CHECK(cublasLtMatmulDescSetAttribute(plan->operation, CUBLASLT_MATMUL_DESC_BIAS_POINTER,
@@ -247,5 +277,3 @@ template void gemm<bf16, float>(int64_t, int64_t, int64_t, int64_t, const GemmOp
                                 const GemmOperand<bf16>&, float*, const float*, cudaStream_t);
 
 }  // namespace hg::cuda
-
-#endif  // HASHGRAD_WITH_CUDA

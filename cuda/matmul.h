@@ -1,4 +1,5 @@
-// Matrix products on the GPU through cuBLASLt (CUDA builds only). CPU twin: tensor/cpu/matmul.h.
+// Matrix products on the GPU through cuBLASLt (stubs that throw in a CPU-only build:
+// cuda/without_cuda/). CPU twin: tensor/cpu/matmul.h.
 //
 //   D_b = A_b · B_b (+ bias, broadcast over the rows of D_b)     for each b < batch_count
 //
@@ -28,6 +29,6 @@ struct GemmOperand {
 // Input → Output: f32 → f32, f64 → f64, bf16 → bf16, bf16 → f32.
 template <typename Input, typename Output>
 void gemm(int64_t m, int64_t n, int64_t k, int64_t batch_count, const GemmOperand<Input>& a,
-          const GemmOperand<Input>& b, Output* d, const Output* bias, cudaStream_t stream);
+          const GemmOperand<Input>& b, Output* d, const Output* bias, Stream stream);
 
 }  // namespace hg::cuda

@@ -11,6 +11,7 @@
 #include <algorithm>
 
 #include "cuda/block_reduce.h"
+#include "cuda/check.h"
 #include "cuda/convert.h"
 #include "cuda/grid_stride.h"
 #include "cuda/normalization.h"

@@ -91,7 +91,6 @@ HG_HOST_DEVICE double normalization_input_gradient(double weighted_grad, double 
 
 }  // namespace hg
 
-#if HASHGRAD_WITH_CUDA
 #include "cuda/stream.h"
 
 namespace hg::cuda {
@@ -101,13 +100,12 @@ namespace hg::cuda {
 template <typename T>
 void normalization_forward(const T* x, const T* weight, const T* bias, NormalizationLayout layout,
                            double epsilon, bool compute_statistics, T* mean, T* var, T* y,
-                           cudaStream_t stream);
+                           Stream stream);
 
 // grad_x from grad = ∂L/∂y; grad_weight / grad_bias (may be null: not wanted) get dγ and dβ.
 template <typename T>
 void normalization_backward(const T* grad, const T* x, const T* weight, const T* mean, const T* var,
                             NormalizationLayout layout, double epsilon, bool batch_statistics,
-                            T* grad_x, T* grad_weight, T* grad_bias, cudaStream_t stream);
+                            T* grad_x, T* grad_weight, T* grad_bias, Stream stream);
 
 }  // namespace hg::cuda
-#endif

@@ -1,6 +1,7 @@
 // Fused optimizer update: the whole rule of cuda/optimizer_math.h in one pass over a parameter,
 // instead of the five or six elementwise kernels (and temporaries) it would take as raw ops.
 // Thread mapping: grid-stride loop, one parameter element per iteration.
+#include "cuda/check.h"
 #include "cuda/grid_stride.h"
 #include "cuda/optimizer_step.h"
 

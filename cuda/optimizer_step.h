@@ -1,4 +1,5 @@
-// Fused optimizer update on the GPU (CUDA builds only). CPU twin: tensor/cpu/optimizer_step.h.
+// Fused optimizer update on the GPU (stubs that throw in a CPU-only build: cuda/without_cuda/). CPU
+// twin: tensor/cpu/optimizer_step.h.
 #pragma once
 
 #include <cstdint>
@@ -11,6 +12,6 @@ namespace hg::cuda {
 template <typename T>
 void optimizer_step(OptimizerRule rule, const OptimizerHyperparameters& h, T bias_correction1,
                     T bias_correction2, T* parameter, const T* gradient, T* first, T* second,
-                    int64_t count, cudaStream_t stream);
+                    int64_t count, Stream stream);
 
 }  // namespace hg::cuda

@@ -14,9 +14,11 @@
 // of scattering, so there are no atomics and the result is the same every run.
 #include <algorithm>
 
+#include "cuda/check.h"
 #include "cuda/convert.h"
 #include "cuda/cudnn_descriptor.h"
 #include "cuda/grid_stride.h"
+#include "cuda/handles.h"
 #include "cuda/pooling.h"
 #include "cuda/runtime.h"
 

@@ -1,5 +1,5 @@
 // Pooling over the H×W planes of NCHW tensors: what both paths share, and the CUDA launchers
-// (CUDA builds only). CPU twins: tensor/cpu/pooling.h.
+// (stubs that throw in a CPU-only build: cuda/without_cuda/). CPU twins: tensor/cpu/pooling.h.
 //
 // Fixed windows (MaxPool2d, AvgPool2d): output cell (oh, ow) covers input rows
 // oh·stride_h − padding_h + [0, kernel_h) and the matching columns; positions outside the input
@@ -88,26 +88,23 @@ HG_HOST_DEVICE T adaptive_average_gradient_at(const T* grad_plane, const PoolSha
 
 }  // namespace hg
 
-#if HASHGRAD_WITH_CUDA
 #include "cuda/stream.h"
 
 namespace hg::cuda {
 
 // y = pool(x) through cudnnPoolingForward; x and y packed [planes, H, W].
 template <typename T>
-void pool2d(PoolMode mode, const T* x, T* y, PoolShape shape, PoolWindow window,
-            cudaStream_t stream);
+void pool2d(PoolMode mode, const T* x, T* y, PoolShape shape, PoolWindow window, Stream stream);
 
 // grad_x = ∂L/∂x through cudnnPoolingBackward (max pooling reads x and y to find the winner).
 template <typename T>
 void pool2d_backward(PoolMode mode, const T* grad, const T* x, const T* y, T* grad_x,
-                     PoolShape shape, PoolWindow window, cudaStream_t stream);
+                     PoolShape shape, PoolWindow window, Stream stream);
 
 template <typename T>
-void adaptive_avg_pool2d(const T* x, T* y, PoolShape shape, cudaStream_t stream);
+void adaptive_avg_pool2d(const T* x, T* y, PoolShape shape, Stream stream);
 
 template <typename T>
-void adaptive_avg_pool2d_backward(const T* grad, T* grad_x, PoolShape shape, cudaStream_t stream);
+void adaptive_avg_pool2d_backward(const T* grad, T* grad_x, PoolShape shape, Stream stream);
 
 }  // namespace hg::cuda
-#endif

@@ -10,6 +10,7 @@
 #include <algorithm>
 #include <cub/device/device_radix_sort.cuh>
 
+#include "cuda/check.h"
 #include "cuda/convert.h"
 #include "cuda/grid_stride.h"
 #include "cuda/random.h"

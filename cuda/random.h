@@ -1,5 +1,6 @@
 // Seeded random numbers from counter-based Philox (cuda/philox.h): the formulas both paths
-// share, and the CUDA launchers (CUDA builds only). CPU twins: tensor/cpu/random.h.
+// share, and the CUDA launchers (stubs that throw in a CPU-only build: cuda/without_cuda/). CPU
+// twins: tensor/cpu/random.h.
 //
 // Element i of a draw that starts at generator offset `offset` is made from the one Philox
 // block philox4x32(counter = offset + i, stream = 0, key = seed). Nothing depends on which
@@ -67,7 +68,6 @@ HG_HOST_DEVICE uint64_t permutation_key(uint64_t seed, uint64_t counter) {
 
 }  // namespace hg
 
-#if HASHGRAD_WITH_CUDA
 #include "cuda/stream.h"
 
 namespace hg::cuda {
@@ -75,15 +75,14 @@ namespace hg::cuda {
 // output[i] = sample(distribution, a, b, seed, offset + i) for i < count.
 template <typename T>
 void random_fill(Distribution distribution, T a, T b, T* output, int64_t count, uint64_t seed,
-                 uint64_t offset, cudaStream_t stream);
+                 uint64_t offset, Stream stream);
 
 // output[i] = bernoulli_sample(probabilities[probability_index(i)], seed, offset + i).
 template <typename T>
 void bernoulli(const T* probabilities, StridedIndex probability_index, T* output, int64_t count,
-               uint64_t seed, uint64_t offset, cudaStream_t stream);
+               uint64_t seed, uint64_t offset, Stream stream);
 
 // output = the indices 0..n−1 sorted by (permutation_key(seed, offset + i), i).
-void randperm(int64_t* output, int64_t n, uint64_t seed, uint64_t offset, cudaStream_t stream);
+void randperm(int64_t* output, int64_t n, uint64_t seed, uint64_t offset, Stream stream);
 
 }  // namespace hg::cuda
-#endif

@@ -21,6 +21,7 @@
 #include <type_traits>
 
 #include "cuda/block_reduce.h"
+#include "cuda/check.h"
 #include "cuda/elementwise_math.h"
 #include "cuda/grid_stride.h"
 #include "cuda/reduce.h"

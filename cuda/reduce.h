@@ -13,7 +13,6 @@ enum class ReduceOp { sum, max, min };
 
 }  // namespace hg
 
-#if HASHGRAD_WITH_CUDA
 #include "cuda/stream.h"
 
 namespace hg::cuda {
@@ -22,7 +21,6 @@ namespace hg::cuda {
 // ties) when `indices` is not null (sum ignores it).
 template <typename T>
 void reduce_middle(ReduceOp op, const T* input, int64_t outer, int64_t length, int64_t inner,
-                   T* values, int64_t* indices, cudaStream_t stream);
+                   T* values, int64_t* indices, Stream stream);
 
 }  // namespace hg::cuda
-#endif

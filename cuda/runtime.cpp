@@ -1,29 +1,14 @@
-// Device discovery, the process-wide stream and library handles, numeric mode switches.
+// Device discovery, the process-wide stream and library handles, and the errors of the checked
+// CUDA calls (cuda/check.h).
 #include "cuda/runtime.h"
 
-#include <atomic>
 #include <cstdio>
-#include <mutex>
 
 #include "cuda/device_choice.h"
-
-#if HASHGRAD_WITH_CUDA
-#include "cuda/stream.h"
-#endif
+#include "cuda/handles.h"
+#include "cuda/profiler_events.h"
 
 namespace hg::cuda {
-
-namespace {
-std::atomic<bool> strict_fp32_mode{false};
-std::atomic<bool> deterministic_mode{false};
-}  // namespace
-
-void set_strict_fp32(bool strict) { strict_fp32_mode = strict; }
-bool strict_fp32() { return strict_fp32_mode; }
-void set_deterministic(bool on) { deterministic_mode = on; }
-bool deterministic() { return deterministic_mode; }
-
-#if HASHGRAD_WITH_CUDA
 
 namespace detail {
 void throw_cuda_error(cudaError_t status, const char* call, const char* file, int line) {
@@ -52,6 +37,8 @@ int device_count() {
       cudaGetLastError();  // clear the sticky error so later calls are not confused by it
       return 0;
     }
+    // Every path to GPU work asks this first, so GPU scopes are timed by events from the start.
+    if (n > 0) install_profiler_clock();
     return n;
   }();
   return count;
@@ -69,6 +56,13 @@ std::string device_description() {
   std::snprintf(memory, sizeof memory, "%.1f GiB", properties.totalGlobalMem / 1073741824.0);
   return ::hg::detail::concat(properties.name, " (sm_", properties.major, properties.minor, ", ",
                               memory, ")");
+}
+
+ComputeUnits compute_units() {
+  ComputeUnits units;
+  CUDA_CHECK(cudaDeviceGetAttribute(&units.multiprocessors, cudaDevAttrMultiProcessorCount, 0));
+  CUDA_CHECK(cudaDeviceGetAttribute(&units.clock_khz, cudaDevAttrClockRate, 0));
+  return units;
 }
 
 namespace {
@@ -113,14 +107,5 @@ cudnnHandle_t cudnn_handle() {
 void synchronize() {
   if (available()) CUDA_CHECK(cudaStreamSynchronize(current_stream()));
 }
-
-#else  // CPU-only build
-
-int device_count() { return 0; }
-void use_device(int) {}
-std::string device_description() { return "no CUDA device (built without CUDA)"; }
-void synchronize() {}
-
-#endif
 
 }  // namespace hg::cuda

@@ -1,6 +1,6 @@
-// The GPU as the rest of hashgrad sees it: is there one, which stream work goes to, the
-// library handles. This header has no CUDA types, so CPU-only code can include it;
-// cuda/stream.h holds the parts that need cuda_runtime.h.
+// The GPU as the rest of hashgrad sees it: is there one, what it is, the numeric modes. Like
+// every cuda/ header that code above cuda/ includes, it has no CUDA types (cuda/stream.h names
+// the stream opaquely; cuda/handles.h and cuda/check.h are for cuda/'s own files).
 #pragma once
 
 #include <string>
@@ -16,6 +16,13 @@ inline bool available() { return device_count() > 0; }
 
 // "NVIDIA H100 80GB HBM3 (sm_90, 79.1 GiB)" or "no CUDA device".
 std::string device_description();
+
+// The device's streaming multiprocessors and their clock, for benchmarks' peak figures.
+struct ComputeUnits {
+  int multiprocessors = 0;
+  int clock_khz = 0;
+};
+ComputeUnits compute_units();
 
 // Wait for all work queued on hashgrad's stream.
 void synchronize();

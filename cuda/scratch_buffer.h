@@ -6,6 +6,7 @@
 // runs after them.
 #pragma once
 
+#include <algorithm>
 #include <cstddef>
 
 #include "cuda/allocator.h"
@@ -21,6 +22,14 @@ struct ScratchBuffer {
   ScratchBuffer(const ScratchBuffer&) = delete;
   ScratchBuffer& operator=(const ScratchBuffer&) = delete;
   void* data;
+};
+
+// ScratchArray<T>: a ScratchBuffer of `count` T's, at least one so that its pointer is never null.
+template <typename T>
+struct ScratchArray {
+  explicit ScratchArray(size_t count) : buffer(std::max<size_t>(count, 1) * sizeof(T)) {}
+  T* get() const { return static_cast<T*>(buffer.data); }
+  ScratchBuffer buffer;
 };
 
 }  // namespace hg::cuda

@@ -11,6 +11,7 @@
 // Sums accumulate in double, as the CPU reference's do: in f32 the denominator's rounding grows
 // with the row's length, and the backward's g_j − Σ_k g_k y_k cancels when g_j ≈ the sum.
 #include "cuda/block_reduce.h"
+#include "cuda/check.h"
 #include "cuda/elementwise_math.h"
 #include "cuda/softmax.h"
 

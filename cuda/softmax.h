@@ -1,5 +1,6 @@
-// CUDA launchers for softmax and log-softmax along one dim (CUDA builds only). CPU twins:
-// tensor/cpu/softmax.h, which documents the formulas and the [outer, size, inner] layout.
+// CUDA launchers for softmax and log-softmax along one dim (stubs that throw in a CPU-only build:
+// cuda/without_cuda/). CPU twins: tensor/cpu/softmax.h, which documents the formulas and the
+// [outer, size, inner] layout.
 #pragma once
 
 #include <cstdint>
@@ -10,10 +11,10 @@ namespace hg::cuda {
 
 template <typename T>
 void softmax(const T* x, T* y, int64_t outer, int64_t size, int64_t inner, bool logarithmic,
-             cudaStream_t stream);
+             Stream stream);
 
 template <typename T>
 void softmax_backward(const T* grad, const T* y, T* result, int64_t outer, int64_t size,
-                      int64_t inner, bool logarithmic, cudaStream_t stream);
+                      int64_t inner, bool logarithmic, Stream stream);
 
 }  // namespace hg::cuda

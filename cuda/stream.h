@@ -1,24 +1,17 @@
-// hashgrad's CUDA stream and library handles (CUDA builds only).
+// hashgrad's CUDA stream, as code outside cuda/ names it: an opaque handle, so that headers
+// declaring launchers need no CUDA header and build without CUDA (cuda/without_cuda/).
 //
 // All work goes to one stream per process, created on first use. One stream keeps the order
 // of ops obvious (the tape replays in order) while still letting host code run ahead of the
 // GPU; the data loader overlaps its copies by using pinned memory and cudaMemcpyAsync on it.
 #pragma once
 
-#include "cuda/check.h"
+struct CUstream_st;  // the CUDA runtime's own: Stream is Stream
 
 namespace hg::cuda {
 
-cudaStream_t current_stream();
-cublasLtHandle_t cublaslt_handle();
-cudnnHandle_t cudnn_handle();
+using Stream = CUstream_st*;
 
-// Launch geometry for a 1-D grid-stride loop over n elements.
-constexpr int kThreadsPerBlock = 256;
-inline unsigned int blocks_for(long long n) {
-  long long blocks = (n + kThreadsPerBlock - 1) / kThreadsPerBlock;
-  if (blocks > 65535LL * 16) blocks = 65535LL * 16;  // grid-stride loops cover the rest
-  return static_cast<unsigned int>(blocks < 1 ? 1 : blocks);
-}
+Stream current_stream();
 
 }  // namespace hg::cuda

@@ -13,6 +13,7 @@
 // Dot products accumulate in T's accumulator (f32 for f32, f64 for f64) in index order.
 #include "cuda/window_attention.h"
 
+#include "cuda/check.h"
 #include "cuda/elementwise_math.h"
 
 namespace hg::cuda {

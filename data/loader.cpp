@@ -3,18 +3,12 @@
 
 #include <algorithm>
 #include <condition_variable>
-#include <cstdlib>
-#include <cstring>
 #include <exception>
 #include <mutex>
 #include <thread>
 
-#include "cuda/allocator.h"
-#include "cuda/runtime.h"
 #include "data/random.h"
-#if HASHGRAD_WITH_CUDA
-#include "cuda/stream.h"
-#endif
+#include "tensor/staging_buffer.h"
 
 namespace hg::data {
 
@@ -26,16 +20,12 @@ size_t round_up_64(size_t bytes) { return (bytes + 63) / 64 * 64; }
 //   [images: B·C·H·W f32][labels: B·num_classes f32][class ids: B i64]
 // each part starting on a 64-byte boundary.
 struct Slot {
-  void* buffer = nullptr;
+  std::unique_ptr<StagingBuffer> buffer;
   int64_t batch = -1;  // the batch this slot holds, or is to hold next
   bool ready = false;  // filled by a worker and not yet handed out
   int64_t count = 0;   // items in the batch (the last one may be short)
   std::vector<int64_t> indices;
   std::exception_ptr error;
-#if HASHGRAD_WITH_CUDA
-  cudaEvent_t copied = nullptr;  // recorded after the copies out of this slot
-  bool copy_queued = false;
-#endif
 };
 
 }  // namespace
@@ -46,7 +36,6 @@ struct Loader::State {
   LoaderOptions options;
   ImageSize output;
   int num_classes = 0;
-  bool pinned = false;  // slots in page-locked memory (CUDA loaders)
   size_t image_floats = 0, labels_offset = 0, ids_offset = 0, slot_bytes = 0;
 
   std::vector<Slot> slots;
@@ -58,36 +47,22 @@ struct Loader::State {
   std::condition_variable changed;
   std::vector<std::thread> workers;
 
-  // Frees the slots even when the constructor stopped half-way.
+  // Stops the workers before the slots they fill go away.
   ~State();
   void work();
   void fill(int64_t batch, Slot& slot);
   void stop_workers();
 };
 
-Loader::State::~State() {
-  stop_workers();
-  for (Slot& slot : slots) {
-#if HASHGRAD_WITH_CUDA
-    if (slot.copied != nullptr) {
-      // A destructor must not throw: errors here are left to the next checked CUDA call.
-      cudaEventSynchronize(slot.copied);
-      cudaEventDestroy(slot.copied);
-    }
-#endif
-    if (pinned)
-      memory::pinned_free(slot.buffer);
-    else
-      std::free(slot.buffer);
-  }
-}
+Loader::State::~State() { stop_workers(); }
 
 void Loader::State::fill(int64_t batch, Slot& slot) {
   const int64_t begin = batch * options.batch_size;
   const int64_t end = std::min<int64_t>(begin + options.batch_size, order.size());
-  auto* images = static_cast<float*>(slot.buffer);
-  auto* labels = reinterpret_cast<float*>(static_cast<char*>(slot.buffer) + labels_offset);
-  auto* ids = reinterpret_cast<int64_t*>(static_cast<char*>(slot.buffer) + ids_offset);
+  unsigned char* buffer = slot.buffer->data();
+  auto* images = reinterpret_cast<float*>(buffer);
+  auto* labels = reinterpret_cast<float*>(buffer + labels_offset);
+  auto* ids = reinterpret_cast<int64_t*>(buffer + ids_offset);
   const uint64_t epoch_seed = derive_seed(options.seed, static_cast<uint64_t>(epoch));
   slot.indices.assign(order.begin() + begin, order.begin() + end);
   slot.count = end - begin;
@@ -119,10 +94,8 @@ void Loader::State::work() {
       if (stopping) return;
     }
     try {
-#if HASHGRAD_WITH_CUDA
       // The previous batch's asynchronous copy may still be reading the buffer.
-      if (slot->copy_queued) CUDA_CHECK(cudaEventSynchronize(slot->copied));
-#endif
+      slot->buffer->wait_until_read();
       fill(batch, *slot);
     } catch (...) {
       slot->error = std::current_exception();
@@ -154,29 +127,21 @@ Loader::Loader(std::shared_ptr<const Dataset> dataset, Pipeline pipeline, Loader
   HG_CHECK(options.batch_size > 0 && options.workers > 0 && options.prefetch > 0,
            "loader: batch_size, workers and prefetch must be positive, got ", options.batch_size,
            ", ", options.workers, ", ", options.prefetch);
-  HG_CHECK(options.device == Device::cpu || cuda::available(),
-           "loader: batches for the GPU asked for, but hashgrad sees ", cuda::device_description());
+  HG_CHECK(device_available(options.device),
+           "loader: batches for the GPU asked for, but hashgrad sees ", gpu_description());
   s.dataset = std::move(dataset);
   s.pipeline = std::move(pipeline);
   s.options = options;
   s.output = s.pipeline.output_size(s.dataset->image_size());
   s.num_classes = s.dataset->num_classes();
-  s.pinned = options.device == Device::cuda;
   const size_t batch = static_cast<size_t>(options.batch_size);
   s.image_floats = static_cast<size_t>(s.output.bytes());
   s.labels_offset = round_up_64(batch * s.image_floats * sizeof(float));
   s.ids_offset = s.labels_offset + round_up_64(batch * s.num_classes * sizeof(float));
   s.slot_bytes = s.ids_offset + batch * sizeof(int64_t);
   s.slots.resize(static_cast<size_t>(std::max(options.prefetch, options.workers)));
-  for (Slot& slot : s.slots) {
-    slot.buffer = s.pinned ? memory::pinned_allocate(s.slot_bytes)
-                           : std::aligned_alloc(64, round_up_64(s.slot_bytes));
-    HG_CHECK(slot.buffer != nullptr, "loader: out of host memory for a ", s.slot_bytes,
-             "-byte batch buffer");
-#if HASHGRAD_WITH_CUDA
-    if (s.pinned) CUDA_CHECK(cudaEventCreateWithFlags(&slot.copied, cudaEventDisableTiming));
-#endif
-  }
+  for (Slot& slot : s.slots)
+    slot.buffer = std::make_unique<StagingBuffer>(s.slot_bytes, options.device);
 }
 
 Loader::~Loader() = default;
@@ -233,7 +198,6 @@ bool Loader::next(Batch& batch) {
   batch.labels = Tensor::empty({count, s.num_classes}, DType::f32, device);
   batch.class_ids = single_label ? Tensor::empty({count}, DType::i64, device) : Tensor();
   batch.indices = slot.indices;
-  const char* buffer = static_cast<const char*>(slot.buffer);
   struct Part {
     const Tensor& tensor;
     size_t offset, bytes;
@@ -242,22 +206,9 @@ bool Loader::next(Batch& batch) {
                         {batch.labels, s.labels_offset, count * s.num_classes * sizeof(float)},
                         {batch.class_ids, s.ids_offset, count * sizeof(int64_t)}};
   for (const Part& part : parts) {
-    if (!part.tensor.defined()) continue;
-    if (device == Device::cpu) {
-      std::memcpy(part.tensor.raw_data(), buffer + part.offset, part.bytes);
-      continue;
-    }
-#if HASHGRAD_WITH_CUDA
-    CUDA_CHECK(cudaMemcpyAsync(part.tensor.raw_data(), buffer + part.offset, part.bytes,
-                               cudaMemcpyHostToDevice, cuda::current_stream()));
-#endif
+    if (part.tensor.defined()) slot.buffer->copy_to(part.tensor, part.offset, part.bytes);
   }
-#if HASHGRAD_WITH_CUDA
-  if (device == Device::cuda) {
-    CUDA_CHECK(cudaEventRecord(slot.copied, cuda::current_stream()));
-    slot.copy_queued = true;
-  }
-#endif
+  slot.buffer->end_batch();
   {
     std::lock_guard<std::mutex> lock(s.mutex);
     slot.ready = false;

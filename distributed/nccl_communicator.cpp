@@ -11,6 +11,7 @@
 #include <cstring>
 
 #include "core/error.h"
+#include "cuda/check.h"
 #include "cuda/stream.h"
 #include "distributed/backends.h"
 

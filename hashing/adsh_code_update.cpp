@@ -1,8 +1,8 @@
 // ADSH code update: Q by database blocks, then the bit sweep (see adsh_code_update.h).
 #include "hashing/adsh_code_update.h"
 
+#include "core/profiler.h"
 #include "cuda/adsh_code_update.h"
-#include "cuda/profiler.h"
 #include "hashing/similarity.h"
 #include "tensor/ops.h"
 
@@ -32,10 +32,8 @@ void adsh_bit_sweep(const Tensor& codes, const Tensor& gram, const Tensor& linea
   Tensor w = gram.contiguous(), q = linear_term.contiguous();
   profiler::Scope scope("adsh_bit_sweep", codes.is_cuda());
   if (codes.is_cuda()) {
-#if HASHGRAD_WITH_CUDA
     cuda::adsh_bit_sweep(codes.data<float>(), w.data<float>(), q.data<float>(), rows, bits,
                          cuda::current_stream());
-#endif
   } else {
     bit_sweep_cpu(codes.data<float>(), w.data<float>(), q.data<float>(), rows, bits);
   }

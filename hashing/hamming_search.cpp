@@ -8,13 +8,10 @@
 #include <cmath>
 #include <numeric>
 
-#include "cuda/profiler.h"
+#include "core/profiler.h"
+#include "cuda/hamming_search.h"
 #include "cuda/runtime.h"
 #include "hashing/cpu/popcount_scan.h"
-
-#if HASHGRAD_WITH_CUDA
-#include "cuda/hamming_search.h"
-#endif
 
 namespace hg::hashing {
 
@@ -60,8 +57,6 @@ void merge_row(int64_t* ids, int32_t* distances, int64_t& length, int64_t k,
 
 }  // namespace
 
-#if HASHGRAD_WITH_CUDA
-
 namespace {
 
 constexpr int64_t kResultBytesPerBatch = int64_t{256} << 20;
@@ -88,19 +83,16 @@ cuda::HammingProblem problem_for(const Tensor& queries, int64_t n_query, const T
 
 }  // namespace
 
-#endif  // HASHGRAD_WITH_CUDA
-
 HammingIndex::HammingIndex(const PackedCodes& database, Device device, size_t device_budget_bytes)
     : database_(database), device_(device), part_codes_(database.count) {
   check_code_bits(database.bits, "HammingIndex database");
   if (device != Device::cuda) {
     if (device_budget_bytes > 0)
-      part_codes_ = std::clamp<int64_t>(static_cast<int64_t>(device_budget_bytes) /
-                                            (database.words_per_code() * 8),
-                                        1, std::max<int64_t>(database.count, 1));
+      part_codes_ = std::clamp<int64_t>(
+          static_cast<int64_t>(device_budget_bytes) / (database.words_per_code() * 8), 1,
+          std::max<int64_t>(database.count, 1));
     return;
   }
-#if HASHGRAD_WITH_CUDA
   HG_CHECK(cuda::available(), "HammingIndex: no CUDA device is available (search on the CPU)");
   const size_t budget =
       device_budget_bytes > 0 ? device_budget_bytes : cuda::hamming_database_budget();
@@ -110,24 +102,16 @@ HammingIndex::HammingIndex(const PackedCodes& database, Device device, size_t de
     part_codes_ = std::max<int64_t>(database.count, 1);
     resident_ = upload(database.words, database.count, database.words_per_code());
   }
-#else
-  (void)device_budget_bytes;
-  throw Error("HammingIndex: hashgrad was built without CUDA (search on the CPU)");
-#endif
 }
 
 void HammingIndex::for_each_part(
     const std::function<void(int64_t start, int64_t count, const Tensor& part)>& body) const {
-#if HASHGRAD_WITH_CUDA
   for (int64_t start = 0; start < database_.count; start += part_codes_) {
     const int64_t count = std::min(part_codes_, database_.count - start);
     body(start, count,
          resident_.defined() ? resident_
                              : upload(database_.code(start), count, database_.words_per_code()));
   }
-#else
-  (void)body;
-#endif
 }
 
 SearchResult HammingIndex::search(const PackedCodes& queries, int64_t k) const {
@@ -140,7 +124,6 @@ void HammingIndex::search(const PackedCodes& queries, int64_t k, SearchResult& r
   if (device_ == Device::cpu && part_codes_ >= database_.count)
     return hamming_topk_cpu(queries, database_, k, result);
   if (device_ == Device::cpu) return search_cpu_in_parts(queries, k, result);
-#if HASHGRAD_WITH_CUDA
   check_search_inputs(queries, database_);
   HG_CHECK(k >= 0, "Hamming search: k must be ≥ 0, got ", k);
   profiler::Scope scope("hamming_topk", true);
@@ -188,11 +171,6 @@ void HammingIndex::search(const PackedCodes& queries, int64_t k, SearchResult& r
       }
     }
   });
-#else
-  (void)queries;
-  (void)k;
-  (void)result;
-#endif
 }
 
 void HammingIndex::search_cpu_in_parts(const PackedCodes& queries, int64_t k,
@@ -225,7 +203,6 @@ void HammingIndex::search_cpu_in_parts(const PackedCodes& queries, int64_t k,
 RadiusResult HammingIndex::search_radius(const PackedCodes& queries, int radius) const {
   if (device_ == Device::cpu) return hamming_radius_cpu(queries, database_, radius);
   RadiusResult result;
-#if HASHGRAD_WITH_CUDA
   check_search_inputs(queries, database_);
   HG_CHECK(radius >= 0, "Hamming radius search: radius must be ≥ 0, got ", radius);
   profiler::Scope scope("hamming_radius", true);
@@ -255,10 +232,6 @@ RadiusResult HammingIndex::search_radius(const PackedCodes& queries, int radius)
     }
     result.offsets.push_back(static_cast<int64_t>(result.ids.size()));
   }
-#else
-  (void)queries;
-  (void)radius;
-#endif
   return result;
 }
 

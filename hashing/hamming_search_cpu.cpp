@@ -23,7 +23,7 @@
 #include <algorithm>
 #include <vector>
 
-#include "cuda/profiler.h"
+#include "core/profiler.h"
 #include "hashing/cpu/popcount_scan.h"
 #include "hashing/hamming_search.h"
 

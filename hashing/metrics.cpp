@@ -5,7 +5,7 @@
 #include <optional>
 
 #include "core/error.h"
-#include "cuda/profiler.h"
+#include "core/profiler.h"
 #include "hashing/sharded_index.h"
 
 namespace hg::hashing {

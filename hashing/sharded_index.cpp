@@ -6,7 +6,7 @@
 #include <cstring>
 
 #include "core/error.h"
-#include "cuda/profiler.h"
+#include "core/profiler.h"
 
 namespace hg::hashing {
 

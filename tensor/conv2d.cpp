@@ -2,8 +2,8 @@
 // path (tensor/cpu/conv2d.h) or cuDNN (cuda/conv2d.h) runs on packed operands.
 #include "tensor/conv2d.h"
 
+#include "core/profiler.h"
 #include "cuda/conv2d.h"
-#include "cuda/profiler.h"
 #include "tensor/copy.h"
 #include "tensor/cpu/conv2d.h"
 #include "tensor/reduce.h"
@@ -105,10 +105,8 @@ Tensor conv2d(const Tensor& input, const Tensor& weight, const Tensor& bias, int
     using T = decltype(zero);
     const T* bias_data = b.defined() ? b.data<T>() : nullptr;
     if (input.is_cuda()) {
-#if HASHGRAD_WITH_CUDA
       cuda::conv2d_forward<T>(x.data<T>(), w.data<T>(), bias_data, y.data<T>(), shape,
                               cuda::current_stream());
-#endif
     } else {
       cpu::conv2d_forward<T>(x.data<T>(), w.data<T>(), bias_data, y.data<T>(), shape);
     }
@@ -130,10 +128,8 @@ Tensor conv2d_backward_input(const Tensor& grad, const Tensor& weight, const Sha
   dispatch_floating(grad.dtype(), op, [&](auto zero) {
     using T = decltype(zero);
     if (grad.is_cuda()) {
-#if HASHGRAD_WITH_CUDA
       cuda::conv2d_backward_input<T>(g.data<T>(), w.data<T>(), grad_input.data<T>(), shape,
                                      cuda::current_stream());
-#endif
     } else {
       cpu::conv2d_backward_input<T>(g.data<T>(), w.data<T>(), grad_input.data<T>(), shape);
     }
@@ -158,10 +154,8 @@ Tensor conv2d_backward_weight(const Tensor& grad, const Tensor& input, const Sha
   dispatch_floating(grad.dtype(), op, [&](auto zero) {
     using T = decltype(zero);
     if (grad.is_cuda()) {
-#if HASHGRAD_WITH_CUDA
       cuda::conv2d_backward_weight<T>(g.data<T>(), x.data<T>(), grad_weight.data<T>(), shape,
                                       cuda::current_stream());
-#endif
     } else {
       cpu::conv2d_backward_weight<T>(g.data<T>(), x.data<T>(), grad_weight.data<T>(), shape);
     }

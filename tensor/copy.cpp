@@ -1,11 +1,9 @@
 // copy_ and fill_ dispatch to tensor/cpu/copy.h or cuda/copy.cu.
 #include "tensor/copy.h"
 
-#include "cuda/profiler.h"
-#include "tensor/cpu/copy.h"
-#if HASHGRAD_WITH_CUDA
+#include "core/profiler.h"
 #include "cuda/copy.h"
-#endif
+#include "tensor/cpu/copy.h"
 
 namespace hg::ops {
 
@@ -35,10 +33,8 @@ void copy_(const Tensor& destination, const Tensor& source) {
     dispatch_all(destination.dtype(), [&](auto destination_zero) {
       using Destination = decltype(destination_zero);
       if (destination.is_cuda()) {
-#if HASHGRAD_WITH_CUDA
         cuda::copy_cast(source.data<Source>(), source_index, destination.data<Destination>(),
                         destination_index, count, cuda::current_stream());
-#endif
       } else {
         cpu::copy_cast(source.data<Source>(), source_index, destination.data<Destination>(),
                        destination_index, count);
@@ -59,9 +55,7 @@ void fill_(const Tensor& tensor, double value) {
     using T = decltype(zero);
     T converted = convert<T>(value);
     if (tensor.is_cuda()) {
-#if HASHGRAD_WITH_CUDA
       cuda::fill(tensor.data<T>(), converted, tensor.numel(), cuda::current_stream());
-#endif
     } else {
       cpu::fill(tensor.data<T>(), converted, tensor.numel());
     }

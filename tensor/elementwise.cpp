@@ -2,12 +2,10 @@
 // (tensor/cpu/elementwise.h) or the CUDA kernel (cuda/elementwise.cu) runs.
 #include "tensor/elementwise.h"
 
-#include "cuda/profiler.h"
+#include "core/profiler.h"
+#include "cuda/elementwise.h"
 #include "tensor/cpu/elementwise.h"
 #include "tensor/reduce.h"
-#if HASHGRAD_WITH_CUDA
-#include "cuda/elementwise.h"
-#endif
 
 namespace hg::ops {
 
@@ -40,10 +38,8 @@ Tensor unary(UnaryOp op, const Tensor& x, double alpha, double beta) {
     using T = decltype(zero);
     StridedIndex x_index = index_of(x, x.shape());
     if (x.is_cuda()) {
-#if HASHGRAD_WITH_CUDA
       cuda::unary<T>(op, x.data<T>(), x_index, y.data<T>(), y.numel(), T(alpha), T(beta),
                      cuda::current_stream());
-#endif
     } else {
       cpu::unary<T>(op, x.data<T>(), x_index, y.data<T>(), y.numel(), T(alpha), T(beta));
     }
@@ -64,11 +60,9 @@ Tensor unary_backward(UnaryOp op, const Tensor& grad, const Tensor& x, const Ten
     using T = decltype(zero);
     StridedIndex x_index = index_of(x, x.shape());
     if (x.is_cuda()) {
-#if HASHGRAD_WITH_CUDA
       cuda::unary_backward<T>(op, grad_packed.data<T>(), x.data<T>(), x_index, y_packed.data<T>(),
                               result.data<T>(), result.numel(), T(alpha), T(beta),
                               cuda::current_stream());
-#endif
     } else {
       cpu::unary_backward<T>(op, grad_packed.data<T>(), x.data<T>(), x_index, y_packed.data<T>(),
                              result.data<T>(), result.numel(), T(alpha), T(beta));
@@ -97,10 +91,8 @@ void binary_into(BinaryOp op, const Tensor& a, const Tensor& b, const Tensor& re
     using T = decltype(zero);
     StridedIndex a_index = index_of(a, target), b_index = index_of(b, target);
     if (result.is_cuda()) {
-#if HASHGRAD_WITH_CUDA
       cuda::binary<T>(op, a.data<T>(), a_index, b.data<T>(), b_index, result.data<T>(),
                       result.numel(), cuda::current_stream());
-#endif
     } else {
       cpu::binary<T>(op, a.data<T>(), a_index, b.data<T>(), b_index, result.data<T>(),
                      result.numel());
@@ -146,11 +138,9 @@ Tensor binary_backward(BinaryOp op, const Tensor& grad, const Tensor& a, const T
     using T = decltype(zero);
     StridedIndex a_index = index_of(a, target), b_index = index_of(b, target);
     if (a.is_cuda()) {
-#if HASHGRAD_WITH_CUDA
       cuda::binary_backward<T>(op, with_respect_to_b, grad_packed.data<T>(), a.data<T>(), a_index,
                                b.data<T>(), b_index, result.data<T>(), result.numel(),
                                cuda::current_stream());
-#endif
     } else {
       cpu::binary_backward<T>(op, with_respect_to_b, grad_packed.data<T>(), a.data<T>(), a_index,
                               b.data<T>(), b_index, result.data<T>(), result.numel());

@@ -4,7 +4,7 @@
 // other dims as a stride-0 view, so the same two kernels serve all four ops.
 #include "tensor/indexing.h"
 
-#include "cuda/profiler.h"
+#include "core/profiler.h"
 #include "cuda/runtime.h"
 #include "tensor/copy.h"
 #include "tensor/cpu/indexing.h"
@@ -85,10 +85,8 @@ Tensor gather_checked(const Tensor& x, int d, const Tensor& index, const char* o
   dispatch_all(x.dtype(), [&](auto zero) {
     using T = decltype(zero);
     if (x.is_cuda()) {
-#if HASHGRAD_WITH_CUDA
       cuda::gather<T>(x.data<T>(), access, index.data<int64_t>(), result.data<T>(), result.numel(),
                       cuda::current_stream());
-#endif
     } else {
       cpu::gather<T>(x.data<T>(), access, index.data<int64_t>(), result.data<T>(), result.numel());
     }
@@ -116,11 +114,9 @@ void scatter_add_checked(const Tensor& result, int d, const Tensor& index, const
   dispatch_floating(result.dtype(), op, [&](auto zero) {
     using T = decltype(zero);
     if (result.is_cuda()) {
-#if HASHGRAD_WITH_CUDA
       cuda::scatter_add<T>(result.data<T>(), access, index.data<int64_t>(), source.data<T>(),
                            source_index, count, index.shape()[d], inner, cuda::deterministic(),
                            cuda::current_stream());
-#endif
     } else {
       cpu::scatter_add<T>(result.data<T>(), access, index.data<int64_t>(), packed_source.data<T>(),
                           count, outer);
@@ -257,10 +253,8 @@ Tensor where(const Tensor& condition, const Tensor& a, const Tensor& b) {
   dispatch_all(a.dtype(), [&](auto zero) {
     using T = decltype(zero);
     if (a.is_cuda()) {
-#if HASHGRAD_WITH_CUDA
       cuda::where<T>(mask.data<uint8_t>(), mask_index, a.data<T>(), a_index, b.data<T>(), b_index,
                      result.data<T>(), result.numel(), cuda::current_stream());
-#endif
     } else {
       cpu::where<T>(mask.data<uint8_t>(), mask_index, a.data<T>(), a_index, b.data<T>(), b_index,
                     result.data<T>(), result.numel());

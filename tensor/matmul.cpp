@@ -6,13 +6,11 @@
 #include <algorithm>
 #include <optional>
 
-#include "cuda/profiler.h"
+#include "core/profiler.h"
+#include "cuda/matmul.h"
 #include "tensor/copy.h"
 #include "tensor/cpu/matmul.h"
 #include "tensor/views.h"
-#if HASHGRAD_WITH_CUDA
-#include "cuda/matmul.h"
-#endif
 
 namespace hg::ops {
 
@@ -53,7 +51,6 @@ void multiply_on_cpu(const Tensor& a, const Tensor& b, const Tensor& bias, const
   if (!c.same(result)) copy_(result, c);
 }
 
-#if HASHGRAD_WITH_CUDA
 // cuBLASLt's view of a matrix [rows × columns]: a unit column stride (row-major, the row stride
 // is the leading dimension, ≥ columns) or a unit row stride (a transposed view, the column
 // stride ≥ rows). A dim of size 1 never steps, so its stride is free and is chosen to fit.
@@ -128,7 +125,6 @@ void multiply_on_gpu(const Tensor& a, const Tensor& b, const Tensor& bias, const
       return run(bf16{}, bf16{});
   }
 }
-#endif
 
 // result [batch_shape..., m, n] = a [..., m, k] · b [..., k, n] (+ bias [n]); both at least
 // 2-D, shapes already checked by the public op.
@@ -150,9 +146,7 @@ Tensor product(const Tensor& a, const Tensor& b, const Tensor& bias, DType outpu
   }
   profiler::Scope scope(op, a.is_cuda());
   if (a.is_cuda()) {
-#if HASHGRAD_WITH_CUDA
     multiply_on_gpu(a, b, bias, result, batch_shape);
-#endif
   } else {
     multiply_on_cpu(a, b, bias, result, batch_shape);
   }

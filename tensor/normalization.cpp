@@ -4,7 +4,7 @@
 
 #include <algorithm>
 
-#include "cuda/profiler.h"
+#include "core/profiler.h"
 #include "tensor/cpu/normalization.h"
 
 namespace hg::ops {
@@ -98,12 +98,10 @@ NormalizationForward normalization_forward(const Tensor& x, const NormalizationL
     const T* weight_data = data_or_null<T>(weight_packed);
     const T* bias_data = data_or_null<T>(bias_packed);
     if (x.is_cuda()) {
-#if HASHGRAD_WITH_CUDA
       cuda::normalization_forward<T>(packed.data<T>(), weight_data, bias_data, layout, epsilon,
                                      compute_statistics, result.mean.data<T>(),
                                      result.var.data<T>(), result.output.data<T>(),
                                      cuda::current_stream());
-#endif
     } else {
       cpu::normalization_forward<T>(packed.data<T>(), weight_data, bias_data, layout, epsilon,
                                     compute_statistics, result.mean.data<T>(), result.var.data<T>(),
@@ -140,13 +138,11 @@ NormalizationGradients normalization_backward(const Tensor& grad, const Tensor& 
   dispatch_floating(x.dtype(), op, [&](auto zero) {
     using T = decltype(zero);
     if (x.is_cuda()) {
-#if HASHGRAD_WITH_CUDA
       cuda::normalization_backward<T>(grad_packed.data<T>(), x_packed.data<T>(),
                                       data_or_null<T>(weight_packed), mean_packed.data<T>(),
                                       var_packed.data<T>(), layout, epsilon, batch_statistics,
                                       result.input.data<T>(), data_or_null<T>(result.weight),
                                       data_or_null<T>(result.bias), cuda::current_stream());
-#endif
     } else {
       cpu::normalization_backward<T>(
           grad_packed.data<T>(), x_packed.data<T>(), data_or_null<T>(weight_packed),

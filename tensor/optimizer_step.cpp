@@ -4,11 +4,9 @@
 
 #include <cmath>
 
-#include "cuda/profiler.h"
-#include "tensor/cpu/optimizer_step.h"
-#if HASHGRAD_WITH_CUDA
+#include "core/profiler.h"
 #include "cuda/optimizer_step.h"
-#endif
+#include "tensor/cpu/optimizer_step.h"
 
 namespace hg::ops {
 
@@ -28,11 +26,9 @@ void optimizer_step_(OptimizerRule rule, const OptimizerHyperparameters& h, cons
   dispatch_floating(parameter.dtype(), "optimizer_step", [&](auto zero) {
     using T = decltype(zero);
     if (parameter.is_cuda()) {
-#if HASHGRAD_WITH_CUDA
       cuda::optimizer_step<T>(rule, h, T(correction1), T(correction2), parameter.data<T>(),
                               gradient.data<T>(), first.data<T>(), second.data<T>(),
                               parameter.numel(), cuda::current_stream());
-#endif
     } else {
       cpu::optimizer_step<T>(rule, h, T(correction1), T(correction2), parameter.data<T>(),
                              gradient.data<T>(), first.data<T>(), second.data<T>(),

@@ -2,7 +2,7 @@
 // (tensor/cpu/pooling.h) or the CUDA path (cuda/pooling.cu) runs on the packed [planes, H, W].
 #include "tensor/pooling.h"
 
-#include "cuda/profiler.h"
+#include "core/profiler.h"
 #include "tensor/cpu/pooling.h"
 
 namespace hg::ops {
@@ -69,9 +69,7 @@ Tensor pool2d(PoolMode mode, const Tensor& x, const PoolWindow& window) {
   dispatch_floating(x.dtype(), op, [&](auto zero) {
     using T = decltype(zero);
     if (x.is_cuda()) {
-#if HASHGRAD_WITH_CUDA
       cuda::pool2d<T>(mode, packed.data<T>(), y.data<T>(), shape, window, cuda::current_stream());
-#endif
     } else {
       cpu::pool2d<T>(mode, packed.data<T>(), y.data<T>(), shape, window);
     }
@@ -95,10 +93,8 @@ Tensor pool2d_backward(PoolMode mode, const Tensor& grad, const Tensor& x, const
   dispatch_floating(x.dtype(), op, [&](auto zero) {
     using T = decltype(zero);
     if (x.is_cuda()) {
-#if HASHGRAD_WITH_CUDA
       cuda::pool2d_backward<T>(mode, grad_packed.data<T>(), x_packed.data<T>(), y_packed.data<T>(),
                                grad_x.data<T>(), shape, window, cuda::current_stream());
-#endif
     } else {
       cpu::pool2d_backward<T>(mode, grad_packed.data<T>(), x_packed.data<T>(), grad_x.data<T>(),
                               shape, window);
@@ -120,9 +116,7 @@ Tensor adaptive_avg_pool2d(const Tensor& x, int64_t out_h, int64_t out_w) {
   dispatch_floating(x.dtype(), op, [&](auto zero) {
     using T = decltype(zero);
     if (x.is_cuda()) {
-#if HASHGRAD_WITH_CUDA
       cuda::adaptive_avg_pool2d<T>(packed.data<T>(), y.data<T>(), shape, cuda::current_stream());
-#endif
     } else {
       cpu::adaptive_avg_pool2d<T>(packed.data<T>(), y.data<T>(), shape);
     }
@@ -144,10 +138,8 @@ Tensor adaptive_avg_pool2d_backward(const Tensor& grad, const Shape& input_shape
   dispatch_floating(grad.dtype(), op, [&](auto zero) {
     using T = decltype(zero);
     if (grad.is_cuda()) {
-#if HASHGRAD_WITH_CUDA
       cuda::adaptive_avg_pool2d_backward<T>(grad_packed.data<T>(), grad_x.data<T>(), shape,
                                             cuda::current_stream());
-#endif
     } else {
       cpu::adaptive_avg_pool2d_backward<T>(grad_packed.data<T>(), grad_x.data<T>(), shape);
     }

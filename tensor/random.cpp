@@ -4,7 +4,7 @@
 
 #include <mutex>
 
-#include "cuda/profiler.h"
+#include "core/profiler.h"
 #include "tensor/cpu/random.h"
 #include "tensor/indexing.h"
 #include "tensor/reduce.h"
@@ -56,10 +56,8 @@ Tensor draw(Distribution distribution, const Shape& shape, double a, double b, D
     using T = decltype(zero);
     RandomState start = reserve(result.numel());
     if (result.is_cuda()) {
-#if HASHGRAD_WITH_CUDA
       cuda::random_fill<T>(distribution, T(a), T(b), result.data<T>(), result.numel(), start.seed,
                            start.offset, cuda::current_stream());
-#endif
     } else {
       cpu::random_fill<T>(distribution, T(a), T(b), result.data<T>(), result.numel(), start.seed,
                           start.offset);
@@ -79,10 +77,8 @@ Tensor draw_bernoulli(const Tensor& probabilities) {
     using T = decltype(zero);
     RandomState start = reserve(result.numel());
     if (result.is_cuda()) {
-#if HASHGRAD_WITH_CUDA
       cuda::bernoulli<T>(probabilities.data<T>(), index, result.data<T>(), result.numel(),
                          start.seed, start.offset, cuda::current_stream());
-#endif
     } else {
       cpu::bernoulli<T>(probabilities.data<T>(), index, result.data<T>(), result.numel(),
                         start.seed, start.offset);
@@ -132,9 +128,7 @@ Tensor randperm(int64_t n, Device device) {
   profiler::Scope scope("randperm", result.is_cuda());
   RandomState start = reserve(n);
   if (result.is_cuda()) {
-#if HASHGRAD_WITH_CUDA
     cuda::randperm(result.data<int64_t>(), n, start.seed, start.offset, cuda::current_stream());
-#endif
   } else {
     cpu::randperm(result.data<int64_t>(), n, start.seed, start.offset);
   }

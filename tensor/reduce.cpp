@@ -6,7 +6,7 @@
 #include <algorithm>
 #include <type_traits>
 
-#include "cuda/profiler.h"
+#include "core/profiler.h"
 #include "tensor/cpu/reduce.h"
 #include "tensor/elementwise.h"
 #include "tensor/views.h"
@@ -78,10 +78,8 @@ std::pair<Tensor, Tensor> reduce(ReduceOp op, const Tensor& x, const Dims& dims,
                     std::is_same_v<T, int32_t> || std::is_same_v<T, int64_t>) {
         int64_t* index_data = want_indices ? indices.data<int64_t>() : nullptr;
         if (x.is_cuda()) {
-#if HASHGRAD_WITH_CUDA
           cuda::reduce_middle<T>(op, current.data<T>(), outer, length, inner, values.data<T>(),
                                  index_data, cuda::current_stream());
-#endif
         } else {
           cpu::reduce_middle<T>(op, current.data<T>(), outer, length, inner, values.data<T>(),
                                 index_data);

@@ -2,11 +2,9 @@
 // tensor/cpu/softmax.h or cuda/softmax.cu.
 #include "tensor/softmax.h"
 
-#include "cuda/profiler.h"
-#include "tensor/cpu/softmax.h"
-#if HASHGRAD_WITH_CUDA
+#include "core/profiler.h"
 #include "cuda/softmax.h"
-#endif
+#include "tensor/cpu/softmax.h"
 
 namespace hg::ops {
 
@@ -39,10 +37,8 @@ Tensor forward(const Tensor& x, int64_t dim, bool logarithmic, const char* op) {
   dispatch_floating(x.dtype(), op, [&](auto zero) {
     using T = decltype(zero);
     if (x.is_cuda()) {
-#if HASHGRAD_WITH_CUDA
       cuda::softmax<T>(packed.data<T>(), y.data<T>(), layout.outer, layout.size, layout.inner,
                        logarithmic, cuda::current_stream());
-#endif
     } else {
       cpu::softmax<T>(packed.data<T>(), y.data<T>(), layout.outer, layout.size, layout.inner,
                       logarithmic);
@@ -64,11 +60,9 @@ Tensor backward(const Tensor& grad, const Tensor& y, int64_t dim, bool logarithm
   dispatch_floating(y.dtype(), op, [&](auto zero) {
     using T = decltype(zero);
     if (y.is_cuda()) {
-#if HASHGRAD_WITH_CUDA
       cuda::softmax_backward<T>(grad_packed.data<T>(), y_packed.data<T>(), result.data<T>(),
                                 layout.outer, layout.size, layout.inner, logarithmic,
                                 cuda::current_stream());
-#endif
     } else {
       cpu::softmax_backward<T>(grad_packed.data<T>(), y_packed.data<T>(), result.data<T>(),
                                layout.outer, layout.size, layout.inner, logarithmic);

@@ -1,6 +1,7 @@
 // Storage allocates through cuda/allocator and gives the bytes back when the last view dies.
 #include "tensor/storage.h"
 
+#include "core/host_allocator.h"
 #include "cuda/allocator.h"
 
 namespace hg {

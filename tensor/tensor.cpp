@@ -7,10 +7,8 @@
 #include <vector>
 
 #include "cuda/runtime.h"
+#include "cuda/transfer.h"
 #include "tensor/copy.h"
-#if HASHGRAD_WITH_CUDA
-#include "cuda/stream.h"
-#endif
 
 namespace hg {
 
@@ -23,6 +21,10 @@ Device parse_device(const std::string& text) {
   if (text == "auto") return cuda::available() ? Device::cuda : Device::cpu;
   throw Error("unknown device '" + text + "' (expected cpu, cuda or auto)");
 }
+
+bool device_available(Device device) { return device == Device::cpu || cuda::available(); }
+
+std::string gpu_description() { return cuda::device_description(); }
 
 void check_defined(const Tensor& tensor, const char* op) {
   HG_CHECK(tensor.defined(), op, ": got an undefined tensor");
@@ -81,17 +83,10 @@ void copy_bytes(void* destination, Device destination_device, const void* source
     std::memcpy(destination, source, count);
     return;
   }
-#if HASHGRAD_WITH_CUDA
-  cudaMemcpyKind kind = destination_device == Device::cpu ? cudaMemcpyDeviceToHost
-                        : source_device == Device::cpu    ? cudaMemcpyHostToDevice
-                                                          : cudaMemcpyDeviceToDevice;
-  CUDA_CHECK(cudaMemcpyAsync(destination, source, count, kind, cuda::current_stream()));
-  // The host side of a copy must be usable when we return (pageable memory, and the caller
-  // may read or free it at once), so host copies wait; device-to-device ones stay queued.
-  if (kind != cudaMemcpyDeviceToDevice) CUDA_CHECK(cudaStreamSynchronize(cuda::current_stream()));
-#else
-  throw Error("a CUDA copy was requested but hashgrad was built without CUDA");
-#endif
+  const cuda::CopyKind kind = destination_device == Device::cpu ? cuda::CopyKind::device_to_host
+                              : source_device == Device::cpu    ? cuda::CopyKind::host_to_device
+                                                                : cuda::CopyKind::device_to_device;
+  cuda::copy_bytes(destination, source, count, kind);
 }
 
 // ---- creation ------------------------------------------------------------------------------

@@ -2,11 +2,9 @@
 // tensor/cpu/window_attention.h or cuda/window_attention.cu runs on contiguous operands.
 #include "tensor/window_attention.h"
 
-#include "cuda/profiler.h"
-#include "tensor/cpu/window_attention.h"
-#if HASHGRAD_WITH_CUDA
+#include "core/profiler.h"
 #include "cuda/window_attention.h"
-#endif
+#include "tensor/cpu/window_attention.h"
 
 namespace hg::ops {
 
@@ -51,12 +49,10 @@ WindowAttentionForward window_attention(const Tensor& q, const Tensor& k, const 
     using T = decltype(zero);
     const T* mask_data = mask_c.defined() ? mask_c.data<T>() : nullptr;
     if (q.is_cuda()) {
-#if HASHGRAD_WITH_CUDA
       cuda::window_attention<T>(q_c.data<T>(), k_c.data<T>(), v_c.data<T>(), bias_c.data<T>(),
                                 mask_data, result.out.data<T>(), result.probabilities.data<T>(),
                                 windows, heads, tokens, head_dim, mask_windows,
                                 cuda::current_stream());
-#endif
     } else {
       cpu::window_attention<T>(q_c.data<T>(), k_c.data<T>(), v_c.data<T>(), bias_c.data<T>(),
                                mask_data, result.out.data<T>(), result.probabilities.data<T>(),
@@ -84,12 +80,10 @@ WindowAttentionGradients window_attention_backward(const Tensor& grad_out, const
   dispatch_floating(q.dtype(), op, [&](auto zero) {
     using T = decltype(zero);
     if (q.is_cuda()) {
-#if HASHGRAD_WITH_CUDA
       cuda::window_attention_backward<T>(g_c.data<T>(), q_c.data<T>(), k_c.data<T>(), v_c.data<T>(),
                                          p_c.data<T>(), result.q.data<T>(), result.k.data<T>(),
                                          result.v.data<T>(), result.scores.data<T>(), windows,
                                          heads, tokens, head_dim, cuda::current_stream());
-#endif
     } else {
       cpu::window_attention_backward<T>(g_c.data<T>(), q_c.data<T>(), k_c.data<T>(), v_c.data<T>(),
                                         p_c.data<T>(), result.q.data<T>(), result.k.data<T>(),

@@ -1,12 +1,12 @@
-// The caching allocator (cuda/allocator.h) on host memory: freed blocks are reused without a
-// system allocation, and with caching off (HASHGRAD_NO_MEMORY_CACHING=1, or set_caching) every
+// The caching allocator (core/caching_allocator.h) on host memory: freed blocks are reused without
+// a system allocation, and with caching off (HASHGRAD_NO_MEMORY_CACHING=1, or set_caching) every
 // tensor is its own exact-size allocation, given back when it dies. The device side is in
 // cuda_elementwise_test.cpp.
 #include <gtest/gtest.h>
 
 #include <cstdlib>
 
-#include "cuda/allocator.h"
+#include "core/host_allocator.h"
 #include "tensor/tensor.h"
 #include "tests/command_support.h"
 #include "tests/memory_caching.h"

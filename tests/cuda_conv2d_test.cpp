@@ -126,7 +126,6 @@ TEST(CudaConv2d, DevicesMustMatch) {
   }
 }
 
-#if HASHGRAD_WITH_CUDA
 TEST(CudaConv2d, PlanCacheBuildsOnePlanPerShapeAndMode) {
   HG_REQUIRE_CUDA();
   // Deterministic: the bitwise comparison below must not meet an algorithm that adds with
@@ -177,7 +176,6 @@ TEST(CudaConv2d, SharedWorkspaceGrowsToTheLargestNeedAndNeverShrinks) {
   }
   cuda::synchronize();
 }
-#endif
 
 }  // namespace
 }  // namespace hg

@@ -8,8 +8,8 @@
 #include <limits>
 
 #include "autograd/ops.h"
+#include "core/profiler.h"
 #include "cuda/allocator.h"
-#include "cuda/profiler.h"
 #include "tensor/ops.h"
 #include "tests/memory_caching.h"
 #include "tests/numeric_mode.h"

@@ -11,9 +11,7 @@
 #include "tests/random_codes.h"
 #include "tests/test_support.h"
 
-#if HASHGRAD_WITH_CUDA
 #include "cuda/hamming_search.h"
-#endif
 
 namespace hg::hashing {
 namespace {
@@ -135,7 +133,6 @@ TEST(CudaHammingSearch, MoreQueriesThanOneLaunchBatchAndEmptyInputs) {
   EXPECT_EQ(empty_index.search_radius(q, 3).offsets, hamming_radius_cpu(q, empty, 3).offsets);
 }
 
-#if HASHGRAD_WITH_CUDA
 TEST(CudaHammingSearch, MisleadingSampleIsRetriedWithoutDisturbingTheOtherQueries) {
   HG_REQUIRE_CUDA();
   // Every 4th code equals the pattern, the others are far from it. For a query equal to the
@@ -173,7 +170,6 @@ TEST(CudaHammingSearch, MisleadingSampleIsRetriedWithoutDisturbingTheOtherQuerie
   EXPECT_TRUE(same_result(
       gpu, hamming_topk_cpu({queries.data(), n_query, 64}, {database.data(), n, 64}, k)));
 }
-#endif
 
 }  // namespace
 }  // namespace hg::hashing

@@ -1,10 +1,10 @@
-// MemoryCaching: the tests' switch of the caching allocator for one scope (cuda/allocator.h).
-// A test that counts system allocations sets the mode it assumes, since the GPU check runs the
-// tests under compute-sanitizer with HASHGRAD_NO_MEMORY_CACHING=1; the previous setting comes
-// back however the scope ends.
+// MemoryCaching: the tests' switch of the caching allocator for one scope
+// (core/caching_allocator.h). A test that counts system allocations sets the mode it assumes, since
+// the GPU check runs the tests under compute-sanitizer with HASHGRAD_NO_MEMORY_CACHING=1; the
+// previous setting comes back however the scope ends.
 #pragma once
 
-#include "cuda/allocator.h"
+#include "core/caching_allocator.h"
 
 namespace hg::test {
 

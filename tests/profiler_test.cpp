@@ -2,7 +2,7 @@
 #include <gtest/gtest.h>
 
 #include "autograd/ops.h"
-#include "cuda/profiler.h"
+#include "core/profiler.h"
 #include "tensor/ops.h"
 
 namespace hg {

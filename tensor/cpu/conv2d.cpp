@@ -42,7 +42,7 @@
 #include <memory>
 #include <vector>
 
-#include "cuda/allocator.h"
+#include "core/host_allocator.h"
 #include "tensor/cpu/matmul.h"
 
 namespace hg::cpu {
@@ -360,8 +360,8 @@ void conv2d_backward_weight(const T* grad_y, const T* x, T* grad_weight, const C
   int64_t parts = std::min(image_parts(shape), affordable);
   if (parts < 2) parts = 1;
   // One sum per part of the batch, each group's block transposed: [patch, O/groups]. From the
-  // host cache (cuda/allocator.h): a fresh block this size would be mapped page by page on every
-  // call. The first chunk of a part writes its sums, the others add to them.
+  // host cache (core/host_allocator.h): a fresh block this size would be mapped page by page on
+  // every call. The first chunk of a part writes its sums, the others add to them.
   const std::unique_ptr<T, decltype(&memory::host_free)> partial_sums(
       static_cast<T*>(memory::host_allocate(sizeof(T) * static_cast<size_t>(parts * weight_size))),
       &memory::host_free);

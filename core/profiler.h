@@ -28,6 +28,31 @@ void reset();
 // The per-op table (synchronises the GPU to read its events).
 std::string table();
 
+// A GPU's side of the profiler: NVTX ranges, and scope times measured by events on hashgrad's
+// stream. cuda/ installs one when it finds a device (cuda/profiler_events.cpp); without one every
+// scope is timed by the host's clock. The profiler never fails the op it measures, so none of
+// these throws: a GPU timing that cannot be taken leaves the scope to the host's clock, or drops
+// it.
+class DeviceClock {
+ public:
+  virtual void push_range(const char* name) = 0;
+  virtual void pop_range() = 0;
+  // Starts timing on the GPU: a timing to stop, or nullptr when it could not start.
+  virtual void* start() = 0;
+  // Stops it; false (and the timing given up) when the stop could not be recorded.
+  virtual bool stop(void* timing) = 0;
+  // Milliseconds between a stopped timing's start and stop, once the GPU has passed its stop
+  // (with `wait`, after waiting for it): the timing is then done with. -1 while the GPU has not
+  // got there, NaN when it cannot be read (the timing is done with too).
+  virtual double elapsed_milliseconds(void* timing, bool wait) = 0;
+  // Gives up a stopped timing that will not be read.
+  virtual void discard(void* timing) = 0;
+
+ protected:
+  ~DeviceClock() = default;
+};
+void install_device_clock(DeviceClock* clock);
+
 class Scope {
  public:
   // `on_gpu` picks the clock: CUDA events on hashgrad's stream, or the host's steady clock.

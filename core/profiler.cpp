@@ -1,8 +1,9 @@
 // The profiler's records and its table (see profiler.h for what it measures and why).
-#include "cuda/profiler.h"
+#include "core/profiler.h"
 
 #include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -10,13 +11,7 @@
 #include <mutex>
 #include <vector>
 
-#include "cuda/allocator.h"
-#include "cuda/runtime.h"
-#if HASHGRAD_WITH_CUDA
-#include <nvtx3/nvToolsExt.h>
-
-#include "cuda/stream.h"
-#endif
+#include "core/caching_allocator.h"
 
 namespace hg::profiler {
 
@@ -44,16 +39,20 @@ struct OpenScope {
   int depth;
   std::chrono::steady_clock::time_point cpu_start;
   size_t bytes_at_start;
-  size_t bytes = 0;  // allocated while it was open, once it has ended
-#if HASHGRAD_WITH_CUDA
-  cudaEvent_t start = nullptr, stop = nullptr;
-#endif
+  size_t bytes = 0;              // allocated while it was open, once it has ended
+  void* gpu_timing = nullptr;    // the device clock's, when the GPU times it
+  DeviceClock* clock = nullptr;  // the clock it began under (its range is popped there too)
 };
+
+std::atomic<DeviceClock*> device_clock{nullptr};
 
 std::mutex totals_mutex;
 std::map<std::pair<std::string, bool>, Totals> totals;
 double outermost_milliseconds = 0;
 thread_local std::vector<OpenScope> open_scopes;
+// GPU scopes that have ended on the host but whose stop the GPU may not have reached, oldest
+// first. Under totals_mutex.
+std::vector<OpenScope> pending;
 
 // Under totals_mutex.
 void add(const std::string& name, bool on_gpu, int depth, double milliseconds, size_t bytes) {
@@ -64,85 +63,49 @@ void add(const std::string& name, bool on_gpu, int depth, double milliseconds, s
   if (depth == 0) outermost_milliseconds += milliseconds;
 }
 
-#if HASHGRAD_WITH_CUDA
-// GPU scopes that have ended on the host but whose stop event the GPU may not have reached,
-// oldest first, and events for reuse. All under totals_mutex.
-std::vector<OpenScope> pending;
-std::vector<cudaEvent_t> spare_events;
-
-// The profiler never fails the op it measures (and Scope::end runs in a destructor, which must
-// not throw): a CUDA call of its own that fails costs that scope its GPU time, and the error is
-// cleared so that the next kernel launch does not report it as its own.
-bool succeeded(cudaError_t status) {
-  if (status == cudaSuccess) return true;
-  cudaGetLastError();
-  return false;
-}
-
-cudaEvent_t take_event() {
-  std::lock_guard<std::mutex> lock(totals_mutex);
-  if (!spare_events.empty()) {
-    cudaEvent_t event = spare_events.back();
-    spare_events.pop_back();
-    return event;
-  }
-  cudaEvent_t event = nullptr;
-  return succeeded(cudaEventCreate(&event)) ? event : nullptr;
-}
-
 // Folds the pending scopes the GPU has finished, in order (one stream: they finish in order);
-// with `wait`, all of them (the caller has synchronised).
+// with `wait`, all of them. Under totals_mutex.
 void fold_pending(bool wait) {
   size_t done = 0;
   for (; done < pending.size(); ++done) {
     OpenScope& scope = pending[done];
-    cudaError_t state = cudaEventQuery(scope.stop);
-    if (state == cudaErrorNotReady && !wait) {
-      cudaGetLastError();  // "not ready" is an answer, not an error to report at the next launch
-      break;
-    }
-    float milliseconds = 0;
-    if (succeeded(cudaEventElapsedTime(&milliseconds, scope.start, scope.stop)))
-      add(scope.name, true, scope.depth, milliseconds, scope.bytes);
-    spare_events.push_back(scope.start);
-    spare_events.push_back(scope.stop);
+    const double milliseconds = scope.clock->elapsed_milliseconds(scope.gpu_timing, wait);
+    if (milliseconds < 0) break;
+    if (!std::isnan(milliseconds)) add(scope.name, true, scope.depth, milliseconds, scope.bytes);
   }
   pending.erase(pending.begin(), pending.begin() + static_cast<std::ptrdiff_t>(done));
 }
-#endif
 
 }  // namespace
+
+void install_device_clock(DeviceClock* clock) { device_clock = clock; }
 
 void enable(bool on) { detail::enabled_flag = on; }
 
 void reset() {
   std::lock_guard<std::mutex> lock(totals_mutex);
-#if HASHGRAD_WITH_CUDA
-  for (OpenScope& scope : pending) {
-    spare_events.push_back(scope.start);
-    spare_events.push_back(scope.stop);
-  }
+  for (OpenScope& scope : pending) scope.clock->discard(scope.gpu_timing);
   pending.clear();
-#endif
   totals.clear();
   outermost_milliseconds = 0;
 }
 
 void Scope::begin(const char* name, bool on_gpu) {
-  OpenScope scope{name, on_gpu, static_cast<int>(open_scopes.size()),
-                  std::chrono::steady_clock::now(), memory::allocated_total()};
-#if HASHGRAD_WITH_CUDA
-  nvtxRangePushA(name);
-  if (on_gpu) {
-    scope.start = take_event();
-    scope.stop = take_event();
-    // Without both events recorded the scope is timed by the host clock, and its row says cpu:
-    // a host time of an asynchronous launch is not the kernel's time.
-    if (scope.start == nullptr || scope.stop == nullptr ||
-        !succeeded(cudaEventRecord(scope.start, cuda::current_stream())))
-      scope.on_gpu = false;
+  OpenScope scope{name,
+                  on_gpu,
+                  static_cast<int>(open_scopes.size()),
+                  std::chrono::steady_clock::now(),
+                  memory::allocated_total(),
+                  0,
+                  nullptr,
+                  device_clock.load()};
+  if (scope.clock != nullptr) {
+    scope.clock->push_range(name);
+    if (on_gpu) scope.gpu_timing = scope.clock->start();
   }
-#endif
+  // A scope the GPU cannot time is timed by the host clock, and its row says cpu: a host time of
+  // an asynchronous launch is not the kernel's time.
+  scope.on_gpu = scope.gpu_timing != nullptr;
   open_scopes.push_back(std::move(scope));
   active_ = true;
 }
@@ -154,27 +117,18 @@ void Scope::end() {
       std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - scope.cpu_start)
           .count();
   scope.bytes = memory::allocated_total() - scope.bytes_at_start;
-#if HASHGRAD_WITH_CUDA
-  nvtxRangePop();
-  const bool timed_by_events =
-      scope.on_gpu && succeeded(cudaEventRecord(scope.stop, cuda::current_stream()));
+  if (scope.clock != nullptr) scope.clock->pop_range();
+  const bool timed_by_gpu = scope.on_gpu && scope.clock->stop(scope.gpu_timing);
   std::lock_guard<std::mutex> lock(totals_mutex);
-  if (timed_by_events) {
+  if (timed_by_gpu) {
     pending.push_back(std::move(scope));
     if (pending.size() >= 4096) fold_pending(false);
     return;
   }
-  scope.on_gpu = false;
-  for (cudaEvent_t unused : {scope.start, scope.stop})
-    if (unused != nullptr) spare_events.push_back(unused);
-#else
-  std::lock_guard<std::mutex> lock(totals_mutex);
-#endif
-  add(scope.name, scope.on_gpu, scope.depth, cpu_milliseconds, scope.bytes);
+  add(scope.name, false, scope.depth, cpu_milliseconds, scope.bytes);
 }
 
 std::string table() {
-  cuda::synchronize();
   struct Row {
     std::string name;
     bool on_gpu = false;
@@ -184,9 +138,7 @@ std::string table() {
   double outermost = 0;
   {
     std::lock_guard<std::mutex> lock(totals_mutex);
-#if HASHGRAD_WITH_CUDA
     fold_pending(true);
-#endif
     for (auto& [key, row] : totals) sorted.push_back({key.first, key.second, row});
     outermost = outermost_milliseconds;
   }

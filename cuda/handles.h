@@ -1,0 +1,13 @@
+// The process-wide cuBLASLt and cuDNN handles, created on first use, cuDNN's bound to
+// hashgrad's stream.
+#pragma once
+
+#include "cuda/check.h"
+#include "cuda/stream.h"
+
+namespace hg::cuda {
+
+cublasLtHandle_t cublaslt_handle();
+cudnnHandle_t cudnn_handle();
+
+}  // namespace hg::cuda
