@@ -41,6 +41,7 @@
 #include "hashing/database_share.h"
 #include "hashing/hamming_search.h"
 #include "hashing/npy.h"
+#include "hashing/rerank.h"
 #include "hashing/sharded_index.h"
 #include "train/data_spec.h"
 #include "train/encode.h"

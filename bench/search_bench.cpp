@@ -26,6 +26,7 @@
 #include "cuda/runtime.h"
 #include "hashing/code_io.h"
 #include "hashing/cpu/popcount_scan.h"
+#include "hashing/cpu_hamming_index.h"
 #include "hashing/hamming_search.h"
 #include "hashing/npy.h"
 
@@ -86,8 +87,9 @@ int run_cpu(int64_t n_database, int64_t n_query, const std::vector<int>& bit_len
     std::vector<uint64_t> queries = random_codes(n_query, bits, 2);
     const PackedCodes db{database.data(), n_database, bits}, q{queries.data(), n_query, bits};
     for (int64_t k : ks) {
+      const CpuHammingIndex index(db);
       SearchResult result;
-      double seconds = bench::best_seconds(repeat, 0, [&] { result = hamming_topk_cpu(q, db, k); });
+      double seconds = bench::best_seconds(repeat, 0, [&] { result = index.search(q, k); });
       runs.push_back(record_run(bits, n_database, n_query, k, seconds));
       std::printf("\n");
       if (!data_folder.empty()) {

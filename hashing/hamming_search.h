@@ -1,25 +1,24 @@
 // Hamming search: for each query code, the database codes nearest in Hamming distance
 // d(q, x) = popcount(q XOR x).
 //
-// One interface, two engines with identical results (FAISS style):
-//   CPU   exhaustive popcount scan (hashing/cpu/popcount_scan.h), OpenMP over queries, top-k by
-//         counting selection: distances are integers in [0, bits], so a histogram of candidate
-//         distances gives the k-th smallest distance in one pass;
-//   CUDA  cuda/hamming_search.cu: the database on the device (streamed in parts when it is
-//         larger than the GPU's memory), tiles in shared memory, top-k fused into the kernels.
+// One interface, HammingIndex, with two implementations that give identical results (FAISS's
+// IndexBinaryFlat and GpuIndexBinaryFlat):
+//   CpuHammingIndex   exhaustive popcount scan (hashing/cpu/popcount_scan.h), OpenMP over
+//                     queries, top-k by counting selection: distances are integers in [0, bits],
+//                     so a histogram of candidate distances gives the k-th smallest in one pass;
+//   CudaHammingIndex  cuda/hamming_search.cu: the database on the device (streamed in parts when
+//                     it is larger than the GPU's memory), tiles in shared memory, top-k fused
+//                     into the kernels.
 // Results are sorted by (distance, database position): ties go to the lower position, the
-// order DESIGN §5 defines the metrics on.
-//
-// Also here: radius search (every code within distance r) and the AM-VGGH re-rank (Hamming
-// top-k, then those k re-ordered by the Euclidean distance of float features).
+// order DESIGN §5 defines the metrics on. The re-rank by features is hashing/rerank.h.
 #pragma once
 
 #include <cstdint>
-#include <functional>
+#include <memory>
 #include <vector>
 
 #include "hashing/bit_packing.h"
-#include "tensor/tensor.h"
+#include "tensor/device.h"
 
 namespace hg::hashing {
 
@@ -45,52 +44,40 @@ struct RadiusResult {
 // Throws unless queries and database hold codes of the same supported length.
 void check_search_inputs(const PackedCodes& queries, const PackedCodes& database);
 
-// The CPU engine. k is clamped to the database size. The second form fills `result` and reuses
-// its memory: a caller that searches batch after batch, as the full rankings of mAP@all do, then
-// pays for fresh pages once instead of once per batch.
-SearchResult hamming_topk_cpu(const PackedCodes& queries, const PackedCodes& database, int64_t k);
-void hamming_topk_cpu(const PackedCodes& queries, const PackedCodes& database, int64_t k,
-                      SearchResult& result);
-RadiusResult hamming_radius_cpu(const PackedCodes& queries, const PackedCodes& database,
-                                int radius);
-
-// A database ready for repeated searches on one device. On the GPU the codes are uploaded once;
-// a database over `device_budget_bytes` (0: half the free device memory) is kept on the host
-// and streamed through the GPU in parts of that size, the parts' results merged. On the CPU a
-// nonzero budget streams the database in parts the same way: a memory-mapped code file larger
-// than memory (mapped_code_file.h) is then paged in once per call rather than once per query.
-// The database memory must outlive the index.
+// A database ready for repeated searches. The database memory must outlive the index.
 class HammingIndex {
  public:
-  HammingIndex(const PackedCodes& database, Device device, size_t device_budget_bytes = 0);
+  virtual ~HammingIndex() = default;
 
+  // Top-k of every query; k is clamped to the database size.
   SearchResult search(const PackedCodes& queries, int64_t k) const;
-  // The same into `result`, reusing its memory (see hamming_topk_cpu).
+  // The same into `result`, reusing its memory: a caller that searches batch after batch, as the
+  // full rankings of mAP@all do, then pays for fresh pages once instead of once per batch.
   void search(const PackedCodes& queries, int64_t k, SearchResult& result) const;
   RadiusResult search_radius(const PackedCodes& queries, int radius) const;
 
   const PackedCodes& database() const { return database_; }
-  Device device() const { return device_; }
-  // Codes per GPU part: the database size when it is resident.
-  int64_t part_codes() const { return part_codes_; }
+  virtual Device device() const = 0;
+
+ protected:
+  explicit HammingIndex(const PackedCodes& database);
+
+  // What each implementation does, once search() has checked the inputs and sized `result`
+  // (n_query ≥ 1 rows of k ≥ 1): fill every row.
+  virtual void search_rows(const PackedCodes& queries, SearchResult& result) const = 0;
+  // Likewise for radius search, radius ≥ 0, inputs checked.
+  virtual RadiusResult search_within(const PackedCodes& queries, int radius) const = 0;
 
  private:
-  void search_cpu_in_parts(const PackedCodes& queries, int64_t k, SearchResult& result) const;
-  // Calls body(start, count, codes on the GPU) for each part of the database, in order.
-  void for_each_part(
-      const std::function<void(int64_t start, int64_t count, const Tensor& part)>& body) const;
-
   PackedCodes database_;
-  Device device_;
-  int64_t part_codes_ = 0;
-  Tensor resident_;  // the whole database on the GPU, when it fits in one part
 };
 
-// AM-VGGH retrieval: re-orders each row of `candidates` by the Euclidean distance between the
-// query's features and the candidate's (ties by database position). Features are row-major
-// float: query_features n_query × dim, database_features n_database × dim. The Hamming
-// distances travel with their ids; feature_distances receives the Euclidean distances.
-SearchResult rerank_by_features(const SearchResult& candidates, const float* query_features,
-                                const float* database_features, int64_t n_database, int64_t dim);
+// The index on `device`. `part_budget_bytes` streams the database in parts of that size, their
+// results merged: on the GPU a database over the budget (0: half the free device memory) stays
+// on the host and goes through the device part by part; on the CPU a nonzero budget makes a
+// memory-mapped code file larger than memory (mapped_code_file.h) page in once per call rather
+// than once per query.
+std::unique_ptr<HammingIndex> make_hamming_index(const PackedCodes& database, Device device,
+                                                 size_t part_budget_bytes = 0);
 
 }  // namespace hg::hashing

@@ -179,7 +179,7 @@ RetrievalMetrics evaluate_in_batches(const Search& search, int64_t n_database, i
   // Each ranked item costs 12 bytes (id and distance).
   const int64_t batch = std::clamp<int64_t>(kRankingBytesPerBatch / (12 * n_database), 1,
                                             std::max<int64_t>(queries.count, 1));
-  SearchResult rankings;  // one buffer for every batch (see hamming_topk_cpu)
+  SearchResult rankings;  // one buffer for every batch (see HammingIndex::search)
   for (int64_t first = 0; first < queries.count; first += batch) {
     PackedCodes part{queries.code(first), std::min(batch, queries.count - first), queries.bits};
     search(part, n_database, rankings);

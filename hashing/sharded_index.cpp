@@ -113,7 +113,7 @@ void merge_query(const std::vector<RankRows>& ranks, int64_t q, int64_t limit,
 ShardedIndex::ShardedIndex(const PackedCodes& shard, int64_t shard_begin, int64_t total,
                            Device device, distributed::Communicator& communicator,
                            size_t part_budget_bytes)
-    : local_(shard, device, part_budget_bytes),
+    : local_(make_hamming_index(shard, device, part_budget_bytes)),
       shard_begin_(shard_begin),
       total_(total),
       communicator_(communicator) {
@@ -124,7 +124,7 @@ ShardedIndex::ShardedIndex(const PackedCodes& shard, int64_t shard_begin, int64_
 void ShardedIndex::search(const PackedCodes& queries, int64_t k, SearchResult& result) const {
   HG_CHECK(k >= 0, "Hamming search: k must be ≥ 0, got ", k);
   SearchResult local;
-  local_.search(queries, k, local);
+  local_->search(queries, k, local);
   profiler::Scope scope("sharded_merge", false);
   RankRows rows;
   rows.n_query = queries.count;
@@ -146,7 +146,7 @@ void ShardedIndex::search(const PackedCodes& queries, int64_t k, SearchResult& r
 }
 
 RadiusResult ShardedIndex::search_radius(const PackedCodes& queries, int radius) const {
-  RadiusResult local = local_.search_radius(queries, radius);
+  RadiusResult local = local_->search_radius(queries, radius);
   RankRows rows;
   rows.n_query = queries.count;
   rows.offsets = std::move(local.offsets);

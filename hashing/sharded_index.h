@@ -9,6 +9,8 @@
 // per query.
 #pragma once
 
+#include <memory>
+
 #include "distributed/communicator.h"
 #include "hashing/hamming_search.h"
 
@@ -27,11 +29,11 @@ class ShardedIndex {
   RadiusResult search_radius(const PackedCodes& queries, int radius) const;
 
   int64_t total() const { return total_; }
-  int bits() const { return local_.database().bits; }
+  int bits() const { return local_->database().bits; }
   distributed::Communicator& communicator() const { return communicator_; }
 
  private:
-  HammingIndex local_;
+  std::unique_ptr<HammingIndex> local_;
   int64_t shard_begin_ = 0;
   int64_t total_ = 0;
   distributed::Communicator& communicator_;

@@ -7,7 +7,9 @@
 //
 // runs as SoftmaxTest.RowsSumToOne/cpu and SoftmaxTest.RowsSumToOne/cuda. tests/CMakeLists.txt
 // labels every test whose name ends in /cuda `gpu` (and the rest `cpu`), so `ctest -L gpu` runs
-// the CUDA instances; they skip on a machine without a device.
+// the CUDA instances; they skip on a machine without a device. HG_INSTANTIATE_CUDA_TEST gives
+// only the .../cuda instance, for what only the CUDA implementation has (its batching, its
+// streaming), checked against the CPU one.
 #pragma once
 
 #include <gtest/gtest.h>
@@ -33,3 +35,6 @@ inline std::string device_test_name(const ::testing::TestParamInfo<Device>& info
 #define HG_INSTANTIATE_DEVICE_TEST(Fixture)                                         \
   INSTANTIATE_TEST_SUITE_P(, Fixture, ::testing::Values(Device::cpu, Device::cuda), \
                            ::hg::test::device_test_name)
+
+#define HG_INSTANTIATE_CUDA_TEST(Fixture) \
+  INSTANTIATE_TEST_SUITE_P(, Fixture, ::testing::Values(Device::cuda), ::hg::test::device_test_name)

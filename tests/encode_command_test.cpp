@@ -11,7 +11,7 @@
 #include "data/idx.h"
 #include "data/image_io.h"
 #include "hashing/code_file.h"
-#include "hashing/hamming_search.h"
+#include "hashing/cpu_hamming_index.h"
 #include "hashing/npy.h"
 #include "tests/command_support.h"
 #include "tests/test_support.h"
@@ -93,7 +93,7 @@ TEST_F(EncodeCommand, SearchEncodesImageQueriesWithTheModel) {
   hashing::CodeSet queries = hashing::read_code_file(run() + "/query.codes");
   hashing::CodeSet database = hashing::read_code_file(run() + "/database.codes");
   hashing::PackedCodes first_two{queries.words.data(), 2, queries.bits};
-  hashing::SearchResult expected = hashing::hamming_topk_cpu(first_two, database.packed(), 5);
+  hashing::SearchResult expected = hashing::CpuHammingIndex(database.packed()).search(first_two, 5);
 
   CommandRun result =
       hashgrad("search --device cpu --model " + run() + " --index " + run() +

@@ -8,6 +8,7 @@
 #include <filesystem>
 
 #include "data/image_io.h"
+#include "hashing/cpu_hamming_index.h"
 #include "hashing/gallery.h"
 #include "tests/data_test_files.h"
 #include "tests/test_support.h"
@@ -141,7 +142,7 @@ TEST(RetrievalGallery, ShowsEachQuerysNearestItemsWithTheirDistances) {
       hashing::CodeSet::from_words(8, database_words, Labels::from_class_ids(database_classes));
   hashing::CodeSet queries =
       hashing::CodeSet::from_words(8, query_words, Labels::from_class_ids(query_classes));
-  hashing::HammingIndex index(database.packed(), Device::cpu);
+  hashing::CpuHammingIndex index(database.packed());
 
   hashing::Gallery gallery = search_gallery(
       {queries, dataset_images(solid_dataset(2, query_classes))},

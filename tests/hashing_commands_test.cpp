@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include "hashing/code_io.h"
+#include "hashing/cpu_hamming_index.h"
 #include "hashing/metrics.h"
 #include "hashing/npy.h"
 #include "tests/command_support.h"
@@ -53,7 +54,7 @@ class Commands : public test::CommandTest {
 };
 
 TEST_F(Commands, SearchPrintsAndWritesTheTopK) {
-  SearchResult expected = hamming_topk_cpu(queries_.packed(), database_.packed(), 3);
+  SearchResult expected = CpuHammingIndex(database_.packed()).search(queries_.packed(), 3);
   CommandRun run = hashgrad("search --device cpu --index " + path("db.hgc") + " --query " +
                             path("q.hgc") + " -k 3");
   ASSERT_EQ(run.status, 0) << run.err;
@@ -87,7 +88,7 @@ TEST_F(Commands, SearchPrintsAndWritesTheTopK) {
 }
 
 TEST_F(Commands, RadiusResultsAreWrittenWithOffsets) {
-  RadiusResult expected = hamming_radius_cpu(queries_.packed(), database_.packed(), 3);
+  RadiusResult expected = CpuHammingIndex(database_.packed()).search_radius(queries_.packed(), 3);
   CommandRun run = hashgrad("search --device cpu --index " + path("db.hgc") + " --query " +
                             path("q.hgc") + " --radius 3 --output " + path("radius"));
   ASSERT_EQ(run.status, 0) << run.err;
@@ -98,7 +99,7 @@ TEST_F(Commands, RadiusResultsAreWrittenWithOffsets) {
 }
 
 TEST_F(Commands, EvalWritesTheLibraryMetricsAndAPlot) {
-  HammingIndex index(database_.packed(), Device::cpu);
+  CpuHammingIndex index(database_.packed());
   RetrievalMetrics expected =
       evaluate_retrieval(index, queries_.packed(), queries_.labels, database_.labels, 50);
   CommandRun run = hashgrad("eval --device cpu --index " + path("db.hgc") + " --queries " +

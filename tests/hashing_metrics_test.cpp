@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <random>
 
+#include "hashing/cpu_hamming_index.h"
 #include "hashing/metrics.h"
 #include "tests/test_support.h"
 
@@ -18,7 +19,7 @@ const std::vector<uint64_t> kDatabase = {0x03, 0x10, 0x80, 0x00, 0x07};
 const std::vector<uint64_t> kQueries = {0x00, 0xFF};
 
 RetrievalMetrics evaluate(const Labels& query_labels, const Labels& database_labels, int64_t k) {
-  HammingIndex index({kDatabase.data(), 5, 8}, Device::cpu);
+  CpuHammingIndex index({kDatabase.data(), 5, 8});
   return evaluate_retrieval(index, {kQueries.data(), 2, 8}, query_labels, database_labels, k);
 }
 
@@ -93,7 +94,7 @@ TEST(Metrics, MultiLabelRelevanceIsASharedLabel) {
 TEST(Metrics, PartialRankingsGiveTheAtKMetricsOnly) {
   Labels database = Labels::from_class_ids({1, 0, 1, 0, 1});
   Labels queries = Labels::from_class_ids({1, 7});
-  SearchResult top3 = hamming_topk_cpu({kQueries.data(), 2, 8}, {kDatabase.data(), 5, 8}, 3);
+  SearchResult top3 = CpuHammingIndex({kDatabase.data(), 5, 8}).search({kQueries.data(), 2, 8}, 3);
   RetrievalMetrics partial = evaluate_rankings(top3, 8, 5, queries, database, 3);
   RetrievalMetrics full = evaluate(queries, database, 3);
   EXPECT_FALSE(partial.full_ranking);
@@ -152,7 +153,7 @@ TEST(Metrics, EvaluateRetrievalMatchesADirectImplementation) {
       (cutoff == k ? map_k : map_all) += found > 0 ? sum / found : 0;
     }
   }
-  HammingIndex index({database.data(), n, 32}, Device::cpu);
+  CpuHammingIndex index({database.data(), n, 32});
   RetrievalMetrics metrics =
       evaluate_retrieval(index, {queries.data(), nq, 32}, Labels::from_class_ids(query_classes),
                          Labels::from_class_ids(database_classes), k);

@@ -335,9 +335,9 @@ hashing::RetrievalMetrics Trainer::evaluate(int64_t query_limit, bool final) {
   hashing::CodeSet database_set = to_code_set(database, data_.database->labels());
 
   auto search_start = std::chrono::steady_clock::now();
-  hashing::HammingIndex index(database_set.packed(), device_);
+  const auto index = hashing::make_hamming_index(database_set.packed(), device_);
   hashing::RetrievalMetrics metrics = hashing::evaluate_retrieval(
-      index, query_set.packed(), query_set.labels, database_set.labels, setup_.top_k);
+      *index, query_set.packed(), query_set.labels, database_set.labels, setup_.top_k);
   double search_seconds = seconds_since(search_start);
 
   nlohmann::json json = metrics_json(metrics);
@@ -364,7 +364,7 @@ hashing::RetrievalMetrics Trainer::evaluate(int64_t query_limit, bool final) {
     if (setup_.gallery_queries > 0)
       hashing::write_gallery(path("gallery.html"),
                              search_gallery({query_set, dataset_images(queries)},
-                                            {database_set, dataset_images(data_.database)}, index,
+                                            {database_set, dataset_images(data_.database)}, *index,
                                             setup_.gallery_queries,
                                             setup_.method + " — nearest codes of sample queries"));
   }

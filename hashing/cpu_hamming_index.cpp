@@ -1,4 +1,4 @@
-// The CPU Hamming search engine: tiling, threads and counting selection around the popcount
+// CpuHammingIndex (cpu_hamming_index.h): tiling, threads and counting selection around the popcount
 // scan of hashing/cpu/popcount_scan.h.
 //
 // Work layout. Threads take blocks of queries (OpenMP, dynamic). A thread walks the database
@@ -23,9 +23,9 @@
 #include <algorithm>
 #include <vector>
 
-#include "core/profiler.h"
 #include "hashing/cpu/popcount_scan.h"
-#include "hashing/hamming_search.h"
+#include "hashing/cpu_hamming_index.h"
+#include "hashing/merge_row.h"
 
 namespace hg::hashing {
 
@@ -175,43 +175,57 @@ void select_nearest(const PackedCodes& queries, const PackedCodes& database, int
   }
 }
 
-}  // namespace
-
-SearchResult hamming_topk_cpu(const PackedCodes& queries, const PackedCodes& database, int64_t k) {
-  SearchResult result;
-  hamming_topk_cpu(queries, database, k, result);
-  return result;
-}
-
-void hamming_topk_cpu(const PackedCodes& queries, const PackedCodes& database, int64_t k,
-                      SearchResult& result) {
-  check_search_inputs(queries, database);
-  HG_CHECK(k >= 0, "Hamming search: k must be ≥ 0, got ", k);
-  profiler::Scope scope("hamming_topk", false);
-  result.n_query = queries.count;
-  result.k = std::min(k, database.count);
+// The top-k rows of `queries` in `codes` (k ≥ 1), into `rows`, sized here.
+void top_rows(const PackedCodes& queries, const PackedCodes& codes, int64_t k, SearchResult& rows) {
+  rows.n_query = queries.count;
+  rows.k = std::min(k, codes.count);
   // Every row is written in full below: resizing keeps the old contents and the capacity.
-  result.ids.resize(static_cast<size_t>(result.n_query * result.k));
-  result.distances.resize(result.ids.size());
-  result.feature_distances.clear();
-  if (result.k == 0 || result.n_query == 0) return;
-  select_nearest(queries, database, result.k, database.bits,
+  rows.ids.resize(static_cast<size_t>(rows.n_query * rows.k));
+  rows.distances.resize(rows.ids.size());
+  select_nearest(queries, codes, rows.k, codes.bits,
                  [&](int64_t q, const uint64_t* keys, int64_t count) {
                    for (int64_t j = 0; j < count; ++j) {
-                     result.ids[q * result.k + j] = cpu::key_position(keys[j]);
-                     result.distances[q * result.k + j] = cpu::key_distance(keys[j]);
+                     rows.ids[q * rows.k + j] = cpu::key_position(keys[j]);
+                     rows.distances[q * rows.k + j] = cpu::key_distance(keys[j]);
                    }
                  });
 }
 
-RadiusResult hamming_radius_cpu(const PackedCodes& queries, const PackedCodes& database,
-                                int radius) {
-  check_search_inputs(queries, database);
-  HG_CHECK(radius >= 0, "Hamming radius search: radius must be ≥ 0, got ", radius);
-  profiler::Scope scope("hamming_radius", false);
+}  // namespace
+
+CpuHammingIndex::CpuHammingIndex(const PackedCodes& database, size_t part_budget_bytes)
+    : HammingIndex(database), part_codes_(database.count) {
+  if (part_budget_bytes > 0)
+    part_codes_ = std::clamp<int64_t>(
+        static_cast<int64_t>(part_budget_bytes) / (database.words_per_code() * 8), 1,
+        std::max<int64_t>(database.count, 1));
+}
+
+void CpuHammingIndex::search_rows(const PackedCodes& queries, SearchResult& result) const {
+  const PackedCodes& codes = database();
+  if (part_codes_ >= codes.count) return top_rows(queries, codes, result.k, result);
+  std::vector<int64_t> lengths(static_cast<size_t>(result.n_query), 0);
+  SearchResult part;
+  for (int64_t start = 0; start < codes.count; start += part_codes_) {
+    const int64_t count = std::min(part_codes_, codes.count - start);
+    top_rows(queries, {codes.code(start), count, codes.bits}, result.k, part);
+#pragma omp parallel
+    {
+      std::vector<int64_t> merged_ids;
+      std::vector<int32_t> merged_distances;
+#pragma omp for
+      for (int64_t q = 0; q < result.n_query; ++q)
+        merge_row(&result.ids[q * result.k], &result.distances[q * result.k], lengths[q], result.k,
+                  &part.ids[q * part.k], &part.distances[q * part.k], part.k, start, merged_ids,
+                  merged_distances);
+    }
+  }
+}
+
+RadiusResult CpuHammingIndex::search_within(const PackedCodes& queries, int radius) const {
   std::vector<std::vector<uint64_t>> rows(static_cast<size_t>(queries.count));
   select_nearest(
-      queries, database, -1, std::min(radius, database.bits),
+      queries, database(), -1, std::min(radius, database().bits),
       [&](int64_t q, const uint64_t* keys, int64_t count) { rows[q].assign(keys, keys + count); });
   RadiusResult result;
   result.n_query = queries.count;

@@ -1,0 +1,136 @@
+// CudaHammingIndex (cuda_hamming_index.h): uploads, parts, and the merge of part results on
+// the host around cuda::hamming_topk and cuda::hamming_radius.
+#include "hashing/cuda_hamming_index.h"
+
+#include <algorithm>
+#include <climits>
+
+#include "cuda/hamming_search.h"
+#include "cuda/runtime.h"
+#include "cuda/stream.h"
+#include "hashing/merge_row.h"
+
+namespace hg::hashing {
+
+namespace {
+
+constexpr int64_t kResultBytesPerBatch = int64_t{256} << 20;
+
+Tensor upload(const uint64_t* words, int64_t count, int64_t words_per_code) {
+  Tensor device =
+      Tensor::empty({std::max<int64_t>(count, 1), words_per_code}, DType::u64, Device::cuda);
+  copy_bytes(device.raw_data(), Device::cuda, words, Device::cpu,
+             static_cast<size_t>(count * words_per_code) * sizeof(uint64_t));
+  return device;
+}
+
+cuda::HammingProblem problem_for(const Tensor& queries, int64_t n_query, const Tensor& part,
+                                 int64_t part_count, int bits) {
+  cuda::HammingProblem problem;
+  problem.queries = queries.data<uint64_t>();
+  problem.n_query = n_query;
+  problem.database = part.data<uint64_t>();
+  problem.n_database = part_count;
+  problem.words = static_cast<int>(words_per_code(bits));
+  problem.bits = bits;
+  return problem;
+}
+
+}  // namespace
+
+CudaHammingIndex::CudaHammingIndex(const PackedCodes& database, size_t device_budget_bytes)
+    : HammingIndex(database) {
+  HG_CHECK(cuda::available(), "HammingIndex: no CUDA device is available (search on the CPU)");
+  const size_t budget =
+      device_budget_bytes > 0 ? device_budget_bytes : cuda::hamming_database_budget();
+  const int64_t code_bytes = database.words_per_code() * 8;
+  part_codes_ = std::clamp<int64_t>(static_cast<int64_t>(budget) / code_bytes, 1, INT_MAX);
+  if (part_codes_ >= database.count) {
+    part_codes_ = std::max<int64_t>(database.count, 1);
+    resident_ = upload(database.words, database.count, database.words_per_code());
+  }
+}
+
+void CudaHammingIndex::for_each_part(
+    const std::function<void(int64_t start, int64_t count, const Tensor& part)>& body) const {
+  const PackedCodes& codes = database();
+  for (int64_t start = 0; start < codes.count; start += part_codes_) {
+    const int64_t count = std::min(part_codes_, codes.count - start);
+    body(
+        start, count,
+        resident_.defined() ? resident_ : upload(codes.code(start), count, codes.words_per_code()));
+  }
+}
+
+void CudaHammingIndex::search_rows(const PackedCodes& queries, SearchResult& result) const {
+  const int bits = database().bits;
+  const int64_t words = database().words_per_code();
+  const int64_t batch =
+      std::clamp<int64_t>(kResultBytesPerBatch / (result.k * 12), 1, result.n_query);
+  std::vector<int64_t> lengths(static_cast<size_t>(result.n_query), 0);
+  std::vector<int64_t> merged_ids;
+  std::vector<int32_t> merged_distances;
+  for_each_part([&](int64_t part_start, int64_t part_count, const Tensor& part) {
+    const int64_t part_k = std::min(result.k, part_count);
+    for (int64_t first = 0; first < result.n_query; first += batch) {
+      const int64_t count = std::min(batch, result.n_query - first);
+      Tensor device_queries = upload(queries.code(first), count, words);
+      Tensor ids = Tensor::empty({count, part_k}, DType::i64, Device::cuda);
+      Tensor distances = Tensor::empty({count, part_k}, DType::i32, Device::cuda);
+      cuda::hamming_topk(problem_for(device_queries, count, part, part_count, bits), part_k,
+                         ids.data<int64_t>(), distances.data<int32_t>(), cuda::current_stream());
+      if (part_start == 0 && part_k == result.k) {
+        // The first part fills whole rows (always so when the database is resident in one part):
+        // they go straight into the result. Merging them into empty rows on one thread made the
+        // full rankings of mAP@all slower on an H100 than on the CPU.
+        copy_bytes(&result.ids[first * result.k], Device::cpu, ids.raw_data(), Device::cuda,
+                   static_cast<size_t>(count * part_k) * sizeof(int64_t));
+        copy_bytes(&result.distances[first * result.k], Device::cpu, distances.raw_data(),
+                   Device::cuda, static_cast<size_t>(count * part_k) * sizeof(int32_t));
+        std::fill(lengths.begin() + first, lengths.begin() + first + count, part_k);
+        continue;
+      }
+      std::vector<int64_t> part_ids = ids.to_vector<int64_t>();
+      std::vector<int32_t> part_distances = distances.to_vector<int32_t>();
+      for (int64_t q = 0; q < count; ++q) {
+        const int64_t row = first + q;
+        merge_row(&result.ids[row * result.k], &result.distances[row * result.k], lengths[row],
+                  result.k, &part_ids[q * part_k], &part_distances[q * part_k], part_k, part_start,
+                  merged_ids, merged_distances);
+      }
+    }
+  });
+}
+
+RadiusResult CudaHammingIndex::search_within(const PackedCodes& queries, int radius) const {
+  const int bits = database().bits;
+  const int64_t words = database().words_per_code();
+  Tensor device_queries = upload(queries.words, queries.count, words);
+  // Per query, the (distance, position) entries of every part, parts in position order.
+  std::vector<std::vector<std::pair<int32_t, int64_t>>> rows(static_cast<size_t>(queries.count));
+  for_each_part([&](int64_t part_start, int64_t part_count, const Tensor& part) {
+    std::vector<int64_t> offsets, ids;
+    std::vector<int32_t> distances;
+    cuda::hamming_radius(problem_for(device_queries, queries.count, part, part_count, bits), radius,
+                         offsets, ids, distances, cuda::current_stream());
+    for (int64_t q = 0; q < queries.count; ++q)
+      for (int64_t j = offsets[q]; j < offsets[q + 1]; ++j)
+        rows[q].emplace_back(distances[j], ids[j] + part_start);
+  });
+  RadiusResult result;
+  result.n_query = queries.count;
+  result.offsets.assign(1, 0);
+  for (auto& row : rows) {
+    // Each part's entries are sorted; a stable sort by distance keeps positions ascending.
+    std::stable_sort(row.begin(), row.end(),
+                     [](const auto& a, const auto& b) { return a.first < b.first; });
+    for (const auto& [distance, id] : row) {
+      result.ids.push_back(id);
+      result.distances.push_back(distance);
+    }
+    result.offsets.push_back(static_cast<int64_t>(result.ids.size()));
+  }
+  return result;
+}
+
+}  // namespace hg::hashing
