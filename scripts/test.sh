@@ -1,12 +1,30 @@
 #!/usr/bin/env bash
-# The test command: set up (installs what is missing, builds), then run every test.
+# The test command: set up (installs what is missing, builds), then run every test; then the same
+# CPU suite under AddressSanitizer and UBSan, and a 30-second smoke run of every fuzz target.
 # GPU tests (label gpu) skip by themselves on a machine without a device.
 set -euo pipefail
 # Needed by the tests alone, not to build or run hashgrad (setup.sh installs them with its own
 # list): PyTorch and torchvision, which the torchvision parity tests
 # (tests/torchvision_parity_test.cpp) run beside hashgrad together with
 # scripts/convert_weights.py, and against which tests/peer_script_test.py runs
-# bench/torch_peer.py.
-test_packages=(python3-torch python3-torchvision)
+# bench/torch_peer.py; clang and libFuzzer for the sanitized build and the fuzz targets.
+test_packages=(python3-torch python3-torchvision clang-14 libfuzzer-14-dev libomp-14-dev)
 source "$(dirname "${BASH_SOURCE[0]}")/setup.sh"
 ctest --test-dir "$BUILD_DIR" --output-on-failure -j "$(nproc)"
+
+# The sanitized build: one build folder serves the CPU suite and the fuzz targets (clang, CPU-only,
+# -fsanitize=fuzzer-no-link,address,undefined: ASan and UBSan, plus the coverage hooks libFuzzer
+# needs, which cost the suite little and spare a second full build; scripts/fuzz.sh configures
+# the folder). Warnings are GCC's job in the main build; clang's own set is not made errors here.
+# The allocator cache is off so that ASan sees every tensor's memory (README, "Checking memory").
+# Left out of the sanitized run: the slow Python tests (torchvision parity, the peer benchmark
+# script), which test numbers against PyTorch, as the main build's run above already did, and
+# would triple this stage's time under ASan.
+SANITIZE_DIR="${HASHGRAD_FUZZ_BUILD_DIR:-$HASHGRAD_ROOT/build-sanitize}"
+HASHGRAD_FUZZ_BUILD_DIR="$SANITIZE_DIR" "$HASHGRAD_ROOT/scripts/fuzz.sh" --configure-only
+cmake --build "$SANITIZE_DIR" -j "$(nproc)"
+HASHGRAD_NO_MEMORY_CACHING=1 ASAN_OPTIONS=detect_leaks=1 \
+  ctest --test-dir "$SANITIZE_DIR" --output-on-failure -j "$(nproc)" -L cpu \
+  -E "torchvision|peer_script"
+HASHGRAD_FUZZ_BUILD_DIR="$SANITIZE_DIR" "$HASHGRAD_ROOT/scripts/fuzz.sh" --seconds 30 \
+  --jobs "$(nproc)"
