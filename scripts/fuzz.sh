@@ -19,7 +19,7 @@
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-build="${HASHGRAD_FUZZ_BUILD_DIR:-$root/build-sanitize}"
+build="$(realpath -m "${HASHGRAD_FUZZ_BUILD_DIR:-$root/build-sanitize}")"  # absolute: command_arguments_fuzzer changes its folder
 seconds=60
 jobs=1
 targets=()
