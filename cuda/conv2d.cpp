@@ -45,11 +45,7 @@ constexpr size_t kMaxWorkspaceBytes = size_t{1} << 30;
 // Growth is rounded up so that a run of slightly larger needs does not reallocate each time.
 constexpr size_t kWorkspaceGranule = size_t{1} << 20;
 
-int checked_int(int64_t value, const char* what) {
-  HG_CHECK(value <= INT32_MAX, "conv2d: ", what, " = ", value,
-           " is above the 2^31 − 1 that cuDNN's descriptors accept (split the batch)");
-  return static_cast<int>(value);
-}
+int checked_int(int64_t value, const char* what) { return cudnn_int(value, "conv2d", what); }
 
 // One direction's choice: the algorithm, the math type cuDNN reported it with, its workspace.
 template <typename Algorithm>

@@ -6,6 +6,8 @@
 // created: members already constructed are destroyed when a constructor throws.
 #pragma once
 
+#include <climits>
+#include <cstdint>
 #include <type_traits>
 
 #include "cuda/check.h"
@@ -34,6 +36,14 @@ using FilterDescriptor = CudnnDescriptor<cudnnFilterDescriptor_t, cudnnCreateFil
 using ConvolutionDescriptor =
     CudnnDescriptor<cudnnConvolutionDescriptor_t, cudnnCreateConvolutionDescriptor,
                     cudnnDestroyConvolutionDescriptor>;
+
+// A size handed to cuDNN, whose calls take int: an error naming the op and the size when it is
+// above 2^31 − 1.
+inline int cudnn_int(int64_t value, const char* op, const char* what) {
+  HG_CHECK(value <= INT32_MAX, op, ": ", what, " = ", value,
+           " is above the 2^31 − 1 that cuDNN accepts (split the batch)");
+  return static_cast<int>(value);
+}
 
 // cuDNN's name for the element type T (float or double).
 template <typename T>

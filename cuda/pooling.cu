@@ -42,11 +42,7 @@ cudnnPoolingMode_t cudnn_mode(PoolMode mode) {
 // The largest batch of planes one cuDNN pooling call is given (see the file comment).
 constexpr int64_t kMaxPlanesPerCall = 65535;
 
-int checked_int(int64_t value, const char* what) {
-  HG_CHECK(value <= INT32_MAX, "pool2d: ", what, " = ", value,
-           " is above the 2^31 − 1 that cuDNN's pooling accepts");
-  return static_cast<int>(value);
-}
+int checked_int(int64_t value, const char* what) { return cudnn_int(value, "pool2d", what); }
 
 // The three descriptors of one pooling call: input [planes, 1, in_h, in_w], output
 // [planes, 1, out_h, out_w] and the window.
