@@ -77,21 +77,20 @@ Tensor linear(const Tensor& x, const Tensor& weight, const Tensor& bias) {
   Tensor x_rows =
       weight_needs ? ops::reshape(x_lowered, {rows, weight.size(1)}).detach() : Tensor();
   Tensor saved_weight = x_needs ? weight_lowered.detach() : Tensor();
-  return record(
-      "linear", y, {x, weight, bias},
-      [x_rows, saved_weight, x_shape, rows, out_features, bias_needs, precision,
-       result_dtype](const Tensor& grad) {
-        Tensor grad_rows = ops::reshape(grad, {rows, out_features});
-        Tensor grad_lowered = lowered_operand(grad_rows, precision, true);
-        Gradients gradients(3);
-        if (saved_weight.defined())
-          gradients[0] =
-              ops::reshape(ops::matmul(grad_lowered, saved_weight, result_dtype), x_shape);
-        if (x_rows.defined())
-          gradients[1] = ops::matmul(transposed(grad_lowered), x_rows, result_dtype);
-        if (bias_needs) gradients[2] = ops::sum(grad_rows, {0});
-        return gradients;
-      });
+  return record("linear", y, {x, weight, bias},
+                [x_rows, saved_weight, x_shape, rows, out_features, bias_needs, precision,
+                 result_dtype](const Tensor& grad) {
+                  Tensor grad_rows = ops::reshape(grad, {rows, out_features});
+                  Tensor grad_lowered = lowered_operand(grad_rows, precision, true);
+                  Gradients gradients(3);
+                  if (saved_weight.defined())
+                    gradients[0] = ops::reshape(
+                        ops::matmul(grad_lowered, saved_weight, result_dtype), x_shape);
+                  if (x_rows.defined())
+                    gradients[1] = ops::matmul(transposed(grad_lowered), x_rows, result_dtype);
+                  if (bias_needs) gradients[2] = ops::sum(grad_rows, {0});
+                  return gradients;
+                });
 }
 
 }  // namespace hg

@@ -64,8 +64,8 @@ struct TrainingSetup {
   int64_t gallery_queries = 8;   // queries shown in gallery.html (0: no gallery)
 };
 
-// Reads every key (see configs/README.md for the list); throws naming a bad key or value, and
-// naming keys that no setting reads.
+// Reads every key (training_setup.cpp's read_* steps list them); throws naming a bad key or
+// value, and naming keys that no setting reads.
 TrainingSetup read_training_setup(const Config& config);
 
 }  // namespace hg
