@@ -4,6 +4,7 @@
 namespace hg::data {
 
 std::string size_string(const ImageSize& size) {
+  if (size.height == 0) return detail::concat("?x?x", size.channels);
   return detail::concat(size.height, "x", size.width, "x", size.channels);
 }
 

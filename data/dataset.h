@@ -2,8 +2,10 @@
 //
 // A dataset is random access: get(i) returns item i's image (u8, height × width × channels,
 // row-major HWC, as image files store it) and its labels. Every image of a dataset has the
-// same size, so the loader can stack them into a batch. Datasets are read by several loader
-// threads at once: image() and labels() must be safe to call concurrently.
+// size image_size(), or, where that is ?x? (a list read at each file's own size), its own: the
+// loader's transforms then end in a fixed size (a crop) so that it can stack them into a batch.
+// Datasets are read by several loader threads at once: image() and labels() must be safe to
+// call concurrently.
 //
 // The split protocols build query / database / training sets as SubsetDatasets (index lists
 // into one pool) and ConcatDatasets (CIFAR's train + test pool), which copy no pixels.
@@ -18,6 +20,7 @@
 
 namespace hg::data {
 
+// height = width = 0: the images vary in size (image lists read at each file's own size).
 struct ImageSize {
   int height = 0, width = 0, channels = 0;
   int64_t bytes() const { return int64_t{height} * width * channels; }
@@ -26,7 +29,7 @@ struct ImageSize {
   }
 };
 
-// "28x28x1"
+// "28x28x1"; "?x?x3" for images that vary in size
 std::string size_string(const ImageSize& size);
 
 // An 8-bit image, height × width × channels, row-major with the channels innermost (HWC).

@@ -43,12 +43,63 @@ class Resize : public Transform {
   ImageSize output_size(ImageSize input) const override {
     return {height_, width_, input.channels};
   }
+  int reducible_to() const override { return std::max(height_, width_); }
   std::string description() const override {
     return detail::concat("resize(", height_, "x", width_, ")");
   }
 
  private:
   int height_, width_;
+};
+
+// torchvision's Resize(side): the size depends on each image's, unknown until it is seen.
+class ResizeShorter : public Transform {
+ public:
+  explicit ResizeShorter(int side) : side_(side) { check_window(side, side, "resize"); }
+  Image apply(const Image& image, Random&) const override {
+    const ImageSize size = shorter_side_size(image.size, side_);
+    return resize_bilinear(image, size.height, size.width);
+  }
+  ImageSize output_size(ImageSize input) const override {
+    return input.height > 0 ? shorter_side_size(input, side_) : input;
+  }
+  int reducible_to() const override { return side_; }
+  std::string description() const override { return detail::concat("resize(", side_, ")"); }
+
+ private:
+  int side_;
+};
+
+class RandomResizedCrop : public Transform {
+ public:
+  RandomResizedCrop(int height, int width, Range scale, Range ratio)
+      : height_(height), width_(width), scale_(scale), ratio_(ratio) {
+    check_window(height, width, "random_resized_crop");
+    HG_CHECK(0 < scale.low && scale.low <= scale.high && scale.high <= 1,
+             "random_resized_crop: the scale range must satisfy 0 < low ≤ high ≤ 1, got ",
+             scale.low, "..", scale.high);
+    HG_CHECK(0 < ratio.low && ratio.low <= ratio.high,
+             "random_resized_crop: the ratio range must satisfy 0 < low ≤ high, got ", ratio.low,
+             "..", ratio.high);
+  }
+  Image apply(const Image& image, Random& random) const override {
+    CropWindow window =
+        random_resized_crop_window(image.size.height, image.size.width, scale_, ratio_, random);
+    return resize_bilinear(crop(image, window.top, window.left, window.height, window.width),
+                           height_, width_);
+  }
+  ImageSize output_size(ImageSize input) const override {
+    return {height_, width_, input.channels};
+  }
+  int reducible_to() const override { return std::max(height_, width_); }
+  std::string description() const override {
+    return detail::concat("random_resized_crop(", height_, "x", width_, ", scale ", scale_.low,
+                          "..", scale_.high, ", ratio ", ratio_.low, "..", ratio_.high, ")");
+  }
+
+ private:
+  int height_, width_;
+  Range scale_, ratio_;
 };
 
 class CenterCrop : public Transform {
@@ -60,8 +111,9 @@ class CenterCrop : public Transform {
     return center_crop(image, height_, width_);
   }
   ImageSize output_size(ImageSize input) const override {
-    HG_CHECK(height_ <= input.height && width_ <= input.width, "center_crop(", height_, "x", width_,
-             ") does not fit in ", size_string(input), " images (resize them first)");
+    HG_CHECK(input.height == 0 || (height_ <= input.height && width_ <= input.width),
+             "center_crop(", height_, "x", width_, ") does not fit in ", size_string(input),
+             " images (resize them first)");
     return {height_, width_, input.channels};
   }
   std::string description() const override {
@@ -87,7 +139,8 @@ class RandomCrop : public Transform {
     return crop(image, top - padding_, left - padding_, height_, width_);
   }
   ImageSize output_size(ImageSize input) const override {
-    HG_CHECK(height_ <= input.height + 2 * padding_ && width_ <= input.width + 2 * padding_,
+    HG_CHECK(input.height == 0 ||
+                 (height_ <= input.height + 2 * padding_ && width_ <= input.width + 2 * padding_),
              description(), " does not fit in ", size_string(input), " images");
     return {height_, width_, input.channels};
   }
@@ -181,8 +234,44 @@ Image crop(const Image& image, int top, int left, int height, int width) {
 Image center_crop(const Image& image, int height, int width) {
   HG_CHECK(height <= image.size.height && width <= image.size.width, "center_crop: ", height, "x",
            width, " does not fit in a ", size_string(image.size), " image");
-  return crop(image, (image.size.height - height) / 2, (image.size.width - width) / 2, height,
+  // std::nearbyint rounds halves to even in the default rounding mode, as Python's round().
+  auto offset = [](int room) { return static_cast<int>(std::nearbyint(room / 2.0)); };
+  return crop(image, offset(image.size.height - height), offset(image.size.width - width), height,
               width);
+}
+
+ImageSize shorter_side_size(ImageSize size, int side) {
+  HG_CHECK(size.height > 0 && size.width > 0, "resize: cannot resize a ", size_string(size),
+           " image");
+  const bool wide = size.width >= size.height;
+  const int shorter = wide ? size.height : size.width, longer = wide ? size.width : size.height;
+  const int new_longer = static_cast<int>(static_cast<double>(side) * longer / shorter);
+  return wide ? ImageSize{side, new_longer, size.channels}
+              : ImageSize{new_longer, side, size.channels};
+}
+
+CropWindow random_resized_crop_window(int height, int width, Range scale, Range ratio,
+                                      Random& random) {
+  const double area = static_cast<double>(height) * width;
+  const double log_low = std::log(ratio.low), log_high = std::log(ratio.high);
+  for (int attempt = 0; attempt < 10; ++attempt) {
+    const double target_area = area * (scale.low + (scale.high - scale.low) * random.uniform());
+    const double aspect = std::exp(log_low + (log_high - log_low) * random.uniform());
+    const int w = static_cast<int>(std::nearbyint(std::sqrt(target_area * aspect)));
+    const int h = static_cast<int>(std::nearbyint(std::sqrt(target_area / aspect)));
+    if (0 < w && w <= width && 0 < h && h <= height) {
+      const int top = static_cast<int>(random.below(static_cast<uint64_t>(height - h + 1)));
+      const int left = static_cast<int>(random.below(static_cast<uint64_t>(width - w + 1)));
+      return {top, left, h, w};
+    }
+  }
+  const double own_ratio = static_cast<double>(width) / height;
+  int w = width, h = height;
+  if (own_ratio < ratio.low)
+    h = static_cast<int>(std::nearbyint(w / ratio.low));
+  else if (own_ratio > ratio.high)
+    w = static_cast<int>(std::nearbyint(h * ratio.high));
+  return {(height - h) / 2, (width - w) / 2, h, w};
 }
 
 Image flip_horizontal(const Image& image) {
@@ -195,6 +284,10 @@ Image flip_horizontal(const Image& image) {
 }
 
 // ---- to tensor -------------------------------------------------------------------------------
+
+Normalization imagenet_normalization() {
+  return {{0.485f, 0.456f, 0.406f}, {0.229f, 0.224f, 0.225f}};
+}
 
 Normalization compute_normalization(const Dataset& dataset) {
   const int channels = dataset.image_size().channels;
@@ -256,6 +349,13 @@ Tensor to_tensor(const std::vector<Image>& images, const Normalization& normaliz
 std::shared_ptr<const Transform> resize_to(int height, int width) {
   return std::make_shared<Resize>(height, width);
 }
+std::shared_ptr<const Transform> resize_shorter_to(int side) {
+  return std::make_shared<ResizeShorter>(side);
+}
+std::shared_ptr<const Transform> random_resized_crop(int height, int width, Range scale,
+                                                     Range ratio) {
+  return std::make_shared<RandomResizedCrop>(height, width, scale, ratio);
+}
 std::shared_ptr<const Transform> center_crop_to(int height, int width) {
   return std::make_shared<CenterCrop>(height, width);
 }
@@ -280,6 +380,10 @@ ImageSize Pipeline::output_size(ImageSize input) const {
   for (const auto& transform : transforms_) input = transform->output_size(input);
   check_normalization(normalization_, input.channels);
   return input;
+}
+
+int Pipeline::reducible_to() const {
+  return transforms_.empty() ? 0 : transforms_.front()->reducible_to();
 }
 
 Image Pipeline::apply(Image image, Random& random) const {

@@ -28,8 +28,29 @@ Image resize_bilinear(const Image& image, int height, int width);
 // the image (negative top/left too), where it reads zeros: that is how padding works.
 Image crop(const Image& image, int top, int left, int height, int width);
 
-// The central height × width window: top = ⌊(H − height)/2⌋, left = ⌊(W − width)/2⌋.
+// The central height × width window: top = round((H − height)/2), left likewise, with Python's
+// rounding of halves to even (torchvision's center_crop: 117/2 → 58, 115/2 → 58).
 Image center_crop(const Image& image, int height, int width);
+
+// The size torchvision's Resize(side) gives: the shorter side becomes `side`, the longer one
+// ⌊side · longer / shorter⌋ (truncated, as int() in Python).
+ImageSize shorter_side_size(ImageSize size, int side);
+
+// A window of an image, in pixels.
+struct CropWindow {
+  int top = 0, left = 0, height = 0, width = 0;
+};
+
+// torchvision's RandomResizedCrop.get_params on a height × width image: up to 10 tries of
+//   area = H·W·U(scale),  r = exp(U(log ratio)),  w = round(√(area·r)),  h = round(√(area/r)),
+// the first with 0 < w ≤ W and 0 < h ≤ H placed uniformly (top in [0, H − h], left in
+// [0, W − w]); when all 10 miss, the fallback: the whole image, or its central window at the
+// nearest bound of `ratio` when the image's own w/h lies outside it.
+struct Range {
+  double low = 0, high = 0;
+};
+CropWindow random_resized_crop_window(int height, int width, Range scale, Range ratio,
+                                      Random& random);
 
 Image flip_horizontal(const Image& image);
 
@@ -41,6 +62,10 @@ struct Normalization {
   std::vector<float> mean{0.f};
   std::vector<float> stddev{1.f};
 };
+
+// ImageNet's statistics, which torchvision's and timm's pretrained weights were trained with:
+// mean (0.485, 0.456, 0.406), std (0.229, 0.224, 0.225).
+Normalization imagenet_normalization();
 
 // Mean and standard deviation of each channel over every pixel of `dataset`, on the [0, 1]
 // scale (population std). Reads every image once.
@@ -54,21 +79,35 @@ Tensor to_tensor(const std::vector<Image>& images, const Normalization& normaliz
 
 // ---- transforms ------------------------------------------------------------------------------
 
+// A step of a pipeline. Sizes with height and width 0 stand for images whose size varies (image
+// lists read at each file's own size): steps that keep the size keep it unknown, resizes to a
+// fixed size and crops make it known again.
 class Transform {
  public:
   virtual ~Transform() = default;
   virtual Image apply(const Image& image, Random& random) const = 0;
   // The size of the output for an input of `input` size (throws when the input will not do).
   virtual ImageSize output_size(ImageSize input) const = 0;
+  // The shorter side an input may be shrunk to before this step (a JPEG decoder's DCT scaling)
+  // while the step still has at least the pixels it outputs; 0: the step needs full resolution
+  // (a crop in pixels).
+  virtual int reducible_to() const { return 0; }
   // "random_crop(32x32, pad 4)"
   virtual std::string description() const = 0;
 };
 
 std::shared_ptr<const Transform> resize_to(int height, int width);
+// torchvision's Resize(side): the shorter side to `side`, keeping the aspect ratio.
+std::shared_ptr<const Transform> resize_shorter_to(int side);
 std::shared_ptr<const Transform> center_crop_to(int height, int width);
 // Pad `padding` zero pixels on every side, then crop height × width at a uniformly drawn
 // position (torchvision's RandomCrop(size, padding)).
 std::shared_ptr<const Transform> random_crop(int height, int width, int padding);
+// torchvision's RandomResizedCrop(size, scale, ratio): a random_resized_crop_window, resized
+// (bilinear, as resize_bilinear: torchvision with antialias=False) to height × width.
+std::shared_ptr<const Transform> random_resized_crop(int height, int width,
+                                                     Range scale = {0.08, 1.0},
+                                                     Range ratio = {3.0 / 4.0, 4.0 / 3.0});
 // Mirror left–right with probability `probability`.
 std::shared_ptr<const Transform> random_horizontal_flip(double probability = 0.5);
 
@@ -79,6 +118,8 @@ class Pipeline {
   Pipeline& normalize(Normalization normalization);
 
   ImageSize output_size(ImageSize input) const;
+  // The first step's reducible_to (0 for no steps: the images are used as they are).
+  int reducible_to() const;
   Image apply(Image image, Random& random) const;
   const Normalization& normalization() const { return normalization_; }
   // "random_crop(28x28, pad 2) → random_horizontal_flip(0.5) → normalize"
