@@ -1,5 +1,6 @@
-// Decoding and writing image files through stb_image and stb_image_write (their
-// implementations are compiled in data/stb_implementation.cpp).
+// Decoding and writing image files: JPEGs through libjpeg-turbo where the build has it
+// (data/jpeg_decoder.h), everything else, and every JPEG it declines, through stb_image; writing
+// through stb_image_write (their implementations are compiled in data/stb_implementation.cpp).
 #include "data/image_io.h"
 
 #include <cerrno>
@@ -9,6 +10,8 @@
 
 #include <stb/stb_image.h>
 #include <stb/stb_image_write.h>
+
+#include "data/jpeg_decoder.h"
 
 namespace hg::data {
 
@@ -45,6 +48,24 @@ void check_png_chunks(std::FILE* file, const std::string& path) {
   std::rewind(file);
 }
 
+// The whole of `file` when it is a JPEG and libjpeg-turbo can decode it, else nothing; the file
+// is back at its start either way.
+std::vector<uint8_t> jpeg_bytes(std::FILE* file) {
+  std::vector<uint8_t> bytes;
+  unsigned char magic[3] = {0, 0, 0};
+  const bool jpeg = jpeg_turbo_available() && std::fread(magic, 1, 3, file) == 3 &&
+                    magic[0] == 0xFF && magic[1] == 0xD8 && magic[2] == 0xFF;
+  if (jpeg && std::fseek(file, 0, SEEK_END) == 0) {
+    const long size = std::ftell(file);
+    if (size > 0 && std::fseek(file, 0, SEEK_SET) == 0) {
+      bytes.resize(static_cast<size_t>(size));
+      bytes.resize(std::fread(bytes.data(), 1, bytes.size(), file));
+    }
+  }
+  std::rewind(file);
+  return bytes;
+}
+
 }  // namespace
 
 void check_image_dimensions(const std::string& path, int64_t width, int64_t height) {
@@ -53,7 +74,7 @@ void check_image_dimensions(const std::string& path, int64_t width, int64_t heig
            " hashgrad decodes (corrupt, or made to exhaust memory)");
 }
 
-Image decode_image(const std::string& path, int channels) {
+Image decode_image(const std::string& path, int channels, int reducible_to) {
   check_channels(channels, "decode_image");
   errno = 0;
   std::unique_ptr<std::FILE, FileCloser> file(std::fopen(path.c_str(), "rb"));
@@ -61,9 +82,14 @@ Image decode_image(const std::string& path, int channels) {
            "': ", errno != 0 ? std::strerror(errno) : "unknown error");
   check_png_chunks(file.get(), path);
   int width = 0, height = 0, channels_in_file = 0;
-  // stbi_info reads the header alone and puts the file back where it was.
+  // stbi_info reads the header alone (JPEG's too, before libjpeg-turbo sees the file) and puts
+  // the file back where it was.
   if (stbi_info_from_file(file.get(), &width, &height, &channels_in_file) != 0)
     check_image_dimensions(path, width, height);
+  std::vector<uint8_t> jpeg = jpeg_bytes(file.get());
+  if (!jpeg.empty())
+    if (std::optional<Image> decoded = decode_jpeg(jpeg, channels, reducible_to))
+      return std::move(*decoded);
   std::unique_ptr<stbi_uc, decltype(&stbi_image_free)> decoded(
       stbi_load_from_file(file.get(), &width, &height, &channels_in_file, channels),
       &stbi_image_free);

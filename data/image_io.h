@@ -10,10 +10,11 @@
 
 namespace hg::data {
 
-// Decodes `path` with `channels` channels (1: grey, 3: RGB). stb_image converts between them
-// (grey is replicated to RGB; RGB becomes luma (77 R + 150 G + 29 B) / 256); an alpha channel is
-// dropped. Throws naming the file when it cannot be read or is not a valid image.
-Image decode_image(const std::string& path, int channels);
+// Decodes `path` with `channels` channels (1: grey, 3: RGB); grey is replicated to RGB, RGB
+// becomes luma, an alpha channel is dropped. With reducible_to > 0 a JPEG may come out smaller
+// than stored, its shorter side no less than reducible_to (see jpeg_decoder.h). Throws naming
+// the file when it cannot be read or is not a valid image.
+Image decode_image(const std::string& path, int channels, int reducible_to = 0);
 
 // The largest image a decoder accepts: 2^26 pixels (8192 x 8192, 192 MiB as RGB; a 50-megapixel
 // photo fits). A header declaring more (a 60000 x 60000 image is a 100-byte file) is refused

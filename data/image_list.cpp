@@ -201,23 +201,31 @@ ImageListDataset::ImageListDataset(std::string name, std::vector<Entry> entries,
       size_{options.height, options.width, options.channels},
       entries_(std::move(entries)),
       labels_(std::move(labels)),
-      class_names_(std::move(class_names)) {
-  HG_CHECK(size_.height > 0 && size_.width > 0, name_,
-           ": set the size images are resized to (height and width; got ", size_.height, "x",
-           size_.width, ")");
+      class_names_(std::move(class_names)),
+      reducible_to_(options.height > 0 ? std::max(options.height, options.width)
+                                       : options.reducible_to) {
+  HG_CHECK(size_.height >= 0 && size_.width >= 0 && (size_.height > 0) == (size_.width > 0), name_,
+           ": images are resized to height x width, both positive, or kept at their own "
+           "size (0 x 0); got ",
+           size_.height, "x", size_.width);
   HG_CHECK(size_.channels == 1 || size_.channels == 3, name_,
            ": images are read with 1 (grey) or 3 (RGB) channels, not ", size_.channels);
+  const bool fixed_size = size_.height > 0;
+  HG_CHECK(fixed_size || options.cache != CacheMode::always, name_,
+           ": only images resized to one size can be cached; set the size");
   const int64_t cache_bytes = size() * size_.bytes();
   const bool keep_pixels =
-      options.cache == CacheMode::always ||
-      (options.cache == CacheMode::automatic && cache_bytes <= options.cache_limit_bytes);
+      fixed_size &&
+      (options.cache == CacheMode::always ||
+       (options.cache == CacheMode::automatic && cache_bytes <= options.cache_limit_bytes));
   if (keep_pixels || options.skip_corrupt) decode_all(keep_pixels, options);
 }
 
 Image ImageListDataset::decode(int64_t index) const {
   const Entry& entry = entries_[index];
   try {
-    return resize_bilinear(decode_image(entry.path, size_.channels), size_.height, size_.width);
+    Image image = decode_image(entry.path, size_.channels, reducible_to_);
+    return size_.height > 0 ? resize_bilinear(image, size_.height, size_.width) : image;
   } catch (const Error& error) {
     throw Error(entry.where + error.what());
   }

@@ -12,9 +12,11 @@
 // A folder tree root/<class name>/<image files> gives class ids in the sorted order of the
 // class folders; .jpg, .jpeg, .png and .bmp files are read, in sorted order.
 //
-// Images are decoded with stb_image and resized (bilinear) to the size the model reads. A
-// dataset whose decoded images fit in the cache limit is decoded once, in parallel, and kept in
-// memory; a bigger one decodes each image when the loader asks for it.
+// Images are decoded (data/image_io.h) and resized (bilinear) to a fixed size, or, with no size
+// set, kept at their own size for the loader's transforms to crop (image_size() is then ?x?). A
+// dataset of fixed-size images that fits in the cache limit is decoded once, in parallel, and
+// kept in memory; a bigger one, or one of varying sizes, decodes each image when the loader
+// asks for it.
 #pragma once
 
 #include <functional>
@@ -30,9 +32,12 @@ enum class LabelFormat { automatic, class_ids, multi_hot };
 enum class CacheMode { automatic, always, never };
 
 struct ImageListOptions {
-  int height = 0, width = 0;  // every image is resized to this (required)
-  int channels = 3;           // 1 (grey) or 3 (RGB)
-  int num_classes = 0;        // 0: from the data (largest id + 1, or the multi-hot width)
+  int height = 0, width = 0;  // every image is resized to this; 0 × 0: each keeps its own size
+  // Images of their own size: a JPEG may be shrunk while decoding as long as its shorter side
+  // stays ≥ reducible_to (Pipeline::reducible_to of the transforms that follow); 0: full size.
+  int reducible_to = 0;
+  int channels = 3;     // 1 (grey) or 3 (RGB)
+  int num_classes = 0;  // 0: from the data (largest id + 1, or the multi-hot width)
   LabelFormat label_format = LabelFormat::automatic;
   CacheMode cache = CacheMode::automatic;
   int64_t cache_limit_bytes = int64_t{4} << 30;  // CacheMode::automatic caches up to this
@@ -79,6 +84,7 @@ class ImageListDataset : public Dataset {
   std::vector<Entry> entries_;
   Labels labels_;
   std::vector<std::string> class_names_;
+  int reducible_to_ = 0;
   std::vector<uint8_t> pixels_;  // the cache: n × height × width × channels, or empty
   int64_t skipped_ = 0;
   std::vector<std::string> warnings_;

@@ -13,8 +13,10 @@ set -euo pipefail
 HASHGRAD_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 BUILD_DIR="${HASHGRAD_BUILD_DIR:-$HASHGRAD_ROOT/build}"
 
+# libturbojpeg0-dev: libjpeg-turbo decodes JPEGs (the build works without it, leaving them to
+# stb_image, slower and at full size only: data/jpeg_decoder.h).
 packages=(cmake g++ ninja-build ccache libgtest-dev libstb-dev zlib1g-dev nlohmann-json3-dev
-          libcli11-dev dataset-fashion-mnist openmpi-bin libopenmpi-dev)
+          libcli11-dev libturbojpeg0-dev dataset-fashion-mnist openmpi-bin libopenmpi-dev)
 # test.sh adds the packages only the tests need.
 packages+=(${test_packages[@]+"${test_packages[@]}"})
 # Wanted, not needed: the gallery test renders gallery.html in headless Chromium and skips

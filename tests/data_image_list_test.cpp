@@ -6,6 +6,7 @@
 
 #include "data/image_io.h"
 #include "data/image_list.h"
+#include "data/jpeg_decoder.h"
 #include "data/transforms.h"
 #include "tests/data_test_files.h"
 
@@ -117,8 +118,30 @@ TEST(DataImageList, ListErrorsNameTheLine) {
   EXPECT_EQ(error_message([&] { ImageListDataset::from_list(list + ".missing", options_2x2()); }),
             "cannot open image list '" + list + ".missing': No such file or directory");
   images.list("a.png 0\n");
-  EXPECT_EQ(error_message([&] { ImageListDataset::from_list(list, ImageListOptions{}); }),
-            list + ": set the size images are resized to (height and width; got 0x0)");
+  ImageListOptions half;
+  half.height = 2;
+  EXPECT_EQ(error_message([&] { ImageListDataset::from_list(list, half); }),
+            list + ": images are resized to height x width, both positive, or kept at their own "
+                   "size (0 x 0); got 2x0");
+  ImageListOptions own_size;
+  own_size.cache = CacheMode::always;
+  EXPECT_EQ(error_message([&] { ImageListDataset::from_list(list, own_size); }),
+            list + ": only images resized to one size can be cached; set the size");
+}
+
+TEST(DataImageList, WithoutASizeEachImageKeepsItsOwn) {
+  Images images;
+  write_jpeg(images.folder.file("wide.jpg"), Image(ImageSize{375, 500, 3}));
+  auto dataset = ImageListDataset::from_list(images.list("a.png 0\nwide.jpg 1\n"), {});
+  EXPECT_EQ(size_string(dataset->image_size()), "?x?x3");
+  EXPECT_FALSE(dataset->cached());
+  EXPECT_EQ(dataset->image(0).pixels, solid(10).pixels);
+  EXPECT_EQ(dataset->image(1).size, (ImageSize{375, 500, 3}));
+  // Transforms that need a 224 shorter side let libjpeg-turbo decode at 5/8 (jpeg_decoder.h).
+  ImageListOptions reducible;
+  reducible.reducible_to = 224;
+  auto reduced = ImageListDataset::from_list(images.list("wide.jpg 1\n"), reducible);
+  EXPECT_EQ(reduced->image(0).size, jpeg_decoded_size(375, 500, 3, 224));
 }
 
 TEST(DataImageList, CorruptImagesFailNamingTheLineOrAreSkipped) {

@@ -1,0 +1,69 @@
+// JPEG decoding through libjpeg-turbo's TurboJPEG API (see jpeg_decoder.h). data/CMakeLists.txt
+// compiles this file when it finds libjpeg-turbo, data/jpeg_decoder_stb_only.cpp otherwise.
+#include <turbojpeg.h>
+
+#include <memory>
+
+#include "data/jpeg_decoder.h"
+
+namespace hg::data {
+
+namespace {
+
+struct HandleCloser {
+  void operator()(void* handle) const { tjDestroy(handle); }
+};
+
+// One decompressor per loader thread, made on its first JPEG: a handle is not thread-safe, and
+// making one per image costs more than decoding a small one.
+tjhandle thread_decompressor() {
+  thread_local std::unique_ptr<void, HandleCloser> handle(tjInitDecompress());
+  return handle.get();
+}
+
+bool looks_like_jpeg(const std::vector<uint8_t>& bytes) {
+  return bytes.size() >= 3 && bytes[0] == 0xFF && bytes[1] == 0xD8 && bytes[2] == 0xFF;
+}
+
+}  // namespace
+
+bool jpeg_turbo_available() { return true; }
+
+ImageSize jpeg_decoded_size(int height, int width, int channels, int reducible_to) {
+  ImageSize best{height, width, channels};
+  if (reducible_to <= 0) return best;
+  int count = 0;
+  const tjscalingfactor* factors = tjGetScalingFactors(&count);
+  for (int i = 0; factors != nullptr && i < count; ++i) {
+    const tjscalingfactor& factor = factors[i];
+    if (factor.num > factor.denom) continue;  // enlargements
+    const int scaled_height = TJSCALED(height, factor), scaled_width = TJSCALED(width, factor);
+    if (std::min(scaled_height, scaled_width) >= reducible_to &&
+        int64_t{scaled_height} * scaled_width < best.bytes() / channels)
+      best = {scaled_height, scaled_width, channels};
+  }
+  return best;
+}
+
+std::optional<Image> decode_jpeg(const std::vector<uint8_t>& bytes, int channels,
+                                 int reducible_to) {
+  if (!looks_like_jpeg(bytes)) return std::nullopt;
+  tjhandle handle = thread_decompressor();
+  if (handle == nullptr) return std::nullopt;
+  int width = 0, height = 0, subsampling = 0, colorspace = 0;
+  if (tjDecompressHeader3(handle, bytes.data(), static_cast<unsigned long>(bytes.size()), &width,
+                          &height, &subsampling, &colorspace) != 0 ||
+      colorspace == TJCS_CMYK || colorspace == TJCS_YCCK)
+    return std::nullopt;
+  Image image(jpeg_decoded_size(height, width, channels, reducible_to));
+  const int format = channels == 1 ? TJPF_GRAY : TJPF_RGB;
+  const int status =
+      tjDecompress2(handle, bytes.data(), static_cast<unsigned long>(bytes.size()),
+                    image.pixels.data(), image.size.width, 0, image.size.height, format, 0);
+  // A warning (a truncated file, extraneous bytes) still leaves a whole image, as stb_image
+  // would give; an error leaves none.
+  if (status != 0 && tjGetErrorCode(handle) != TJERR_WARNING) return std::nullopt;
+  return image;
+}
+
+}  // namespace hg::data
