@@ -51,19 +51,17 @@ int run_encode(int argc, char** argv) {
   DataSpec spec = parse_data_spec(data_text, "--data");
   Device device = app::chosen_device(device_choice);
   TrainedModel trained = load_trained_model(model_path, device);
-  data::ImageSize input = model_input_size(trained.description);
-  std::shared_ptr<const data::Dataset> dataset = load_data_spec(spec, input);
-  HG_CHECK(dataset->image_size() == input, "--data ", data_text, ": ", dataset->name(), " holds ",
-           data::size_string(dataset->image_size()), " images but the model --model ", model_path,
-           " reads ", data::size_string(input));
+  std::shared_ptr<const data::Dataset> dataset =
+      load_data_spec(spec, list_options(trained.description));
+  data::Pipeline pipeline =
+      evaluation_pipeline(trained.description, dataset->image_size(), "--data " + data_text);
 
   auto start = std::chrono::steady_clock::now();
   EncodeOptions options;
   options.batch_size = batch_size;
   options.workers = workers;
   options.keep_features = !features_path.empty();
-  EncodedSet encoded =
-      encode_dataset(*trained.model, dataset, trained.description.normalization, options);
+  EncodedSet encoded = encode_dataset(*trained.model, dataset, pipeline, options);
   double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   hashing::write_code_file(out, to_code_set(encoded.codes, dataset->labels()));
   if (options.keep_features) {

@@ -95,6 +95,7 @@ ImageQueries encode_image_queries(const std::vector<std::string>& paths,
   data::ImageSize input = model_input_size(trained.description);
   ImageQueries queries;
   std::vector<uint8_t> pixels;
+  data::Random unused(0);  // evaluation transforms draw nothing
   for (const std::string& path : paths) {
     HG_CHECK(looks_like_image(path), "--query ", path,
              ": give either image files or code files, not both");
@@ -103,7 +104,9 @@ ImageQueries encode_image_queries(const std::vector<std::string>& paths,
     } catch (const Error& error) {
       throw Error(std::string("--query: ") + error.what());
     }
-    data::Image resized = data::resize_bilinear(queries.images.back(), input.height, input.width);
+    const data::Image& image = queries.images.back();
+    data::Image resized = evaluation_pipeline(trained.description, image.size, "--query " + path)
+                              .apply(image, unused);
     pixels.insert(pixels.end(), resized.pixels.begin(), resized.pixels.end());
   }
   // The loader wants labels and these images have none: one placeholder class, dropped from the
@@ -116,8 +119,10 @@ ImageQueries encode_image_queries(const std::vector<std::string>& paths,
   options.workers = 1;
   options.keep_features = keep_features;
   options.progress_label = "encode queries";
-  EncodedSet encoded =
-      encode_dataset(*trained.model, dataset, trained.description.normalization, options);
+  // The images are the model's input already: the normalization is what is left to do.
+  data::Pipeline normalize;
+  normalize.normalize(trained.description.normalization);
+  EncodedSet encoded = encode_dataset(*trained.model, dataset, normalize, options);
   queries.codes = to_code_set(encoded.codes, dataset->labels());
   queries.codes.labels = {};
   queries.features = encoded.features;
@@ -129,8 +134,8 @@ ImageQueries encode_image_queries(const std::vector<std::string>& paths,
 std::shared_ptr<const data::Dataset> gallery_images(const std::string& spec,
                                                     const std::string& codes_path,
                                                     const std::string& part, const char* flag,
-                                                    const data::ImageSize& list_size) {
-  if (!spec.empty()) return load_data_spec(parse_data_spec(spec, flag), list_size);
+                                                    const data::ImageListOptions& list) {
+  if (!spec.empty()) return load_data_spec(parse_data_spec(spec, flag), list);
   std::filesystem::path folder = std::filesystem::path(codes_path).parent_path();
   if (folder.empty()) folder = ".";
   HG_CHECK(std::filesystem::exists(folder / "config.txt"),
@@ -138,7 +143,7 @@ std::shared_ptr<const data::Dataset> gallery_images(const std::string& spec,
            " SPEC (e.g. fmnist:", part, "), or search the codes of a run directory");
   std::string stem = std::filesystem::path(codes_path).stem().string();
   std::string run_part = stem == "query" || stem == "database" ? stem : part;
-  return load_data_spec({"run", run_part, folder.string()}, list_size);
+  return load_data_spec({"run", run_part, folder.string()}, list);
 }
 
 // Row-major float features with `rows` rows: [rows, dim] from a .npy.
@@ -341,7 +346,9 @@ SearchRows top_k_rows(const SearchResult& result, int64_t query_count) {
 void write_search_gallery(const SearchOptions& o, const CodeSet& queries, const CodeSet& database,
                           const std::optional<TrainedModel>& trained, const ImageQueries& encoded,
                           const SearchRows& rows) {
-  data::ImageSize list_size = trained ? model_input_size(trained->description) : data::ImageSize{};
+  data::ImageListOptions lists;
+  lists.channels = 0;  // without a model, no list: its images are read the way a model reads
+  if (trained) lists = list_options(trained->description);
   // Image queries show their files (id i is the i-th --query); code queries their dataset's.
   CodedImages query_side =
       o.image_queries
@@ -352,12 +359,11 @@ void write_search_gallery(const SearchOptions& o, const CodeSet& queries, const 
                       .filename()
                       .string();
                 })
-          : CodedImages(queries,
-                        dataset_images(gallery_images(o.query_images, o.query_paths[0], "query",
-                                                      "--query-images", list_size)));
+          : CodedImages(queries, dataset_images(gallery_images(o.query_images, o.query_paths[0],
+                                                               "query", "--query-images", lists)));
   CodedImages database_side(database,
                             dataset_images(gallery_images(o.index_images, o.index_path, "database",
-                                                          "--index-images", list_size)));
+                                                          "--index-images", lists)));
   std::vector<GalleryQuery> shown;
   for (int64_t q : gallery_sample(queries.count, o.gallery_queries))
     shown.push_back(

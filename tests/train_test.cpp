@@ -55,7 +55,8 @@ std::vector<uint64_t> reencoded(const std::string& directory, const std::string&
   protocol.max_database = 600;
   data::RetrievalData data = data::load_protocol(protocol);
   std::shared_ptr<const data::Dataset> set = which == "query" ? data.query : data.database;
-  EncodedSet encoded = encode_dataset(*trained.model, set, trained.description.normalization, {});
+  EncodedSet encoded = encode_dataset(
+      *trained.model, set, evaluation_pipeline(trained.description, set->image_size(), which), {});
   return to_code_set(encoded.codes, set->labels()).words;
 }
 
@@ -139,6 +140,7 @@ TEST_F(Training, RoundsZeroWritesTheRunOfThePretrainedWeights) {
   Config config = small_run();
   config.set("rounds", "0", "test");
   config.set("pretrained", weights, "test");
+  config.set("normalization", "dataset", "test");  // grey images: not ImageNet's statistics
   Trainer trainer(config, directory, false);
   hashing::RetrievalMetrics metrics = trainer.run();
   EXPECT_EQ(trainer.rounds_done(), 0);

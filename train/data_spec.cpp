@@ -57,21 +57,26 @@ data::ProtocolConfig run_protocol(const std::string& run_directory) {
   return read_training_setup(Config::load(config_path)).protocol;
 }
 
-data::ImageSize model_input_size(const ModelDescription& description) {
-  int side = static_cast<int>(description.backbone_options.image_size);
-  return {side, side, static_cast<int>(description.backbone_options.in_channels)};
+data::ImageListOptions list_options(const ModelDescription& description) {
+  const data::ImageSize input = model_input_size(description);
+  data::ImageListOptions options;
+  options.channels = input.channels;
+  if (description.eval_transforms.empty()) {
+    options.height = input.height;
+    options.width = input.width;
+  } else {
+    options.reducible_to =
+        evaluation_pipeline(description, {0, 0, input.channels}, "list").reducible_to();
+  }
+  return options;
 }
 
 std::shared_ptr<const data::Dataset> load_data_spec(const DataSpec& spec,
-                                                    const data::ImageSize& list_size) {
+                                                    const data::ImageListOptions& list) {
   if (spec.source == "list") {
-    HG_CHECK(list_size.height > 0 && list_size.width > 0, "list:", spec.path,
-             ": an image list is read at the model's input size; give the model");
-    data::ImageListOptions options;
-    options.height = list_size.height;
-    options.width = list_size.width;
-    options.channels = list_size.channels;
-    return data::ImageListDataset::from_list(spec.path, options);
+    HG_CHECK(list.channels > 0, "list:", spec.path,
+             ": an image list is read the way a model reads images; give the model");
+    return data::ImageListDataset::from_list(spec.path, list);
   }
   data::ProtocolConfig protocol;
   if (spec.source == "run") {

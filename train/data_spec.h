@@ -8,7 +8,7 @@
 //   run:query@RUN_DIR       a part of the protocol a training run recorded in RUN_DIR/config.txt
 //                           (its data root, seed, slices and lists): the images of that run's
 //                           query.codes and database.codes, item for item
-//   list:images.txt         an image list (data/image_list.h), at the model's input size
+//   list:images.txt         an image list (data/image_list.h), read as the model wants it
 //
 // Code ids are item numbers in the part, so a code file's id i is image i of its spec.
 #pragma once
@@ -34,12 +34,13 @@ DataSpec parse_data_spec(const std::string& text, const std::string& flag);
 // The protocol a run directory's config.txt records.
 data::ProtocolConfig run_protocol(const std::string& run_directory);
 
-// The image size a model reads: its training data's (square, as backbones take them).
-data::ImageSize model_input_size(const ModelDescription& description);
+// How a model reads an image list: resized to its input size when it has no eval_transforms,
+// else each image at its own size (JPEGs shrunk in decoding no further than the transforms allow).
+data::ImageListOptions list_options(const ModelDescription& description);
 
-// The dataset of a spec. A list is decoded at `list_size` (the model's input); the other
-// sources have their own size, which callers check against the model.
+// The dataset of a spec; a list is read with `list` options (list_options of the model: with
+// channels 0 a list is refused, as there is no model to read it for).
 std::shared_ptr<const data::Dataset> load_data_spec(const DataSpec& spec,
-                                                    const data::ImageSize& list_size);
+                                                    const data::ImageListOptions& list);
 
 }  // namespace hg

@@ -10,7 +10,7 @@
 namespace hg {
 
 EncodedSet encode_dataset(hashing::HashModel& model, std::shared_ptr<const data::Dataset> dataset,
-                          const data::Normalization& normalization, const EncodeOptions& options) {
+                          const data::Pipeline& pipeline, const EncodeOptions& options) {
   NoGradGuard no_grad;
   bool was_training = model.is_training();
   model.eval();
@@ -19,11 +19,6 @@ EncodedSet encode_dataset(hashing::HashModel& model, std::shared_ptr<const data:
   loader_options.shuffle = false;
   loader_options.workers = options.workers;
   loader_options.device = model.device();
-  data::Pipeline pipeline;
-  int image_size = static_cast<int>(options.image_size);
-  if (image_size > 0 && image_size != dataset->image_size().height)
-    pipeline.add(data::resize_to(image_size, image_size));
-  pipeline.normalize(normalization);
   int64_t n = dataset->size();
   data::Loader loader(dataset, pipeline, loader_options);
   loader.start_epoch(0);

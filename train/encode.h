@@ -21,13 +21,13 @@ struct EncodeOptions {
   int64_t batch_size = 256;
   int workers = 2;
   bool keep_features = false;
-  int64_t image_size = 0;  // resize to image_size² first (the model's input size); 0: as stored
   std::string progress_label = "encode";
 };
 
-// `normalization` must be the training normalization: the model saw inputs scaled by it.
+// `pipeline` makes the model's input from the dataset's images: evaluation_pipeline
+// (trained_model.h), with the training normalization.
 EncodedSet encode_dataset(hashing::HashModel& model, std::shared_ptr<const data::Dataset> dataset,
-                          const data::Normalization& normalization, const EncodeOptions& options);
+                          const data::Pipeline& pipeline, const EncodeOptions& options);
 
 // Packs ±1 codes into a CodeSet with the dataset's labels (class ids or multi-hot rows) and
 // ids 0..n−1, ready for write_code_file or a HammingIndex.

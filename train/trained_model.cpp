@@ -9,6 +9,7 @@
 #include "core/atomic_write.h"
 #include "core/json.h"
 #include "core/quoted_text.h"
+#include "data/transform_spec.h"
 #include "train/checkpoint.h"
 
 namespace hg {
@@ -18,6 +19,27 @@ std::shared_ptr<hashing::HashModel> build_model(const ModelDescription& descript
   return std::make_shared<hashing::HashModel>(backbone.module, backbone.feature_dim,
                                               description.bits, description.activation,
                                               description.classifier_classes);
+}
+
+data::ImageSize model_input_size(const ModelDescription& description) {
+  int side = static_cast<int>(description.backbone_options.image_size);
+  return {side, side, static_cast<int>(description.backbone_options.in_channels)};
+}
+
+data::Pipeline evaluation_pipeline(const ModelDescription& description, data::ImageSize stored,
+                                   const std::string& data_name) {
+  const data::ImageSize input = model_input_size(description);
+  data::Pipeline pipeline;
+  if (!description.eval_transforms.empty())
+    data::add_transforms(pipeline, description.eval_transforms, "eval_transforms");
+  else if (!(stored.height == input.height && stored.width == input.width))
+    pipeline.add(data::resize_to(input.height, input.width));
+  pipeline.normalize(description.normalization);
+  const data::ImageSize output = pipeline.output_size(stored);
+  HG_CHECK(output == input, data_name, ": its ", data::size_string(stored), " images become ",
+           data::size_string(output), " through ", pipeline.description(), ", but the model reads ",
+           data::size_string(input));
+  return pipeline;
 }
 
 void save_model_description(const std::string& path, const ModelDescription& d) {
@@ -32,7 +54,8 @@ void save_model_description(const std::string& path, const ModelDescription& d) 
       {"bits", d.bits},
       {"hash_activation", hashing::hash_activation_name(d.activation)},
       {"classifier_classes", d.classifier_classes},
-      {"normalization", {{"mean", d.normalization.mean}, {"std", d.normalization.stddev}}}};
+      {"normalization", {{"mean", d.normalization.mean}, {"std", d.normalization.stddev}}},
+      {"eval_transforms", d.eval_transforms}};
   write_atomically(path, [&](std::ostream& out) { out << json.dump(2) << "\n"; });
 }
 
@@ -59,6 +82,7 @@ ModelDescription load_model_description(const std::string& path) {
     d.classifier_classes = json.at("classifier_classes").get<int64_t>();
     d.normalization.mean = json.at("normalization").at("mean").get<std::vector<float>>();
     d.normalization.stddev = json.at("normalization").at("std").get<std::vector<float>>();
+    d.eval_transforms = json.value("eval_transforms", "");  // absent before eval_transforms
   } catch (const nlohmann::json::exception& error) {
     throw Error("'" + path + "' is not a valid model description: " + quoted_text(error.what()));
   }

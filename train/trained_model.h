@@ -19,7 +19,19 @@ struct ModelDescription {
   hashing::HashActivation activation = hashing::HashActivation::tanh;
   int64_t classifier_classes = 0;  // 0: no classifier
   data::Normalization normalization;
+  // What evaluation images go through before the model (data/transform_spec.h text: the run's
+  // image_size resize and eval_transforms); empty: a resize to the input size.
+  std::string eval_transforms;
 };
+
+// The model's input: image_size × image_size × in_channels.
+data::ImageSize model_input_size(const ModelDescription& description);
+
+// The pipeline that makes the model's input out of images of `stored` size (?x? when they
+// vary): eval_transforms, or a resize to the input size; then the normalization. Throws, naming
+// `data_name`, when its output is not the model's input size.
+data::Pipeline evaluation_pipeline(const ModelDescription& description, data::ImageSize stored,
+                                   const std::string& data_name);
 
 // Builds the (untrained) network a description names.
 std::shared_ptr<hashing::HashModel> build_model(const ModelDescription& description);

@@ -21,6 +21,7 @@
 #include "train/checkpoint.h"
 #include "train/encode.h"
 #include "train/gallery.h"
+#include "train/input_pipelines.h"
 #include "train/pretrained.h"
 #include "train/trained_model.h"
 
@@ -66,7 +67,6 @@ Trainer::Trainer(const Config& given_config, const std::string& run_directory, b
   cuda::set_deterministic(setup_.deterministic);
   manual_seed(setup_.seed);
   data_ = data::load_protocol(setup_.protocol);
-  normalization_ = data::compute_normalization(*data_.train);
   make_model();
   build_training();
   if (resume) restore();
@@ -98,21 +98,20 @@ void Trainer::open_run_directory(const Config& config) {
 }
 
 void Trainer::make_model() {
-  data::ImageSize size = data_.train->image_size();
-  if (setup_.image_size > 0) size.height = size.width = static_cast<int>(setup_.image_size);
+  input_size_ = run_input_size(setup_, data_.train->image_size());
   BackboneOptions backbone_options = setup_.backbone_options;
-  backbone_options.in_channels = size.channels;
-  backbone_options.image_size = size.height;
-  ModelDescription description{
-      setup_.backbone,
-      backbone_options,
-      setup_.bits,
-      setup_.activation,
-      setup_.objective.classification_weight > 0 ? data_.train->num_classes() : 0,
-      normalization_};
-  model_ = build_model(description);
+  backbone_options.in_channels = input_size_.channels;
+  backbone_options.image_size = input_size_.height;
+  description_ = {setup_.backbone,
+                  backbone_options,
+                  setup_.bits,
+                  setup_.activation,
+                  setup_.objective.classification_weight > 0 ? data_.train->num_classes() : 0,
+                  run_normalization(setup_, *data_.train),
+                  evaluation_transforms(setup_)};
+  model_ = build_model(description_);
   if (!setup_.pretrained.empty()) load_pretrained(model_->backbone(), setup_.pretrained, *log_);
-  save_model_description(path("model.json"), description);
+  save_model_description(path("model.json"), description_);
   model_->to(device_);
 }
 
@@ -212,15 +211,8 @@ std::vector<int64_t> Trainer::round_items() {
 std::unique_ptr<data::Loader> Trainer::make_loader(const std::vector<int64_t>& items,
                                                    int64_t round) {
   auto subset = std::make_shared<data::SubsetDataset>(data_.train, items, data_.train->name());
-  data::ImageSize size = data_.train->image_size();
-  data::Pipeline pipeline;
-  if (setup_.image_size > 0 && setup_.image_size != size.height) {
-    size.height = size.width = static_cast<int>(setup_.image_size);
-    pipeline.add(data::resize_to(size.height, size.width));
-  }
-  if (setup_.augment == "crop_flip")
-    pipeline.add(data::random_crop(size.height, size.width, 4)).add(data::random_horizontal_flip());
-  pipeline.normalize(normalization_);
+  data::Pipeline pipeline =
+      training_pipeline(setup_, data_.train->image_size(), input_size_, description_.normalization);
   data::LoaderOptions options;
   options.batch_size = setup_.batch_size;
   options.workers = setup_.workers;
@@ -300,9 +292,10 @@ Tensor Trainer::database_codes() {
   } else {
     EncodeOptions options;
     options.workers = setup_.workers;
-    options.image_size = setup_.image_size;
     options.progress_label = "encode database";
-    codes = encode_dataset(*model_, data_.database, normalization_, options).codes.contiguous();
+    data::Pipeline pipeline =
+        evaluation_pipeline(description_, data_.database->image_size(), data_.database->name());
+    codes = encode_dataset(*model_, data_.database, pipeline, options).codes.contiguous();
   }
   if (trained.defined()) {
     Tensor rows = trained.to(Device::cpu).contiguous();
@@ -326,9 +319,10 @@ hashing::RetrievalMetrics Trainer::evaluate(int64_t query_limit, bool final) {
   auto encode_start = std::chrono::steady_clock::now();
   EncodeOptions options;
   options.workers = setup_.workers;
-  options.image_size = setup_.image_size;
   options.progress_label = "encode queries";
-  EncodedSet query_codes = encode_dataset(*model_, queries, normalization_, options);
+  EncodedSet query_codes = encode_dataset(
+      *model_, queries, evaluation_pipeline(description_, queries->image_size(), queries->name()),
+      options);
   Tensor database = database_codes();
   double encode_seconds = seconds_since(encode_start);
   hashing::CodeSet query_set = to_code_set(query_codes.codes, queries->labels());

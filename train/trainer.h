@@ -32,6 +32,7 @@
 #include "train/config.h"
 #include "train/optimizer.h"
 #include "train/run_log.h"
+#include "train/trained_model.h"
 #include "train/training_setup.h"
 #include "train/training_strategy.h"
 
@@ -98,7 +99,8 @@ class Trainer {
   std::unique_ptr<RunLog> log_;
   Device device_ = Device::cpu;
   data::RetrievalData data_;
-  data::Normalization normalization_;
+  ModelDescription description_;  // what model.json records: the input size, normalization, ...
+  data::ImageSize input_size_;
   std::shared_ptr<hashing::HashModel> model_;
   std::unique_ptr<hashing::HashObjective> objective_;
   std::unique_ptr<Optimizer> optimizer_;

@@ -2,11 +2,41 @@
 // function per part of the setup.
 #include "train/training_setup.h"
 
+#include <cstdlib>
+#include <sstream>
+
 #include "core/error.h"
+#include "train/input_pipelines.h"
 
 namespace hg {
 
 namespace {
+
+// "0.5,0.5,0.5,0.25,0.25,0.25": the means, then the standard deviations.
+data::Normalization parse_normalization_values(const std::string& text) {
+  std::vector<float> values;
+  std::stringstream fields(text);
+  for (std::string field; std::getline(fields, field, ',');) {
+    char* end = nullptr;
+    const float value = std::strtof(field.c_str(), &end);
+    while (end != nullptr && *end == ' ') ++end;
+    HG_CHECK(!field.empty() && end != field.c_str() && *end == '\0',
+             "config key 'normalization': '", text,
+             "' is neither imagenet, dataset nor a list of numbers (means, then standard "
+             "deviations: 0.5,0.5,0.5,0.25,0.25,0.25)");
+    values.push_back(value);
+  }
+  HG_CHECK(!values.empty() && values.size() % 2 == 0, "config key 'normalization': ", values.size(),
+           " numbers; give as many means as standard deviations (one of each per channel, or one "
+           "of each for all)");
+  const size_t half = values.size() / 2;
+  data::Normalization normalization{{values.begin(), values.begin() + half},
+                                    {values.begin() + half, values.end()}};
+  for (float stddev : normalization.stddev)
+    HG_CHECK(stddev > 0, "config key 'normalization': standard deviation ", stddev,
+             " is not positive");
+  return normalization;
+}
 
 // The data protocol (DESIGN §5), the image size and the augmentation.
 void read_data(const Config& config, TrainingSetup& s) {
@@ -29,6 +59,11 @@ void read_data(const Config& config, TrainingSetup& s) {
   s.protocol.images.channels = static_cast<int>(config.get_int("channels", 3, 1));
   s.protocol.images.skip_corrupt = config.get_bool("skip_corrupt_images", false);
   s.augment = config.get_choice("augment", s.augment, {"none", "crop_flip"});
+  s.train_transforms = config.get_string("train_transforms", "");
+  s.eval_transforms = config.get_string("eval_transforms", "");
+  HG_CHECK(
+      s.augment == "none" || s.train_transforms.empty(),
+      "config keys 'augment' and 'train_transforms' both say how to augment; keep one of them");
 }
 
 void read_model(const Config& config, TrainingSetup& s) {
@@ -42,6 +77,11 @@ void read_model(const Config& config, TrainingSetup& s) {
                      ? hashing::HashActivation::tanh
                      : hashing::HashActivation::sigmoid;
   s.pretrained = config.get_string("pretrained", "");
+  // The statistics the weights were trained with; without weights, the data's own.
+  s.normalization =
+      config.get_string("normalization", s.pretrained.empty() ? "dataset" : "imagenet");
+  if (s.normalization != "imagenet" && s.normalization != "dataset")
+    s.normalization_values = parse_normalization_values(s.normalization);
 }
 
 // The loss composition: each term's weight (0: off) and the term's own settings.
@@ -123,6 +163,8 @@ TrainingSetup read_training_setup(const Config& config) {
   read_rounds(config, s);
   read_optimisation(config, s);
   read_runtime(config, s);
+  // Checks the transform keys before any data is read, and says how far JPEGs may shrink.
+  s.protocol.images.reducible_to = run_reducible_to(s);
   return s;
 }
 

@@ -7,6 +7,7 @@
 
 #include "autograd/mixed_precision.h"
 #include "data/protocol.h"
+#include "data/transforms.h"
 #include "hashing/hash_head.h"
 #include "hashing/objective.h"
 #include "layers/models/backbone.h"
@@ -21,8 +22,12 @@ struct TrainingSetup {
 
   // data (DESIGN §5)
   data::ProtocolConfig protocol;
+  // How images become the model's input (train/input_pipelines.h)
   std::string augment = "none";  // none | crop_flip (random crop with padding 4, h-flip)
   int64_t image_size = 0;        // resize images to image_size² (0: as stored)
+  std::string train_transforms, eval_transforms;  // data/transform_spec.h text
+  std::string normalization;  // imagenet | dataset | values (then in normalization_values)
+  data::Normalization normalization_values;
 
   // model
   std::string backbone = "cnn5";
