@@ -9,6 +9,7 @@
 
 #include "apps/cli.h"
 #include "apps/command.h"
+#include "distributed/communicator.h"
 #include "train/trainer.h"
 
 namespace {
@@ -34,6 +35,7 @@ int run_train(int argc, char** argv) {
   std::string run_directory = resume.empty() ? out : resume;
   hg::Trainer trainer(config, run_directory, !resume.empty());
   hg::hashing::RetrievalMetrics metrics = trainer.run();
+  if (hg::distributed::world().rank() != 0) return 0;  // rank 0 evaluated and reports
   std::printf("mAP@all = %.4f\n", metrics.map_all);
   std::printf("run directory: %s\n", run_directory.c_str());
   return 0;

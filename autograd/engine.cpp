@@ -3,6 +3,7 @@
 #include <unordered_map>
 #include <unordered_set>
 
+#include "autograd/gradient_ready.h"
 #include "autograd/node.h"
 #include "core/profiler.h"
 #include "tensor/elementwise.h"
@@ -69,6 +70,11 @@ void accumulate(Tensor& slot, const Tensor& gradient) {
 }  // namespace
 
 void backward(const Tensor& root, const Tensor& grad_output) {
+  backward_with_leaf_hook(root, grad_output, {});
+}
+
+void backward_with_leaf_hook(const Tensor& root, const Tensor& grad_output,
+                             const LeafGradientHook& on_leaf_gradient) {
   check_defined(root, "backward");
   HG_CHECK(root.requires_grad(), "backward: ", root.description(),
            " does not require a gradient (no input of the ops that made it requires one)");
@@ -85,14 +91,34 @@ void backward(const Tensor& root, const Tensor& grad_output) {
   if (!root_meta->grad_fn) {  // backward on a leaf: its gradient is the seed
     Tensor gradient = root.grad().defined() ? ops::add(root.grad(), seed) : seed.clone();
     root_meta->grad = std::make_shared<Tensor>(gradient);
+    if (on_leaf_gradient) on_leaf_gradient(*root_meta);
     return;
   }
   std::vector<Node*> order = topological_order(root_meta->grad_fn.get());
+  // The walk visits order from its end; for each leaf, the step after which nothing more
+  // reaches it (its last consumer's).
+  std::unordered_map<const AutogradMeta*, size_t> last_consumer;
+  if (on_leaf_gradient)
+    for (size_t step = 0; step < order.size(); ++step)
+      for (const auto& meta : order[order.size() - 1 - step]->inputs)
+        if (meta && !meta->grad_fn && meta->requires_grad) last_consumer[meta.get()] = step;
+  auto leaves_done_after = [&](size_t step) {
+    if (!on_leaf_gradient) return;
+    for (const auto& meta : order[order.size() - 1 - step]->inputs) {
+      auto found = meta ? last_consumer.find(meta.get()) : last_consumer.end();
+      if (found == last_consumer.end() || found->second != step) continue;
+      last_consumer.erase(found);  // a node may list the same leaf twice
+      on_leaf_gradient(*meta);
+    }
+  };
   std::unordered_map<Node*, Tensor> pending{{root_meta->grad_fn.get(), seed}};
-  for (auto node_iterator = order.rbegin(); node_iterator != order.rend(); ++node_iterator) {
-    Node* node = *node_iterator;
+  for (size_t step = 0; step < order.size(); ++step) {
+    Node* node = order[order.size() - 1 - step];
     auto found = pending.find(node);
-    if (found == pending.end()) continue;  // no gradient flowed here
+    if (found == pending.end()) {  // no gradient flowed here
+      leaves_done_after(step);
+      continue;
+    }
     Tensor gradient = found->second;
     pending.erase(found);
     HG_CHECK(node->backward, node->name,
@@ -122,6 +148,7 @@ void backward(const Tensor& root, const Tensor& grad_output) {
         meta->grad = std::make_shared<Tensor>(leaf_gradient);
       }
     }
+    leaves_done_after(step);
   }
 }
 

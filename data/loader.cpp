@@ -8,6 +8,7 @@
 #include <thread>
 
 #include "data/random.h"
+#include "distributed/communicator.h"
 #include "tensor/staging_buffer.h"
 
 namespace hg::data {
@@ -21,9 +22,10 @@ size_t round_up_64(size_t bytes) { return (bytes + 63) / 64 * 64; }
 // each part starting on a 64-byte boundary.
 struct Slot {
   std::unique_ptr<StagingBuffer> buffer;
-  int64_t batch = -1;  // the batch this slot holds, or is to hold next
-  bool ready = false;  // filled by a worker and not yet handed out
-  int64_t count = 0;   // items in the batch (the last one may be short)
+  int64_t batch = -1;       // the batch this slot holds, or is to hold next
+  bool ready = false;       // filled by a worker and not yet handed out
+  int64_t count = 0;        // items in the batch (the last one may be short)
+  int64_t batch_items = 0;  // of the whole batch, all shares (LoaderOptions::shares)
   std::vector<int64_t> indices;
   std::exception_ptr error;
 };
@@ -57,8 +59,13 @@ struct Loader::State {
 Loader::State::~State() { stop_workers(); }
 
 void Loader::State::fill(int64_t batch, Slot& slot) {
-  const int64_t begin = batch * options.batch_size;
-  const int64_t end = std::min<int64_t>(begin + options.batch_size, order.size());
+  const int64_t whole_begin = batch * options.batch_size;
+  slot.batch_items =
+      std::min<int64_t>(whole_begin + options.batch_size, order.size()) - whole_begin;
+  const int64_t begin =
+      whole_begin + distributed::share_begin(slot.batch_items, options.shares, options.share);
+  const int64_t end =
+      whole_begin + distributed::share_begin(slot.batch_items, options.shares, options.share + 1);
   unsigned char* buffer = slot.buffer->data();
   auto* images = reinterpret_cast<float*>(buffer);
   auto* labels = reinterpret_cast<float*>(buffer + labels_offset);
@@ -198,6 +205,7 @@ bool Loader::next(Batch& batch) {
   batch.labels = Tensor::empty({count, s.num_classes}, DType::f32, device);
   batch.class_ids = single_label ? Tensor::empty({count}, DType::i64, device) : Tensor();
   batch.indices = slot.indices;
+  batch.batch_items = slot.batch_items;
   struct Part {
     const Tensor& tensor;
     size_t offset, bytes;

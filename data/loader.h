@@ -29,6 +29,10 @@ struct LoaderOptions {
   int prefetch = 4;        // batches ready or in progress ahead of the consumer (≥ workers)
   uint64_t seed = 0;
   Device device = Device::cpu;  // where next() puts the batch tensors
+  // Data-parallel training (DESIGN §3b): this process loads share `share` of `shares` of every
+  // batch (the batch's items split as distributed::share_begin splits them), the same batches
+  // in the same order on every rank.
+  int share = 0, shares = 1;
 };
 
 struct Batch {
@@ -36,6 +40,7 @@ struct Batch {
   Tensor labels;                 // f32 [B, num_classes], the multi-hot label rows
   Tensor class_ids;              // i64 [B]; undefined for multi-label data
   std::vector<int64_t> indices;  // the dataset positions of the B items (host)
+  int64_t batch_items = 0;       // items of the whole batch, every share together (B alone)
 };
 
 class Loader {

@@ -85,4 +85,10 @@ bool launched_by_mpi();
 // larger: rank r owns [share_begin(total, parts, r), share_begin(total, parts, r + 1)).
 int64_t share_begin(int64_t total, int parts, int rank);
 
+// The rows of every rank's share of `total` rows, stacked in rank order (the whole batch's
+// rows, or the whole table when each rank updated its share): `rows` is this rank's share.
+// Shares differ by at most one row; each is padded to the widest for the all-gather and the
+// padding dropped.
+Tensor gather_shares(const Tensor& rows, int64_t total, Communicator& communicator);
+
 }  // namespace hg::distributed

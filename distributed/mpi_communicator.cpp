@@ -92,9 +92,9 @@ class MpiCommunicator final : public Communicator {
     check_mpi(MPI_Comm_rank(MPI_COMM_WORLD, &rank_), "MPI_Comm_rank");
     check_mpi(MPI_Comm_size(MPI_COMM_WORLD, &size_), "MPI_Comm_size");
     MPI_Comm local;
-    check_mpi(MPI_Comm_split_type(MPI_COMM_WORLD, MPI_COMM_TYPE_SHARED, rank_, MPI_INFO_NULL,
-                                  &local),
-              "MPI_Comm_split_type");
+    check_mpi(
+        MPI_Comm_split_type(MPI_COMM_WORLD, MPI_COMM_TYPE_SHARED, rank_, MPI_INFO_NULL, &local),
+        "MPI_Comm_split_type");
     check_mpi(MPI_Comm_rank(local, &local_rank_), "MPI_Comm_rank (machine)");
     MPI_Comm_free(&local);
   }
@@ -112,28 +112,28 @@ class MpiCommunicator final : public Communicator {
   }
 
   std::unique_ptr<PendingReduction> start_all_reduce_sum(const Tensor& values) override {
-    HG_CHECK(values.dtype() == DType::f32,
-             "all_reduce_sum: expected an f32 tensor, got ", values.description());
+    HG_CHECK(values.dtype() == DType::f32, "all_reduce_sum: expected an f32 tensor, got ",
+             values.description());
     return std::make_unique<MpiReduction>(values);
   }
 
   void all_gather(const Tensor& sent, const Tensor& received) override {
     HG_CHECK(sent.dtype() == received.dtype() &&
                  received.numel() == sent.numel() * static_cast<int64_t>(size_),
-             "all_gather: received ", received.description(), " cannot hold ", size_,
-             " copies of ", sent.description());
+             "all_gather: received ", received.description(), " cannot hold ", size_, " copies of ",
+             sent.description());
     HostView in(sent, true), out(received, false);
     const int bytes = checked_count(byte_count(sent), "MPI_Allgather");
-    check_mpi(MPI_Allgather(in.data(), bytes, MPI_BYTE, out.data(), bytes, MPI_BYTE,
-                            MPI_COMM_WORLD),
-              "MPI_Allgather");
+    check_mpi(
+        MPI_Allgather(in.data(), bytes, MPI_BYTE, out.data(), bytes, MPI_BYTE, MPI_COMM_WORLD),
+        "MPI_Allgather");
     out.copy_out();
   }
 
   void broadcast(const Tensor& values, int root) override {
     HostView host(values, rank_ == root);
-    check_mpi(MPI_Bcast(host.data(), checked_count(byte_count(values), "MPI_Bcast"), MPI_BYTE,
-                        root, MPI_COMM_WORLD),
+    check_mpi(MPI_Bcast(host.data(), checked_count(byte_count(values), "MPI_Bcast"), MPI_BYTE, root,
+                        MPI_COMM_WORLD),
               "MPI_Bcast");
     host.copy_out();
   }
@@ -153,8 +153,8 @@ class MpiCommunicator final : public Communicator {
       }
       all.resize(total);
     }
-    check_mpi(MPI_Gatherv(sent.data(), length, MPI_BYTE, all.data(), lengths.data(),
-                          offsets.data(), MPI_BYTE, root, MPI_COMM_WORLD),
+    check_mpi(MPI_Gatherv(sent.data(), length, MPI_BYTE, all.data(), lengths.data(), offsets.data(),
+                          MPI_BYTE, root, MPI_COMM_WORLD),
               "MPI_Gatherv");
     std::vector<std::vector<uint8_t>> parts;
     if (rank_ == root)

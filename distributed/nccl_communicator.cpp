@@ -25,13 +25,20 @@ void check_nccl(ncclResult_t result, const char* call) {
 
 ncclDataType_t nccl_type(DType dtype) {
   switch (dtype) {
-    case DType::f32: return ncclFloat32;
-    case DType::f64: return ncclFloat64;
-    case DType::i32: return ncclInt32;
-    case DType::i64: return ncclInt64;
-    case DType::u8: return ncclUint8;
-    case DType::u64: return ncclUint64;
-    default: return ncclUint8;
+    case DType::f32:
+      return ncclFloat32;
+    case DType::f64:
+      return ncclFloat64;
+    case DType::i32:
+      return ncclInt32;
+    case DType::i64:
+      return ncclInt64;
+    case DType::u8:
+      return ncclUint8;
+    case DType::u64:
+      return ncclUint64;
+    default:
+      return ncclUint8;
   }
 }
 
@@ -70,10 +77,10 @@ class NcclCommunicator final : public Communicator {
     if (!values.is_cuda()) return host_.start_all_reduce_sum(values);
     HG_CHECK(values.dtype() == DType::f32 && values.is_contiguous(),
              "all_reduce_sum: expected a contiguous f32 tensor, got ", values.description());
-    check_nccl(ncclAllReduce(values.raw_data(), values.raw_data(),
-                             static_cast<size_t>(values.numel()), ncclFloat32, ncclSum,
-                             communicator_, cuda::current_stream()),
-               "ncclAllReduce");
+    check_nccl(
+        ncclAllReduce(values.raw_data(), values.raw_data(), static_cast<size_t>(values.numel()),
+                      ncclFloat32, ncclSum, communicator_, cuda::current_stream()),
+        "ncclAllReduce");
     return std::make_unique<NcclReduction>();
   }
 
@@ -92,10 +99,10 @@ class NcclCommunicator final : public Communicator {
     if (!values.is_cuda()) return host_.broadcast(values, root);
     HG_CHECK(values.is_contiguous(), "broadcast: expected a contiguous tensor, got ",
              values.description());
-    check_nccl(ncclBroadcast(values.raw_data(), values.raw_data(), nccl_count(values),
-                             nccl_type(values.dtype()), root, communicator_,
-                             cuda::current_stream()),
-               "ncclBroadcast");
+    check_nccl(
+        ncclBroadcast(values.raw_data(), values.raw_data(), nccl_count(values),
+                      nccl_type(values.dtype()), root, communicator_, cuda::current_stream()),
+        "ncclBroadcast");
   }
 
   std::vector<std::vector<uint8_t>> gather_bytes(const std::vector<uint8_t>& sent,

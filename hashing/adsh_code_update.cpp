@@ -53,9 +53,20 @@ void adsh_update_codes(const Tensor& codes, const AdshUpdateInput& input) {
   Tensor sampled_labels = input.sampled_labels.to(device).to(DType::f32);
   Tensor database_labels = input.database_labels.to(device).to(DType::f32);
 
-  // Ū = 0 with Ū[Ω] = U.
-  Tensor u_bar = ops::index_add(Tensor::zeros({n, bits}, DType::f32, device), 0,
-                                input.sampled_indices.to(device), u_device);
+  // Ū = 0 with Ū[Ω] = U, for the sampled points among these rows.
+  std::vector<int64_t> sampled = input.sampled_indices.to_vector<int64_t>(), local_rows, positions;
+  for (size_t i = 0; i < sampled.size(); ++i)
+    if (sampled[i] >= input.first_row && sampled[i] < input.first_row + n) {
+      local_rows.push_back(sampled[i] - input.first_row);
+      positions.push_back(static_cast<int64_t>(i));
+    }
+  auto index = [&](const std::vector<int64_t>& values) {
+    return Tensor::from_vector(values, {static_cast<int64_t>(values.size())}).to(device);
+  };
+  Tensor u_bar = Tensor::zeros({n, bits}, DType::f32, device);
+  if (!local_rows.empty())
+    u_bar = ops::index_add(u_bar, 0, index(local_rows),
+                           ops::index_select(u_device, 0, index(positions)));
 
   // r over the whole m × n similarity, counted block by block.
   std::vector<std::pair<int64_t, int64_t>> blocks;
@@ -66,7 +77,18 @@ void adsh_update_codes(const Tensor& codes, const AdshUpdateInput& input) {
     similar += ops::sum(similarity(sampled_labels, ops::narrow(database_labels, 0, start, length)))
                    .to(DType::f64)
                    .item<double>();
-  double total = static_cast<double>(u.size(0)) * static_cast<double>(n);
+  double database_rows = static_cast<double>(n);
+  if (input.communicator != nullptr) {
+    // Gathered as f64 and summed here: counts past 2^24 are not exact in an f32 all-reduce.
+    Tensor mine = Tensor::from_vector(std::vector<double>{similar, database_rows}, {1, 2});
+    Tensor every = Tensor::empty({input.communicator->size(), 2}, DType::f64);
+    input.communicator->all_gather(mine, every);
+    similar = database_rows = 0;
+    std::vector<double> counts = every.to_vector<double>();
+    for (size_t r = 0; r < counts.size(); r += 2)
+      similar += counts[r], database_rows += counts[r + 1];
+  }
+  double total = static_cast<double>(u.size(0)) * database_rows;
   double ratio = total > similar ? similar / (total - similar) : 0.0;
 
   // Q = −2c·SᵀU − 2γ·Ū, one database block at a time.

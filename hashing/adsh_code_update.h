@@ -15,8 +15,14 @@
 //
 // Q is accumulated over database blocks of `block_rows`, so S is never larger than
 // m × block_rows (the whole m × n matrix for n = 60,000 and m = 2,000 would be 480 MB).
+//
+// Data-parallel training (DESIGN §3b) splits V by rows: since each row of Q and each row's sweep
+// read only that row of V (and the whole U, which the ranks all-gather), a rank updates its own
+// rows given first_row and a communicator, which sums S's count of similar pairs (the soft
+// similarity's ratio, over the whole m × n) across ranks.
 #pragma once
 
+#include "distributed/communicator.h"
 #include "tensor/tensor.h"
 
 namespace hg::hashing {
@@ -28,6 +34,10 @@ struct AdshUpdateInput {
   Tensor database_labels;     // multi-hot [n, L]
   double gamma = 200;         // weight of ‖v_Ω − u‖² (ADSH γ)
   int64_t block_rows = 8192;  // database rows per similarity block
+  // V split by rows: `codes` and database_labels are rows [first_row, first_row + n) of the
+  // database, the other ranks of `communicator` hold the rest. Null: codes are the whole V.
+  int64_t first_row = 0;
+  distributed::Communicator* communicator = nullptr;
 };
 
 // Updates V [n, c] (f32, values ±1) in place, on V's device.

@@ -29,8 +29,8 @@ DatabaseShare::DatabaseShare(const CodeSource& source, int rank, int ranks) {
   if (mapped_) mapped_->verify_checksum();
   ids_ = mapped_ ? mapped_->ids(0, total_) : loaded_.ids;
   labels_ = !source.labels_path.empty() ? read_labels_npy(source.labels_path, total_)
-            : mapped_                    ? mapped_->labels(0, total_)
-                                         : loaded_.labels;
+            : mapped_                   ? mapped_->labels(0, total_)
+                                        : loaded_.labels;
 }
 
 CodeSet DatabaseShare::whole() const {

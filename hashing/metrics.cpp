@@ -170,8 +170,9 @@ RetrievalMetrics evaluate_in_batches(const Search& search, int64_t n_database, i
   HG_CHECK(n_database > 0, "evaluate_retrieval: the database is empty");
   HG_CHECK(query_labels.count() == queries.count, "evaluate_retrieval: ", query_labels.count(),
            " query labels for ", queries.count, " query codes");
-  HG_CHECK(!scoring || database_labels.count() == n_database, "evaluate_retrieval: ",
-           database_labels.count(), " database labels for ", n_database, " database codes");
+  HG_CHECK(!scoring || database_labels.count() == n_database,
+           "evaluate_retrieval: ", database_labels.count(), " database labels for ", n_database,
+           " database codes");
   std::optional<RelevanceTable> relevance;
   if (scoring) relevance.emplace(relevance_of(query_labels, database_labels));
   profiler::Scope scope("evaluate_retrieval", false);
@@ -195,23 +196,19 @@ RetrievalMetrics evaluate_retrieval(const HammingIndex& index, const PackedCodes
                                     const Labels& query_labels, const Labels& database_labels,
                                     int64_t k) {
   check_search_inputs(queries, index.database());
-  return evaluate_in_batches(
-      [&](const PackedCodes& part, int64_t n, SearchResult& rankings) {
-        index.search(part, n, rankings);
-      },
-      index.database().count, index.database().bits, queries, query_labels, database_labels, k,
-      true);
+  return evaluate_in_batches([&](const PackedCodes& part, int64_t n,
+                                 SearchResult& rankings) { index.search(part, n, rankings); },
+                             index.database().count, index.database().bits, queries, query_labels,
+                             database_labels, k, true);
 }
 
 RetrievalMetrics evaluate_retrieval(const ShardedIndex& index, const PackedCodes& queries,
                                     const Labels& query_labels, const Labels& database_labels,
                                     int64_t k) {
-  return evaluate_in_batches(
-      [&](const PackedCodes& part, int64_t n, SearchResult& rankings) {
-        index.search(part, n, rankings);
-      },
-      index.total(), index.bits(), queries, query_labels, database_labels, k,
-      index.communicator().rank() == 0);
+  return evaluate_in_batches([&](const PackedCodes& part, int64_t n,
+                                 SearchResult& rankings) { index.search(part, n, rankings); },
+                             index.total(), index.bits(), queries, query_labels, database_labels, k,
+                             index.communicator().rank() == 0);
 }
 
 }  // namespace hg::hashing

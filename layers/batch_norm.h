@@ -3,9 +3,20 @@
 // then scale by γ ("weight") and shift by β ("bias"). Buffers as torch names them:
 // "running_mean", "running_var" and "num_batches_tracked" (i64, counts training batches).
 // The formulas: autograd/normalization.h and cuda/normalization.h.
+//
+// Data-parallel training (DESIGN §3b) gives each process a share of the batch. By default each
+// process normalises with its share's statistics (as PyTorch's DDP does); within a
+// BatchNormSyncScope (the config's sync_batch_norm = on) training uses the whole batch's: the
+// per-channel sums of
+// x and x² are all-reduced across ranks, and the backward pass all-reduces their gradients, so
+// N processes with a share each compute what one process computes with the whole batch.
 #pragma once
 
 #include "layers/module.h"
+
+namespace hg::distributed {
+class Communicator;
+}
 
 namespace hg {
 
@@ -31,6 +42,22 @@ class BatchNorm : public Module {
   int64_t num_features_;
   double epsilon_, momentum_;
   Tensor weight_, bias_, running_mean_, running_var_, num_batches_tracked_;
+
+  Tensor synchronized_forward(const Tensor& input, distributed::Communicator& communicator);
+};
+
+// While it lives (on this thread), BatchNorm layers in training mode take their statistics over
+// every rank of `communicator`; null keeps each process's own. Like PrecisionScope, the trainer
+// opens one around a round's steps.
+class BatchNormSyncScope {
+ public:
+  explicit BatchNormSyncScope(distributed::Communicator* communicator);
+  ~BatchNormSyncScope();
+  BatchNormSyncScope(const BatchNormSyncScope&) = delete;
+  BatchNormSyncScope& operator=(const BatchNormSyncScope&) = delete;
+
+ private:
+  distributed::Communicator* previous_;
 };
 
 // Input [N, C] or [N, C, L].

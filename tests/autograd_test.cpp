@@ -2,6 +2,11 @@
 // and the error messages of misuse.
 #include <gtest/gtest.h>
 
+#include <map>
+#include <string>
+#include <vector>
+
+#include "autograd/gradient_ready.h"
 #include "autograd/ops.h"
 #include "tensor/ops.h"
 #include "tests/test_support.h"
@@ -49,6 +54,34 @@ TEST(Autograd, ATensorUsedTwiceGetsBothContributions) {
   Tensor y = x * x + x;
   backward(sum(y));
   EXPECT_DOUBLE_EQ(x.grad().item<double>(), 7.0);
+}
+
+// The leaf hook of data-parallel training: each leaf is reported once, when nothing more will
+// reach it, and then already holds its final gradient; the leaf used late in the graph (w2,
+// consumed only by the last op) is reported before the one used early and late (w1).
+TEST(Autograd, LeafHookReportsEachLeafOnceWithItsFinalGradient) {
+  Tensor x = f64({1, 2}, {2});
+  Tensor w1 = f64({3, -1}, {2}).set_requires_grad(true);
+  Tensor w2 = f64({0.5, 2}, {2}).set_requires_grad(true);
+  Tensor unused = f64({1}, {1}).set_requires_grad(true);
+  Tensor h = x * w1;
+  Tensor loss = sum(square(h + 1.0) * w2 + h * w1);
+  std::vector<std::string> reported;
+  std::map<std::string, std::vector<double>> at_report;
+  backward_with_leaf_hook(loss, Tensor(), [&](const AutogradMeta& leaf) {
+    const std::string name = &leaf == w1.autograd_meta().get()   ? "w1"
+                             : &leaf == w2.autograd_meta().get() ? "w2"
+                                                                 : "other";
+    reported.push_back(name);
+    at_report[name] = leaf.grad->to_vector<double>();
+  });
+  EXPECT_EQ(reported, (std::vector<std::string>{"w2", "w1"}));
+  EXPECT_EQ(at_report["w1"], w1.grad().to_vector<double>());
+  EXPECT_EQ(at_report["w2"], w2.grad().to_vector<double>());
+  // ∂L/∂w2 = (xw1 + 1)² = [16, 1]; ∂L/∂w1 = 2(xw1 + 1)·w2·x + 2·x·w1 = [10, -12].
+  EXPECT_EQ(w2.grad().to_vector<double>(), (std::vector<double>{16, 1}));
+  EXPECT_EQ(w1.grad().to_vector<double>(), (std::vector<double>{10, -12}));
+  EXPECT_FALSE(unused.grad().defined());
 }
 
 TEST(Autograd, NoGradGuardAndDetachStopRecording) {

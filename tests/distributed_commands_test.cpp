@@ -102,10 +102,10 @@ TEST_F(ShardedCommands, EvalEqualsOneProcess) {
 }
 
 TEST_F(ShardedCommands, OptionsThatNeedTheWholeIndexSayToRunOneProcess) {
-  CommandRun two = run(std::string(HASHGRAD_MPIRUN) + " " + HASHGRAD_BINARY_DIR +
-                       "/hashgrad search --device cpu --index " + path("db.hgc") + " --query " +
-                       path("q.hgc") + " -k 5 --html " + path("g.html") +
-                       " --index-images fmnist:database");
+  CommandRun two =
+      run(std::string(HASHGRAD_MPIRUN) + " " + HASHGRAD_BINARY_DIR +
+          "/hashgrad search --device cpu --index " + path("db.hgc") + " --query " + path("q.hgc") +
+          " -k 5 --html " + path("g.html") + " --index-images fmnist:database");
   EXPECT_NE(two.status, 0);
   EXPECT_NE(two.err.find("without mpirun"), std::string::npos) << two.err;
   EXPECT_NE(two.err.find("rank"), std::string::npos) << two.err;

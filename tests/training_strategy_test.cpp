@@ -43,7 +43,7 @@ TEST(TrainingStrategy, CodeBankTakesEachBatchsCodesAndSurvivesACheckpoint) {
   output.relaxed = test::f32({0.5f, -0.25f, -1, 0.75f}, {2, 2});
   std::map<std::string, Tensor> parts;
   Tensor loss = bank->step_loss(
-      {output, test::f32({1, 0, 0, 1}, {2, 2}), std::vector<int64_t>{3, 1}, {0, 1}}, &parts);
+      {output, test::f32({1, 0, 0, 1}, {2, 2}), std::vector<int64_t>{3, 1}, {0, 1}, 2}, &parts);
   EXPECT_TRUE(std::isfinite(loss.item<float>()));
   EXPECT_EQ(parts.count("pairwise"), 1u);
   bank->end_round();
@@ -74,7 +74,7 @@ TEST(TrainingStrategy, AsymmetricCodesAreTheDatabaseCodesOnceUpdated) {
   // Items 2 and 0 are of different classes, so the update gives them opposite codes.
   output.relaxed = test::f32({0.9f, 0.8f, -0.7f, -0.9f}, {2, 2});
   asymmetric->step_loss(
-      {output, test::f32({0, 1, 1, 0}, {2, 2}), std::vector<int64_t>{2, 0}, {0, 1}}, nullptr);
+      {output, test::f32({0, 1, 1, 0}, {2, 2}), std::vector<int64_t>{2, 0}, {0, 1}, 2}, nullptr);
   asymmetric->end_round();
   Tensor v = asymmetric->database_codes(1);
   ASSERT_TRUE(v.defined());

@@ -3,6 +3,12 @@
 // the network trains on a sample Ω of the training items against V, the relaxed codes U it
 // gives Ω are kept, and after the round V takes the discrete update from U
 // (hashing/adsh_code_update.h). The training items' database codes are V itself.
+//
+// Data parallel (DESIGN §3b): U takes every rank's rows of each batch, so each rank holds the
+// whole U of Ω; the update is row-local given U, so each rank updates its share of V's rows and
+// the shares are all-gathered after it. Every rank thus keeps a replica of V for the asymmetric
+// loss, which reads V's rows of any training item: n_train × c floats (11 MB for 60,000 48-bit
+// codes), one all-gather per round, against an all-gather of the batch's V rows every step.
 #include "hashing/adsh_code_update.h"
 #include "tensor/ops.h"
 #include "train/code_table.h"
@@ -23,6 +29,7 @@ class AsymmetricStrategy : public TrainingStrategy {
  public:
   explicit AsymmetricStrategy(const StrategyContext& context)
       : objective_(context.objective),
+        communicator_(*context.communicator),
         train_labels_(context.train_labels),
         bits_(context.bits),
         device_(context.device),
@@ -38,8 +45,8 @@ class AsymmetricStrategy : public TrainingStrategy {
     Tensor loss =
         objective_.loss(batch.output, batch.labels,
                         {v_.codes(), train_labels_, v_.row_index(batch.train_rows)}, parts);
-    sample_codes_.assign_rows(sample_codes_.row_index(batch.round_positions),
-                              batch.output.relaxed.detach());
+    sample_codes_.assign_rows_of_every_rank(batch.round_positions, batch.output.relaxed.detach(),
+                                            batch.batch_items, communicator_);
     return loss;
   }
 
@@ -48,9 +55,17 @@ class AsymmetricStrategy : public TrainingStrategy {
     update.relaxed_codes = sample_codes_.codes();
     update.sampled_indices = v_.row_index(sample_);
     update.sampled_labels = ops::index_select(train_labels_, 0, update.sampled_indices);
-    update.database_labels = train_labels_;
     update.gamma = objective_.config().asymmetric_quantization_weight;
-    hashing::adsh_update_codes(v_.codes(), update);
+    const int64_t n = v_.codes().size(0);
+    const int ranks = communicator_.size(), rank = communicator_.rank();
+    const int64_t first = distributed::share_begin(n, ranks, rank);
+    const int64_t rows = distributed::share_begin(n, ranks, rank + 1) - first;
+    Tensor own_rows = ops::narrow(v_.codes(), 0, first, rows);
+    update.database_labels = ops::narrow(train_labels_, 0, first, rows);
+    update.first_row = first;
+    update.communicator = &communicator_;
+    hashing::adsh_update_codes(own_rows, update);
+    v_ = CodeTable(distributed::gather_shares(own_rows, n, communicator_));
   }
 
   // Before the first update V is random: the network's codes stand (rounds = 0's baseline).
@@ -66,6 +81,7 @@ class AsymmetricStrategy : public TrainingStrategy {
 
  private:
   const hashing::HashObjective& objective_;
+  distributed::Communicator& communicator_;
   Tensor train_labels_;  // [n_train, L]
   int64_t bits_;
   Device device_;

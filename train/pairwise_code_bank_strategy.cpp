@@ -12,6 +12,7 @@ class PairwiseCodeBankStrategy : public TrainingStrategy {
  public:
   explicit PairwiseCodeBankStrategy(const StrategyContext& context)
       : objective_(context.objective),
+        communicator_(*context.communicator),
         train_labels_(context.train_labels),
         bank_(Tensor::zeros({context.train_labels.size(0), context.bits}, DType::f32,
                             context.device)) {}
@@ -23,7 +24,8 @@ class PairwiseCodeBankStrategy : public TrainingStrategy {
   // collapsing to one point early on (from scratch, a stale bank let every code shrink to 0).
   Tensor step_loss(const StrategyBatch& batch, std::map<std::string, Tensor>* parts) override {
     Tensor train_index = bank_.row_index(batch.train_rows);
-    bank_.assign_rows(train_index, batch.output.relaxed.detach());
+    bank_.assign_rows_of_every_rank(batch.train_rows, batch.output.relaxed.detach(),
+                                    batch.batch_items, communicator_);
     return objective_.loss(batch.output, batch.labels, {bank_.codes(), train_labels_, train_index},
                            parts);
   }
@@ -40,6 +42,7 @@ class PairwiseCodeBankStrategy : public TrainingStrategy {
 
  private:
   const hashing::HashObjective& objective_;
+  distributed::Communicator& communicator_;
   Tensor train_labels_;  // [n_train, L]
   CodeTable bank_;       // [n_train, c] relaxed codes
 };

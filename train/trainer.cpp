@@ -6,6 +6,8 @@
 #include <cstring>
 #include <filesystem>
 
+#include "autograd/elementwise.h"
+#include "autograd/gradient_ready.h"
 #include "autograd/mixed_precision.h"
 #include "autograd/node.h"
 #include "core/atomic_write.h"
@@ -15,12 +17,14 @@
 #include "hashing/code_file.h"
 #include "hashing/hamming_search.h"
 #include "hashing/pr_curve_svg.h"
+#include "layers/batch_norm.h"
 #include "tensor/ops.h"
 #include "tensor/random.h"
 #include "tensor/safetensors.h"
 #include "train/checkpoint.h"
 #include "train/encode.h"
 #include "train/gallery.h"
+#include "train/gradient_buckets.h"
 #include "train/input_pipelines.h"
 #include "train/pretrained.h"
 #include "train/trained_model.h"
@@ -62,8 +66,9 @@ Trainer::Trainer(const Config& given_config, const std::string& run_directory, b
   Config config = run_config(given_config, resume);
   setup_ = read_training_setup(config);
   config.check_all_read();
-  open_run_directory(config);
   device_ = parse_device(setup_.device);
+  communicator_ = &distributed::world_for(device_);
+  open_run_directory(config);
   cuda::set_deterministic(setup_.deterministic);
   manual_seed(setup_.seed);
   data_ = data::load_protocol(setup_.protocol);
@@ -88,6 +93,10 @@ Config Trainer::run_config(const Config& given_config, bool resume) {
 
 void Trainer::open_run_directory(const Config& config) {
   config_text_ = config.to_text();
+  if (!reporting()) {
+    log_ = std::make_unique<RunLog>("/dev/null", false);  // rank 0 reports for every rank
+    return;
+  }
   std::error_code error;
   std::filesystem::create_directories(run_directory_, error);
   HG_CHECK(!error, "cannot create the run directory '", run_directory_, "': ", error.message());
@@ -111,7 +120,7 @@ void Trainer::make_model() {
                   evaluation_transforms(setup_)};
   model_ = build_model(description_);
   if (!setup_.pretrained.empty()) load_pretrained(model_->backbone(), setup_.pretrained, *log_);
-  save_model_description(path("model.json"), description_);
+  if (reporting()) save_model_description(path("model.json"), description_);
   model_->to(device_);
 }
 
@@ -123,8 +132,10 @@ void Trainer::build_training() {
   for (const Tensor& extra : objective_->parameters()) parameters.push_back(extra);
   optimizer_ = std::make_unique<Optimizer>(make_optimizer(
       setup_.optimizer, parameters, setup_.learning_rate, setup_.weight_decay, setup_.momentum));
+  if (communicator_->size() > 1)
+    buckets_ = std::make_unique<GradientBuckets>(parameters, *communicator_);
   StrategyContext context{*objective_, data_.train->labels().matrix_tensor(DType::f32).to(device_),
-                          setup_.bits, device_};
+                          setup_.bits, device_, communicator_};
   strategy_ = make_training_strategy(setup_.strategy, context);
 }
 
@@ -138,14 +149,17 @@ void Trainer::log_setup(bool resume) {
        {"bits", setup_.bits},
        {"parameters", model_->parameter_count()},
        {"device", device},
+       {"processes", communicator_->description()},
        {"train", data_.train->size()},
        {"query", data_.query->size()},
        {"database", data_.database->size()},
        {"rounds_done", rounds_done_}},
       detail::concat("hashgrad: ", setup_.method, ", ", setup_.backbone, " (",
                      model_->parameter_count(), " parameters), ", setup_.bits, " bits on ",
-                     device_ == Device::cuda ? device : "the CPU", "; train ", data_.train->size(),
-                     ", query ", data_.query->size(), ", database ", data_.database->size(),
+                     device_ == Device::cuda ? device : "the CPU",
+                     communicator_->size() > 1 ? " x " + communicator_->description() : "",
+                     "; train ", data_.train->size(), ", query ", data_.query->size(),
+                     ", database ", data_.database->size(),
                      resume ? detail::concat("; resuming after round ", rounds_done_) : ""));
 }
 
@@ -176,6 +190,7 @@ hashing::RetrievalMetrics Trainer::finish() {
 void Trainer::train_round(int64_t round) {
   auto start = std::chrono::steady_clock::now();
   PrecisionScope precision(setup_.precision);  // training steps only: evaluation stays f32
+  BatchNormSyncScope batch_norm_sync(setup_.sync_batch_norm ? communicator_ : nullptr);
   model_->train();
   std::vector<int64_t> items = round_items();
   std::unique_ptr<data::Loader> loader = make_loader(items, round);
@@ -189,7 +204,7 @@ void Trainer::train_round(int64_t round) {
     data::Batch batch;
     while (loader->next(batch)) {
       train_step(batch, items, round, epoch, totals);
-      progress.advance(static_cast<int64_t>(batch.indices.size()));
+      progress.advance(batch.batch_items);
     }
   }
   progress.finish();
@@ -199,13 +214,24 @@ void Trainer::train_round(int64_t round) {
 
 std::vector<int64_t> Trainer::round_items() {
   int64_t n_train = data_.train->size();
+  std::vector<int64_t> items(n_train);
   if (setup_.sample_size > 0 && setup_.sample_size < n_train) {
     std::vector<int64_t> permutation = ops::randperm(n_train).to_vector<int64_t>();
-    return {permutation.begin(), permutation.begin() + setup_.sample_size};
+    items.assign(permutation.begin(), permutation.begin() + setup_.sample_size);
+  } else {
+    for (int64_t i = 0; i < n_train; ++i) items[i] = i;
   }
-  std::vector<int64_t> items(n_train);
-  for (int64_t i = 0; i < n_train; ++i) items[i] = i;
-  return items;
+  // Every rank trains on rank 0's sample: a rank whose generator drew differently (dropout draws
+  // per item of its own share) would otherwise sample another Ω.
+  Tensor shared = Tensor::from_vector(items, {static_cast<int64_t>(items.size())});
+  communicator_->broadcast(shared, 0);
+  const int ranks = communicator_->size();
+  const int64_t last_batch = static_cast<int64_t>(items.size()) % setup_.batch_size;
+  HG_CHECK(setup_.batch_size >= ranks && (last_batch == 0 || last_batch >= ranks), "batch_size ",
+           setup_.batch_size, ": each of the ", ranks, " processes needs an item of every batch,",
+           " but a round of ", items.size(), " items ends with a batch of ", last_batch,
+           "; change batch_size or sample_size");
+  return shared.to_vector<int64_t>();
 }
 
 std::unique_ptr<data::Loader> Trainer::make_loader(const std::vector<int64_t>& items,
@@ -218,26 +244,41 @@ std::unique_ptr<data::Loader> Trainer::make_loader(const std::vector<int64_t>& i
   options.workers = setup_.workers;
   options.seed = setup_.seed * 1000003 + static_cast<uint64_t>(round);
   options.device = device_;
+  options.share = communicator_->rank();
+  options.shares = communicator_->size();
   return std::make_unique<data::Loader>(subset, pipeline, options);
 }
 
 void Trainer::train_step(const data::Batch& batch, const std::vector<int64_t>& items, int64_t round,
                          int64_t epoch, RoundTotals& totals) {
-  int64_t b = static_cast<int64_t>(batch.indices.size());
+  const int64_t b = static_cast<int64_t>(batch.indices.size());  // this rank's share
+  const int64_t whole = batch.batch_items;                       // every rank's together
+  // Each rank's loss is a mean over its share: weighted by the share's size, the ranks'
+  // gradients and losses sum to the whole batch's.
+  const double weight = static_cast<double>(b) / static_cast<double>(whole);
   std::vector<int64_t> train_rows(b);
   for (int64_t i = 0; i < b; ++i) train_rows[i] = items[batch.indices[i]];
   hashing::HashOutput output = model_->run(batch.images);
   std::map<std::string, Tensor> parts;
-  Tensor loss = strategy_->step_loss({output, batch.labels, train_rows, batch.indices}, &parts);
+  Tensor loss =
+      strategy_->step_loss({output, batch.labels, train_rows, batch.indices, whole}, &parts);
   optimizer_->zero_grad();
-  backward(loss);
+  if (buckets_) {
+    buckets_->begin();
+    backward_with_leaf_hook(mul_scalar(loss, weight), Tensor(), buckets_->hook());
+    buckets_->finish();
+  } else {
+    backward(loss);
+  }
   if (setup_.clip_grad_norm > 0) clip_grad_norm(model_->parameters(), setup_.clip_grad_norm);
   optimizer_->step();
   // The loss and its terms come to the host in one copy, after the whole step is queued: on
   // the GPU that is one wait per step instead of one per term.
   std::vector<Tensor> scalars{loss.detach()};
   for (auto& [name, part] : parts) scalars.push_back(part);
-  std::vector<double> values = ops::stack(scalars, 0).to(DType::f64).to_vector<double>();
+  Tensor summed = ops::mul_scalar(ops::stack(scalars, 0), weight).contiguous();
+  communicator_->all_reduce_sum(summed);
+  std::vector<double> values = summed.to(DType::f64).to_vector<double>();
   if (!std::isfinite(values[0])) {
     std::string last = rounds_done_ > 0 ? detail::concat(path("checkpoint.safetensors"),
                                                          " (after round ", rounds_done_, ")")
@@ -246,11 +287,11 @@ void Trainer::train_step(const data::Batch& batch, const std::vector<int64_t>& i
                                epoch + 1, ", step ", steps_done_ + 1, "; last good checkpoint: ",
                                last, ". Lower learning_rate or set clip_grad_norm"));
   }
-  totals.loss_sum += values[0] * static_cast<double>(b);
+  totals.loss_sum += values[0] * static_cast<double>(whole);
   size_t position = 1;
   for (auto& [name, part] : parts)
-    totals.part_sums[name] += values[position++] * static_cast<double>(b);
-  totals.images += b;
+    totals.part_sums[name] += values[position++] * static_cast<double>(whole);
+  totals.images += whole;
   ++steps_done_;
 }
 
@@ -310,6 +351,7 @@ Tensor Trainer::database_codes() {
 }
 
 hashing::RetrievalMetrics Trainer::evaluate(int64_t query_limit, bool final) {
+  if (!reporting()) return {};
   std::shared_ptr<const data::Dataset> queries = data_.query;
   if (query_limit < queries->size()) {
     std::vector<int64_t> first(query_limit);
@@ -366,6 +408,7 @@ hashing::RetrievalMetrics Trainer::evaluate(int64_t query_limit, bool final) {
 }
 
 void Trainer::save(int64_t rounds_done) {
+  if (!reporting()) return;
   Checkpoint checkpoint;
   checkpoint.rounds_done = rounds_done;
   checkpoint.random = random_state();

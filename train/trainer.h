@@ -15,6 +15,13 @@
 // The strategy (train/training_strategy.h: pointwise, pairwise code bank, asymmetric) is chosen
 // once from the loss composition; the loop never asks which one it runs.
 //
+// Under mpirun (DESIGN §3b) every rank runs this loop on its share of each batch: the loader
+// gives each rank its share, the loss is weighted by the share's size and the gradients are
+// summed over ranks in buckets while backward runs (train/gradient_buckets.h), so N ranks take
+// the step one process takes on the whole batch. The strategies keep their code tables whole
+// on every rank (train/training_strategy.h). Rank 0 alone writes the run directory and
+// evaluates.
+//
 // The run directory (DESIGN §6): config.txt, model.json, log.jsonl, checkpoint.safetensors,
 // metrics.json, query.codes, database.codes, pr_curve.svg, gallery.html.
 #pragma once
@@ -26,6 +33,7 @@
 
 #include "data/protocol.h"
 #include "data/transforms.h"
+#include "distributed/communicator.h"
 #include "hashing/hash_model.h"
 #include "hashing/metrics.h"
 #include "hashing/objective.h"
@@ -42,6 +50,8 @@ namespace data {
 class Loader;
 struct Batch;
 }  // namespace data
+
+class GradientBuckets;  // train/gradient_buckets.h
 
 class Trainer {
  public:
@@ -93,7 +103,12 @@ class Trainer {
   void restore();
   std::string path(const std::string& name) const { return run_directory_ + "/" + name; }
 
+  // Data parallel: rank 0 alone writes the run directory and evaluates.
+  bool reporting() const { return communicator_->rank() == 0; }
+
   TrainingSetup setup_;
+  distributed::Communicator* communicator_ = nullptr;
+  std::unique_ptr<GradientBuckets> buckets_;  // with more than one rank
   std::string config_text_;
   std::string run_directory_;
   std::unique_ptr<RunLog> log_;

@@ -143,6 +143,7 @@ void read_runtime(const Config& config, TrainingSetup& s) {
   s.objective.seed = s.seed;
   s.device = config.get_choice("device", s.device, {"auto", "cpu", "cuda"});
   s.deterministic = config.get_bool("deterministic", false);
+  s.sync_batch_norm = config.get_bool("sync_batch_norm", false);
   s.precision = parse_precision(config.get_choice("precision", "f32", {"f32", "bf16"}));
   s.workers = static_cast<int>(config.get_int("workers", s.workers, 1));
   s.eval_every = config.get_int("eval_every", 0, 0);

@@ -58,6 +58,9 @@ struct TrainingSetup {
   uint64_t seed = 0;
   std::string device = "auto";
   bool deterministic = false;
+  // Under mpirun: BatchNorm statistics over the whole batch of every rank (layers/batch_norm.h)
+  // instead of each process's share.
+  bool sync_batch_norm = false;
   // bf16: the training steps' matrix products and convolutions read bf16 operands and sum in
   // f32 (autograd/mixed_precision.h); evaluation and the codes a run writes stay f32.
   Precision precision = Precision::f32;

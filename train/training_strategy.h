@@ -20,6 +20,7 @@
 #include <string>
 #include <vector>
 
+#include "distributed/communicator.h"
 #include "hashing/objective.h"
 
 namespace hg {
@@ -45,6 +46,7 @@ struct StrategyBatch {
   const Tensor& labels;                         // [B, L] multi-hot
   const std::vector<int64_t>& train_rows;       // the items' rows in the training set
   const std::vector<int64_t>& round_positions;  // the items' positions in the round's items
+  int64_t batch_items = 0;  // under mpirun the rows above are this rank's share of this many
 };
 
 class TrainingStrategy {
@@ -72,6 +74,9 @@ struct StrategyContext {
   Tensor train_labels;  // [n_train, L] multi-hot, on `device`
   int64_t bits = 0;
   Device device = Device::cpu;
+  // The ranks of a data-parallel run: the bank and U take every rank's rows of each batch, and
+  // V's update is split by rows across them (train/trainer.h).
+  distributed::Communicator* communicator = &distributed::world();
 };
 
 std::unique_ptr<TrainingStrategy> make_training_strategy(StrategyKind kind,
