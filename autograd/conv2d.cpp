@@ -19,8 +19,7 @@ Tensor conv2d(const Tensor& input, const Tensor& weight, const Tensor& bias, int
   const Precision precision = current_precision();
   Tensor input_lowered = lowered_operand(input, precision, false);
   Tensor weight_lowered = lowered_operand(weight, precision, false);
-  Tensor y =
-      ops::conv2d(input_lowered, weight_lowered, bias, stride, padding, dilation, groups);
+  Tensor y = ops::conv2d(input_lowered, weight_lowered, bias, stride, padding, dilation, groups);
   const bool input_needs = input.requires_grad(), weight_needs = weight.requires_grad();
   const bool bias_needs = bias.defined() && bias.requires_grad();
   Tensor saved_input = weight_needs ? input_lowered.detach() : Tensor();
@@ -32,8 +31,8 @@ Tensor conv2d(const Tensor& input, const Tensor& weight, const Tensor& bias, int
         std::vector<Tensor> gradients(3);
         Tensor grad_lowered = lowered_operand(grad, precision, false);
         if (saved_weight.defined())
-          gradients[0] = ops::conv2d_backward_input(grad_lowered, saved_weight, input_shape,
-                                                    stride, padding, dilation, groups);
+          gradients[0] = ops::conv2d_backward_input(grad_lowered, saved_weight, input_shape, stride,
+                                                    padding, dilation, groups);
         if (saved_input.defined())
           gradients[1] = ops::conv2d_backward_weight(grad_lowered, saved_input, weight_shape,
                                                      stride, padding, dilation, groups);

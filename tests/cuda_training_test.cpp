@@ -12,8 +12,8 @@
 #include <filesystem>
 
 #include "data/idx.h"
-#include "tests/numeric_mode.h"
 #include "tests/data_test_files.h"
+#include "tests/numeric_mode.h"
 #include "tests/test_support.h"
 #include "train/trainer.h"
 

@@ -121,8 +121,9 @@ TEST(DataImageList, ListErrorsNameTheLine) {
   ImageListOptions half;
   half.height = 2;
   EXPECT_EQ(error_message([&] { ImageListDataset::from_list(list, half); }),
-            list + ": images are resized to height x width, both positive, or kept at their own "
-                   "size (0 x 0); got 2x0");
+            list +
+                ": images are resized to height x width, both positive, or kept at their own "
+                "size (0 x 0); got 2x0");
   ImageListOptions own_size;
   own_size.cache = CacheMode::always;
   EXPECT_EQ(error_message([&] { ImageListDataset::from_list(list, own_size); }),

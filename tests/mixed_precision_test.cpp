@@ -128,16 +128,16 @@ TEST_P(MixedPrecision, Conv2dForwardAndBackwardReadBf16Operands) {
   Tensor up_cpu = rounded(upstream.to(Device::cpu));
   Tensor expected_y = ops::conv2d(x_cpu, weight_cpu, bias.detach().to(Device::cpu), 1, 1);
   EXPECT_LE(largest_difference(y, expected_y), tolerance(device()));
-  EXPECT_LE(largest_difference(x.grad(),
-                               ops::conv2d_backward_input(up_cpu, weight_cpu, x.shape(), 1, 1, 1, 1)),
+  EXPECT_LE(largest_difference(
+                x.grad(), ops::conv2d_backward_input(up_cpu, weight_cpu, x.shape(), 1, 1, 1, 1)),
             tolerance(device()));
   EXPECT_LE(largest_difference(weight.grad(), ops::conv2d_backward_weight(
                                                   up_cpu, x_cpu, weight.shape(), 1, 1, 1, 1)),
             4 * tolerance(device()));
-  EXPECT_GT(largest_difference(y, ops::conv2d(x.detach().to(Device::cpu),
-                                              weight.detach().to(Device::cpu),
-                                              bias.detach().to(Device::cpu), 1, 1)),
-            1e-4);
+  EXPECT_GT(
+      largest_difference(y, ops::conv2d(x.detach().to(Device::cpu), weight.detach().to(Device::cpu),
+                                        bias.detach().to(Device::cpu), 1, 1)),
+      1e-4);
 }
 
 TEST_P(MixedPrecision, F32ScopeAndF64OperandsAreUntouched) {

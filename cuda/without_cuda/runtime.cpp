@@ -1,6 +1,6 @@
 // cuda/runtime.h and cuda/stream.h in a CPU-only build: no device, nothing to wait for.
-#include "cuda/device_choice.h"
 #include "cuda/runtime.h"
+#include "cuda/device_choice.h"
 #include "cuda/stream.h"
 #include "cuda/without_cuda/built_without_cuda.h"
 
