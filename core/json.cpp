@@ -14,7 +14,8 @@ nlohmann::json parse_json(std::string_view text, const std::string& what) {
   };
   try {
     return nlohmann::json::parse(text.begin(), text.end(), refuse_deep);
-  } catch (const nlohmann::json::parse_error& error) {
+  } catch (const nlohmann::json::exception& error) {
+    // Not only parse_error: a number beyond double's range ("1e999") is out_of_range (406).
     throw Error(detail::concat(what, " is not valid JSON: ", quoted_text(error.what())));
   }
 }

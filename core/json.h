@@ -15,7 +15,8 @@ namespace hg {
 inline constexpr int kMaxJsonDepth = 32;
 
 // Parses `text`; throws an hg::Error starting with `what` ("the header of x") when it is not valid
-// JSON or nests deeper than kMaxJsonDepth (the parser's message quoted, core/quoted_text.h).
+// JSON, holds a number beyond double's range or nests deeper than kMaxJsonDepth (the parser's
+// message quoted, core/quoted_text.h).
 nlohmann::json parse_json(std::string_view text, const std::string& what);
 
 }  // namespace hg

@@ -7,6 +7,9 @@
 
 #include "data/idx.h"
 #include "data/image_io.h"
+#include "tensor/safetensors.h"
+#include "tests/data_test_files.h"
+#include "tests/fuzz/safetensors_header_input.h"
 #include "tests/test_support.h"
 
 namespace hg {
@@ -39,6 +42,22 @@ TEST(FuzzRegression, PngChunkClaimingMoreThanTheFileHolds) {
   for (const std::string& path : findings("image_png")) {
     const std::string message = test::error_message([&] { data::decode_image(path, 3); });
     EXPECT_NE(message.find("a PNG chunk claims 1627390073 bytes, more than the file holds"),
+              std::string::npos)
+        << message;
+  }
+}
+
+TEST(FuzzRegression, SafetensorsHeaderNumberBeyondDoubleRange) {
+  // A header of 999...9e00010538423128046960640: nlohmann's parser throws out_of_range (406),
+  // not the parse_error parse_json caught, and the uncaught exception aborted the reader.
+  test::ScratchFolder folder;
+  for (const std::string& input : findings("safetensors_header")) {
+    const std::vector<uint8_t> bytes = test::read_bytes(input);
+    const std::string path = folder.file("finding.safetensors");
+    test::write_bytes(path, fuzz::safetensors_file_of_input(bytes.data(), bytes.size()));
+    const std::string message = test::error_message([&] { read_safetensors(path); });
+    EXPECT_NE(message.find("the header is not valid JSON: [json.exception.out_of_range.406] "
+                           "number overflow parsing"),
               std::string::npos)
         << message;
   }
