@@ -1,6 +1,7 @@
 // Differentiable elementwise ops. Forward: one raw op. Backward: one fused raw op that
-// multiplies the incoming gradient by the derivative (cuda/elementwise_math.h), and for binary
-// ops a sum back to each operand's shape, undoing the broadcast.
+// multiplies the incoming gradient by the derivative of the op's row in the tables of
+// cuda/elementwise_math.h, and for binary ops a sum back to each operand's shape, undoing the
+// broadcast. Each op is recorded under its row's name.
 #include "autograd/elementwise.h"
 
 #include "autograd/node.h"
@@ -11,67 +12,58 @@ namespace hg {
 
 namespace {
 
-Tensor unary_op(const char* name, UnaryOp op, const Tensor& x, double alpha = 0, double beta = 0) {
+Tensor unary_op(UnaryOp op, const Tensor& x, double alpha = 0, double beta = 0) {
   Tensor y = ops::unary(op, x, alpha, beta);
-  return record(name, y, {x},
+  return record(op_name(op), y, {x},
                 [op, x = x.detach(), y = y.detach(), alpha, beta](const Tensor& grad) {
                   return std::vector<Tensor>{ops::unary_backward(op, grad, x, y, alpha, beta)};
                 });
 }
 
 // Only the operands that need a gradient get one: x · w with a constant x computes ∂L/∂w alone.
-Tensor binary_op(const char* name, BinaryOp op, const Tensor& a, const Tensor& b) {
+Tensor binary_op(BinaryOp op, const Tensor& a, const Tensor& b) {
   Tensor z = ops::binary(op, a, b);
   const bool needs[2] = {a.requires_grad(), b.requires_grad()};
-  return record(name, z, {a, b}, [op, a = a.detach(), b = b.detach(), needs](const Tensor& grad) {
-    std::vector<Tensor> gradients(2);
-    for (int side = 0; side < 2; ++side)
-      if (needs[side])
-        gradients[side] = ops::sum_to(ops::binary_backward(op, grad, a, b, side == 1),
-                                      (side == 0 ? a : b).shape());
-    return gradients;
-  });
+  return record(op_name(op), z, {a, b},
+                [op, a = a.detach(), b = b.detach(), needs](const Tensor& grad) {
+                  std::vector<Tensor> gradients(2);
+                  for (int side = 0; side < 2; ++side)
+                    if (needs[side])
+                      gradients[side] = ops::sum_to(ops::binary_backward(op, grad, a, b, side == 1),
+                                                    (side == 0 ? a : b).shape());
+                  return gradients;
+                });
 }
 
 }  // namespace
 
-Tensor neg(const Tensor& x) { return unary_op("neg", UnaryOp::neg, x); }
-Tensor exp(const Tensor& x) { return unary_op("exp", UnaryOp::exp, x); }
-Tensor log(const Tensor& x) { return unary_op("log", UnaryOp::log, x); }
-Tensor sqrt(const Tensor& x) { return unary_op("sqrt", UnaryOp::sqrt, x); }
-Tensor abs(const Tensor& x) { return unary_op("abs", UnaryOp::abs, x); }
-Tensor tanh(const Tensor& x) { return unary_op("tanh", UnaryOp::tanh, x); }
-Tensor sigmoid(const Tensor& x) { return unary_op("sigmoid", UnaryOp::sigmoid, x); }
-Tensor relu(const Tensor& x) { return unary_op("relu", UnaryOp::relu, x); }
-Tensor gelu(const Tensor& x) { return unary_op("gelu", UnaryOp::gelu, x); }
-Tensor sign(const Tensor& x) { return unary_op("sign", UnaryOp::sign, x); }
-Tensor square(const Tensor& x) { return unary_op("square", UnaryOp::square, x); }
-Tensor reciprocal(const Tensor& x) { return unary_op("reciprocal", UnaryOp::reciprocal, x); }
-Tensor pow(const Tensor& x, double exponent) {
-  return unary_op("pow_scalar", UnaryOp::pow_scalar, x, exponent);
-}
+Tensor neg(const Tensor& x) { return unary_op(UnaryOp::neg, x); }
+Tensor exp(const Tensor& x) { return unary_op(UnaryOp::exp, x); }
+Tensor log(const Tensor& x) { return unary_op(UnaryOp::log, x); }
+Tensor sqrt(const Tensor& x) { return unary_op(UnaryOp::sqrt, x); }
+Tensor abs(const Tensor& x) { return unary_op(UnaryOp::abs, x); }
+Tensor tanh(const Tensor& x) { return unary_op(UnaryOp::tanh, x); }
+Tensor sigmoid(const Tensor& x) { return unary_op(UnaryOp::sigmoid, x); }
+Tensor relu(const Tensor& x) { return unary_op(UnaryOp::relu, x); }
+Tensor gelu(const Tensor& x) { return unary_op(UnaryOp::gelu, x); }
+Tensor sign(const Tensor& x) { return unary_op(UnaryOp::sign, x); }
+Tensor square(const Tensor& x) { return unary_op(UnaryOp::square, x); }
+Tensor reciprocal(const Tensor& x) { return unary_op(UnaryOp::reciprocal, x); }
+Tensor pow(const Tensor& x, double exponent) { return unary_op(UnaryOp::pow_scalar, x, exponent); }
 Tensor clamp(const Tensor& x, double low, double high) {
   HG_CHECK(low <= high, "clamp: low ", low, " is above high ", high);
-  return unary_op("clamp", UnaryOp::clamp, x, low, high);
+  return unary_op(UnaryOp::clamp, x, low, high);
 }
-Tensor add_scalar(const Tensor& x, double value) {
-  return unary_op("add_scalar", UnaryOp::add_scalar, x, value);
-}
-Tensor mul_scalar(const Tensor& x, double value) {
-  return unary_op("mul_scalar", UnaryOp::mul_scalar, x, value);
-}
+Tensor add_scalar(const Tensor& x, double value) { return unary_op(UnaryOp::add_scalar, x, value); }
+Tensor mul_scalar(const Tensor& x, double value) { return unary_op(UnaryOp::mul_scalar, x, value); }
 
-Tensor add(const Tensor& a, const Tensor& b) { return binary_op("add", BinaryOp::add, a, b); }
-Tensor sub(const Tensor& a, const Tensor& b) { return binary_op("sub", BinaryOp::sub, a, b); }
-Tensor mul(const Tensor& a, const Tensor& b) { return binary_op("mul", BinaryOp::mul, a, b); }
-Tensor div(const Tensor& a, const Tensor& b) { return binary_op("div", BinaryOp::div, a, b); }
-Tensor pow(const Tensor& a, const Tensor& b) { return binary_op("pow", BinaryOp::pow, a, b); }
-Tensor maximum(const Tensor& a, const Tensor& b) {
-  return binary_op("maximum", BinaryOp::maximum, a, b);
-}
-Tensor minimum(const Tensor& a, const Tensor& b) {
-  return binary_op("minimum", BinaryOp::minimum, a, b);
-}
+Tensor add(const Tensor& a, const Tensor& b) { return binary_op(BinaryOp::add, a, b); }
+Tensor sub(const Tensor& a, const Tensor& b) { return binary_op(BinaryOp::sub, a, b); }
+Tensor mul(const Tensor& a, const Tensor& b) { return binary_op(BinaryOp::mul, a, b); }
+Tensor div(const Tensor& a, const Tensor& b) { return binary_op(BinaryOp::div, a, b); }
+Tensor pow(const Tensor& a, const Tensor& b) { return binary_op(BinaryOp::pow, a, b); }
+Tensor maximum(const Tensor& a, const Tensor& b) { return binary_op(BinaryOp::maximum, a, b); }
+Tensor minimum(const Tensor& a, const Tensor& b) { return binary_op(BinaryOp::minimum, a, b); }
 
 Tensor eq(const Tensor& a, const Tensor& b) { return ops::binary(BinaryOp::eq, a, b); }
 Tensor ne(const Tensor& a, const Tensor& b) { return ops::binary(BinaryOp::ne, a, b); }

@@ -1,7 +1,9 @@
-// The formulas of every elementwise op and of its derivative, written once for both paths:
-// tensor/cpu/elementwise.h loops over them on the CPU and cuda/elementwise.cu runs them in a
-// thread per element. Reading one `case` tells you what the op computes forward and what its
-// backward multiplies the incoming gradient by.
+// The elementwise ops, one table per family: each row holds an op's name, its forward formula
+// and its derivative, side by side. The CPU reference (tensor/cpu/elementwise.h) and the CUDA
+// kernels (cuda/elementwise.cu) both evaluate these rows, and the op enums, the names the
+// profiler and error messages show, and the switches below are all generated from them, so an
+// op is added by adding its row (plus, to call it by name, a one-line function in
+// autograd/elementwise.h).
 #pragma once
 
 #include <math.h>
@@ -12,30 +14,88 @@
 #include "core/host_device.h"
 #include "cuda/convert.h"
 
+// The rows are aligned as columns so they read as a table; clang-format would undo that.
+// clang-format off
+
+// Unary ops y = f(x; alpha, beta): name, forward y, derivative dy/dx. A formula is an expression
+// in x, the scalar parameters alpha and beta (add_scalar, mul_scalar, pow_scalar, clamp take
+// them), the element type T and, in the derivative only, the forward output y: some derivatives
+// are cheapest written in terms of y.
+#define HG_UNARY_OPS(OP)                                                                          \
+  OP(neg,        -x,                                       T(-1))                                 \
+  OP(exp,        math_exp(x),                              y)                                     \
+  OP(log,        math_log(x),                              T(1) / x)                              \
+  OP(sqrt,       math_sqrt(x),                             T(0.5) / y)                            \
+  OP(abs,        x < T(0) ? -x : x,                        sign_of(x))                            \
+  OP(tanh,       math_tanh(x),                             T(1) - y * y)                          \
+  OP(sigmoid,    sigmoid_of(x),                            y * (T(1) - y))                        \
+  OP(relu,       x > T(0) ? x : T(0),                      x > T(0) ? T(1) : T(0))                \
+  OP(gelu,       x * normal_cdf(x),                        normal_cdf(x) + x * normal_density(x)) \
+  OP(sign,       sign_of(x),                               T(1))                                  \
+  OP(square,     x * x,                                    T(2) * x)                              \
+  OP(reciprocal, T(1) / x,                                 -y * y)                                \
+  OP(add_scalar, x + alpha,                                T(1))                                  \
+  OP(mul_scalar, x * alpha,                                alpha)                                 \
+  OP(pow_scalar, math_pow(x, alpha),                       alpha * math_pow(x, alpha - T(1)))     \
+  OP(clamp,      x < alpha ? alpha : (x > beta ? beta : x), (x >= alpha && x <= beta) ? T(1) : T(0))
+// gelu is x·Φ(x) with Φ the standard normal CDF (the exact erf form, torch's default), so its
+// derivative is Φ(x) + x·φ(x). sign's derivative is the straight-through estimator
+// (GreedyHash): ∂L/∂x = ∂L/∂sign(x), which is how deep hashing trains through binarisation.
+
+// Binary ops z = f(a, b), broadcast: name, forward z, ∂z/∂a, ∂z/∂b. The forward runs on
+// every dtype, the derivatives on floating types only. maximum and minimum send the gradient
+// to the operand they took (to a on ties); comparisons give 1 or 0 in the operands' dtype and
+// are piecewise constant, so their derivatives are 0 (autograd does not record them).
+#define HG_BINARY_OPS(OP)                                                                       \
+  OP(add,     a + b,                        T(1),                      T(1))                    \
+  OP(sub,     a - b,                        T(1),                      T(-1))                   \
+  OP(mul,     a * b,                        b,                         a)                       \
+  OP(div,     quotient(a, b),               T(1) / b,                  -a / (b * b))            \
+  OP(pow,     power(a, b),                  b * math_pow(a, b - T(1)), power_times_log(a, b))   \
+  OP(maximum, takes_b(true, a, b) ? b : a,  T(!takes_b(true, a, b)),   T(takes_b(true, a, b)))  \
+  OP(minimum, takes_b(false, a, b) ? b : a, T(!takes_b(false, a, b)),  T(takes_b(false, a, b))) \
+  OP(eq,      T(a == b),                    T(0),                      T(0))                    \
+  OP(ne,      T(a != b),                    T(0),                      T(0))                    \
+  OP(lt,      T(a < b),                     T(0),                      T(0))                    \
+  OP(le,      T(a <= b),                    T(0),                      T(0))                    \
+  OP(gt,      T(a > b),                     T(0),                      T(0))                    \
+  OP(ge,      T(a >= b),                    T(0),                      T(0))
+
+// clang-format on
+
 namespace hg {
 
-// Unary ops y = f(x; alpha, beta). alpha/beta are the scalar parameters some ops take.
-enum class UnaryOp {
-  neg,         // -x
-  exp,         // e^x
-  log,         // ln x
-  sqrt,        // √x
-  abs,         // |x|
-  tanh,        // tanh x
-  sigmoid,     // 1 / (1 + e^-x)
-  relu,        // max(x, 0)
-  gelu,        // x·Φ(x), Φ the standard normal CDF (exact erf form, as torch's default)
-  sign,        // sign(x) ∈ {-1, 0, +1}; gradient passed straight through (GreedyHash)
-  square,      // x²
-  reciprocal,  // 1 / x
-  add_scalar,  // x + alpha
-  mul_scalar,  // x · alpha
-  pow_scalar,  // x^alpha
-  clamp,       // min(max(x, alpha), beta)
-};
+#define HG_OP_ENUM_ENTRY(name, ...) name,
+enum class UnaryOp { HG_UNARY_OPS(HG_OP_ENUM_ENTRY) };
+enum class BinaryOp { HG_BINARY_OPS(HG_OP_ENUM_ENTRY) };
+#undef HG_OP_ENUM_ENTRY
 
-// Binary ops z = f(a, b), broadcast. Comparisons give 1 or 0 in the operands' dtype.
-enum class BinaryOp { add, sub, mul, div, pow, maximum, minimum, eq, ne, lt, le, gt, ge };
+#define HG_OP_COUNT_ENTRY(...) +1
+constexpr int kUnaryOpCount = 0 HG_UNARY_OPS(HG_OP_COUNT_ENTRY);
+constexpr int kBinaryOpCount = 0 HG_BINARY_OPS(HG_OP_COUNT_ENTRY);
+#undef HG_OP_COUNT_ENTRY
+
+// The row's name: "tanh", "pow_scalar", what the profiler and error messages show.
+inline const char* op_name(UnaryOp op) {
+  switch (op) {
+#define HG_OP_NAME_CASE(name, ...) \
+  case UnaryOp::name:              \
+    return #name;
+    HG_UNARY_OPS(HG_OP_NAME_CASE)
+#undef HG_OP_NAME_CASE
+  }
+  return "unary op";
+}
+inline const char* op_name(BinaryOp op) {
+  switch (op) {
+#define HG_OP_NAME_CASE(name, ...) \
+  case BinaryOp::name:             \
+    return #name;
+    HG_BINARY_OPS(HG_OP_NAME_CASE)
+#undef HG_OP_NAME_CASE
+  }
+  return "binary op";
+}
 
 // Overloads so the float path calls the float function on both the host and the device.
 HG_HOST_DEVICE float math_exp(float x) { return ::expf(x); }
@@ -84,85 +144,70 @@ HG_HOST_DEVICE T sigmoid_of(T x) {
   return e / (T(1) + e);
 }
 
+// Φ(x) and φ(x) of the standard normal distribution, for gelu.
+template <typename T>
+HG_HOST_DEVICE T normal_cdf(T x) {
+  return T(0.5) * (T(1) + math_erf(x * T(0.70710678118654752440)));  // 1/√2
+}
+template <typename T>
+HG_HOST_DEVICE T normal_density(T x) {
+  return math_exp(T(-0.5) * x * x) * T(0.39894228040143267794);  // 1/√(2π)
+}
+
+// a / b. The most negative integer over −1 overflows (x86 ends the process with SIGFPE): it
+// wraps instead, as its negation in two's complement does.
+template <typename T>
+HG_HOST_DEVICE T quotient(T a, T b) {
+  if constexpr (std::is_integral_v<T> && std::is_signed_v<T>)
+    if (b == T(-1)) return static_cast<T>(std::make_unsigned_t<T>(0) - std::make_unsigned_t<T>(a));
+  return a / b;
+}
+
+// a^b; integers go through double, as there is no integer pow on the device.
+template <typename T>
+HG_HOST_DEVICE T power(T a, T b) {
+  if constexpr (std::is_floating_point_v<T>)
+    return math_pow(a, b);
+  else
+    return convert<T>(math_pow(static_cast<double>(a), static_cast<double>(b)));
+}
+
+// ∂(a^b)/∂b = a^b · ln a, taken as 0 where ln a is undefined (a ≤ 0).
+template <typename T>
+HG_HOST_DEVICE T power_times_log(T a, T b) {
+  return a > T(0) ? math_pow(a, b) * math_log(a) : T(0);
+}
+
+// Whether maximum (largest) or minimum takes b over a; ties keep a.
+template <typename T>
+HG_HOST_DEVICE bool takes_b(bool largest, T a, T b) {
+  return ranks_above(largest, b, a);
+}
+
+// The tables as switches, one case per row; tensor/cpu/elementwise.h and cuda/elementwise.cu
+// say what the switch costs their loops.
+
 template <typename T>
 HG_HOST_DEVICE T apply_unary(UnaryOp op, T x, T alpha, T beta) {
   switch (op) {
-    case UnaryOp::neg:
-      return -x;
-    case UnaryOp::exp:
-      return math_exp(x);
-    case UnaryOp::log:
-      return math_log(x);
-    case UnaryOp::sqrt:
-      return math_sqrt(x);
-    case UnaryOp::abs:
-      return x < T(0) ? -x : x;
-    case UnaryOp::tanh:
-      return math_tanh(x);
-    case UnaryOp::sigmoid:
-      return sigmoid_of(x);
-    case UnaryOp::relu:
-      return x > T(0) ? x : T(0);
-    case UnaryOp::gelu:
-      return x * T(0.5) * (T(1) + math_erf(x * T(0.70710678118654752440)));
-    case UnaryOp::sign:
-      return sign_of(x);
-    case UnaryOp::square:
-      return x * x;
-    case UnaryOp::reciprocal:
-      return T(1) / x;
-    case UnaryOp::add_scalar:
-      return x + alpha;
-    case UnaryOp::mul_scalar:
-      return x * alpha;
-    case UnaryOp::pow_scalar:
-      return math_pow(x, alpha);
-    case UnaryOp::clamp:
-      return x < alpha ? alpha : (x > beta ? beta : x);
+#define HG_UNARY_FORWARD_CASE(name, forward, derivative) \
+  case UnaryOp::name:                                    \
+    return forward;
+    HG_UNARY_OPS(HG_UNARY_FORWARD_CASE)
+#undef HG_UNARY_FORWARD_CASE
   }
   return x;
 }
 
-// dy/dx, given x and the forward output y (some derivatives are cheapest in terms of y).
+// dy/dx at x, given the forward output y.
 template <typename T>
 HG_HOST_DEVICE T unary_derivative(UnaryOp op, T x, T y, T alpha, T beta) {
   switch (op) {
-    case UnaryOp::neg:
-      return T(-1);
-    case UnaryOp::exp:
-      return y;
-    case UnaryOp::log:
-      return T(1) / x;
-    case UnaryOp::sqrt:
-      return T(0.5) / y;
-    case UnaryOp::abs:
-      return sign_of(x);
-    case UnaryOp::tanh:
-      return T(1) - y * y;
-    case UnaryOp::sigmoid:
-      return y * (T(1) - y);
-    case UnaryOp::relu:
-      return x > T(0) ? T(1) : T(0);
-    case UnaryOp::gelu: {
-      // d/dx [x Φ(x)] = Φ(x) + x φ(x),  φ(x) = e^{-x²/2} / √(2π)
-      T cdf = T(0.5) * (T(1) + math_erf(x * T(0.70710678118654752440)));
-      T density = math_exp(T(-0.5) * x * x) * T(0.39894228040143267794);
-      return cdf + x * density;
-    }
-    case UnaryOp::sign:
-      return T(1);  // straight-through estimator: ∂L/∂x = ∂L/∂sign(x)
-    case UnaryOp::square:
-      return T(2) * x;
-    case UnaryOp::reciprocal:
-      return -y * y;
-    case UnaryOp::add_scalar:
-      return T(1);
-    case UnaryOp::mul_scalar:
-      return alpha;
-    case UnaryOp::pow_scalar:
-      return alpha * math_pow(x, alpha - T(1));
-    case UnaryOp::clamp:
-      return (x >= alpha && x <= beta) ? T(1) : T(0);
+#define HG_UNARY_DERIVATIVE_CASE(name, forward, derivative) \
+  case UnaryOp::name:                                       \
+    return derivative;
+    HG_UNARY_OPS(HG_UNARY_DERIVATIVE_CASE)
+#undef HG_UNARY_DERIVATIVE_CASE
   }
   return T(0);
 }
@@ -170,40 +215,11 @@ HG_HOST_DEVICE T unary_derivative(UnaryOp op, T x, T y, T alpha, T beta) {
 template <typename T>
 HG_HOST_DEVICE T apply_binary(BinaryOp op, T a, T b) {
   switch (op) {
-    case BinaryOp::add:
-      return a + b;
-    case BinaryOp::sub:
-      return a - b;
-    case BinaryOp::mul:
-      return a * b;
-    case BinaryOp::div:
-      // The most negative integer over −1 overflows (x86 ends the process with SIGFPE): it
-      // wraps instead, as its negation in two's complement does.
-      if constexpr (std::is_integral_v<T> && std::is_signed_v<T>)
-        if (b == T(-1))
-          return static_cast<T>(std::make_unsigned_t<T>(0) - std::make_unsigned_t<T>(a));
-      return a / b;
-    case BinaryOp::pow:
-      if constexpr (std::is_floating_point_v<T>)
-        return math_pow(a, b);
-      else
-        return convert<T>(math_pow(static_cast<double>(a), static_cast<double>(b)));
-    case BinaryOp::maximum:
-      return ranks_above(true, b, a) ? b : a;
-    case BinaryOp::minimum:
-      return ranks_above(false, b, a) ? b : a;
-    case BinaryOp::eq:
-      return static_cast<T>(a == b);
-    case BinaryOp::ne:
-      return static_cast<T>(a != b);
-    case BinaryOp::lt:
-      return static_cast<T>(a < b);
-    case BinaryOp::le:
-      return static_cast<T>(a <= b);
-    case BinaryOp::gt:
-      return static_cast<T>(a > b);
-    case BinaryOp::ge:
-      return static_cast<T>(a >= b);
+#define HG_BINARY_FORWARD_CASE(name, forward, ...) \
+  case BinaryOp::name:                             \
+    return forward;
+    HG_BINARY_OPS(HG_BINARY_FORWARD_CASE)
+#undef HG_BINARY_FORWARD_CASE
   }
   return a;
 }
@@ -212,25 +228,13 @@ HG_HOST_DEVICE T apply_binary(BinaryOp op, T a, T b) {
 template <typename T>
 HG_HOST_DEVICE T binary_derivative(BinaryOp op, T a, T b, bool with_respect_to_b) {
   switch (op) {
-    case BinaryOp::add:
-      return T(1);
-    case BinaryOp::sub:
-      return with_respect_to_b ? T(-1) : T(1);
-    case BinaryOp::mul:
-      return with_respect_to_b ? a : b;
-    case BinaryOp::div:
-      return with_respect_to_b ? -a / (b * b) : T(1) / b;
-    case BinaryOp::pow:  // d/da a^b = b a^(b-1);  d/db a^b = a^b ln a
-      return with_respect_to_b ? (a > T(0) ? math_pow(a, b) * math_log(a) : T(0))
-                               : b * math_pow(a, b - T(1));
-    case BinaryOp::maximum:  // the gradient goes to the operand taken (to a on ties)
-    case BinaryOp::minimum: {
-      bool b_taken = ranks_above(op == BinaryOp::maximum, b, a);
-      return b_taken == with_respect_to_b ? T(1) : T(0);
-    }
-    default:
-      return T(0);  // comparisons are piecewise constant
+#define HG_BINARY_DERIVATIVE_CASE(name, forward, derivative_a, derivative_b) \
+  case BinaryOp::name:                                                       \
+    return with_respect_to_b ? (derivative_b) : (derivative_a);
+    HG_BINARY_OPS(HG_BINARY_DERIVATIVE_CASE)
+#undef HG_BINARY_DERIVATIVE_CASE
   }
+  return T(0);
 }
 
 }  // namespace hg

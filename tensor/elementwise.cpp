@@ -11,19 +11,6 @@ namespace hg::ops {
 
 namespace {
 
-const char* unary_name(UnaryOp op) {
-  static const char* names[] = {
-      "neg",  "exp",  "log",    "sqrt",       "abs",        "tanh",       "sigmoid",    "relu",
-      "gelu", "sign", "square", "reciprocal", "add_scalar", "mul_scalar", "pow_scalar", "clamp"};
-  return names[static_cast<int>(op)];
-}
-
-const char* binary_name(BinaryOp op) {
-  static const char* names[] = {"add", "sub", "mul", "div", "pow", "maximum", "minimum",
-                                "eq",  "ne",  "lt",  "le",  "gt",  "ge"};
-  return names[static_cast<int>(op)];
-}
-
 StridedIndex index_of(const Tensor& x, const Shape& target) {
   return broadcast_index(x.shape(), x.strides(), target);
 }
@@ -31,10 +18,10 @@ StridedIndex index_of(const Tensor& x, const Shape& target) {
 }  // namespace
 
 Tensor unary(UnaryOp op, const Tensor& x, double alpha, double beta) {
-  check_defined(x, unary_name(op));
-  profiler::Scope scope(unary_name(op), x.is_cuda());
+  check_defined(x, op_name(op));
+  profiler::Scope scope(op_name(op), x.is_cuda());
   Tensor y = Tensor::empty(x.shape(), x.dtype(), x.device());
-  dispatch_floating(x.dtype(), unary_name(op), [&](auto zero) {
+  dispatch_floating(x.dtype(), op_name(op), [&](auto zero) {
     using T = decltype(zero);
     StridedIndex x_index = index_of(x, x.shape());
     if (x.is_cuda()) {
@@ -49,14 +36,14 @@ Tensor unary(UnaryOp op, const Tensor& x, double alpha, double beta) {
 
 Tensor unary_backward(UnaryOp op, const Tensor& grad, const Tensor& x, const Tensor& y,
                       double alpha, double beta) {
-  check_same_device_and_dtype(grad, x, unary_name(op));
-  check_same_device_and_dtype(y, x, unary_name(op));
-  HG_CHECK(grad.shape() == x.shape() && y.shape() == x.shape(), unary_name(op),
-           " backward: gradient ", grad.description(), " does not match input ", x.description());
-  profiler::Scope scope(unary_name(op), x.is_cuda());
+  check_same_device_and_dtype(grad, x, op_name(op));
+  check_same_device_and_dtype(y, x, op_name(op));
+  HG_CHECK(grad.shape() == x.shape() && y.shape() == x.shape(), op_name(op), " backward: gradient ",
+           grad.description(), " does not match input ", x.description());
+  profiler::Scope scope(op_name(op), x.is_cuda());
   Tensor grad_packed = grad.contiguous(), y_packed = y.contiguous();
   Tensor result = Tensor::empty(x.shape(), x.dtype(), x.device());
-  dispatch_floating(x.dtype(), unary_name(op), [&](auto zero) {
+  dispatch_floating(x.dtype(), op_name(op), [&](auto zero) {
     using T = decltype(zero);
     StridedIndex x_index = index_of(x, x.shape());
     if (x.is_cuda()) {
@@ -87,7 +74,7 @@ void check_integer_divisor(BinaryOp op, const Tensor& b) {
 void binary_into(BinaryOp op, const Tensor& a, const Tensor& b, const Tensor& result) {
   check_integer_divisor(op, b);
   const Shape& target = result.shape();
-  dispatch_numeric(a.dtype(), binary_name(op), [&](auto zero) {
+  dispatch_numeric(a.dtype(), op_name(op), [&](auto zero) {
     using T = decltype(zero);
     StridedIndex a_index = index_of(a, target), b_index = index_of(b, target);
     if (result.is_cuda()) {
@@ -103,38 +90,38 @@ void binary_into(BinaryOp op, const Tensor& a, const Tensor& b, const Tensor& re
 }  // namespace
 
 Tensor binary(BinaryOp op, const Tensor& a, const Tensor& b) {
-  check_same_device_and_dtype(a, b, binary_name(op));
-  Shape target = broadcast_shapes(a.shape(), b.shape(), binary_name(op));
-  profiler::Scope scope(binary_name(op), a.is_cuda());
+  check_same_device_and_dtype(a, b, op_name(op));
+  Shape target = broadcast_shapes(a.shape(), b.shape(), op_name(op));
+  profiler::Scope scope(op_name(op), a.is_cuda());
   Tensor result = Tensor::empty(target, a.dtype(), a.device());
   binary_into(op, a, b, result);
   return result;
 }
 
 void binary_(BinaryOp op, const Tensor& a, const Tensor& b) {
-  check_same_device_and_dtype(a, b, binary_name(op));
-  HG_CHECK(a.is_contiguous(), binary_name(op), "_: in-place target ", a.description(),
+  check_same_device_and_dtype(a, b, op_name(op));
+  HG_CHECK(a.is_contiguous(), op_name(op), "_: in-place target ", a.description(),
            " must be contiguous");
-  Shape target = broadcast_shapes(a.shape(), b.shape(), binary_name(op));
-  HG_CHECK(target == a.shape(), binary_name(op), "_: ", b.description(),
+  Shape target = broadcast_shapes(a.shape(), b.shape(), op_name(op));
+  HG_CHECK(target == a.shape(), op_name(op), "_: ", b.description(),
            " does not broadcast to the in-place target ", a.description());
-  check_no_partial_overlap(a, b, (std::string(binary_name(op)) + "_").c_str());
-  profiler::Scope scope(binary_name(op), a.is_cuda());
+  check_no_partial_overlap(a, b, (std::string(op_name(op)) + "_").c_str());
+  profiler::Scope scope(op_name(op), a.is_cuda());
   // Each output element reads only the same element of a, so writing over a is safe.
   binary_into(op, a, b, a);
 }
 
 Tensor binary_backward(BinaryOp op, const Tensor& grad, const Tensor& a, const Tensor& b,
                        bool with_respect_to_b) {
-  check_same_device_and_dtype(a, b, binary_name(op));
-  check_same_device_and_dtype(grad, a, binary_name(op));
-  Shape target = broadcast_shapes(a.shape(), b.shape(), binary_name(op));
-  HG_CHECK(grad.shape() == target, binary_name(op), " backward: gradient ", grad.description(),
+  check_same_device_and_dtype(a, b, op_name(op));
+  check_same_device_and_dtype(grad, a, op_name(op));
+  Shape target = broadcast_shapes(a.shape(), b.shape(), op_name(op));
+  HG_CHECK(grad.shape() == target, op_name(op), " backward: gradient ", grad.description(),
            " does not match the output shape ", shape_string(target));
-  profiler::Scope scope(binary_name(op), a.is_cuda());
+  profiler::Scope scope(op_name(op), a.is_cuda());
   Tensor grad_packed = grad.contiguous();
   Tensor result = Tensor::empty(target, a.dtype(), a.device());
-  dispatch_floating(a.dtype(), binary_name(op), [&](auto zero) {
+  dispatch_floating(a.dtype(), op_name(op), [&](auto zero) {
     using T = decltype(zero);
     StridedIndex a_index = index_of(a, target), b_index = index_of(b, target);
     if (a.is_cuda()) {

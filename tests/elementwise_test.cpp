@@ -1,8 +1,11 @@
 // Elementwise ops: forward values checked by hand, broadcasting, and every backward by gradcheck.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
+#include <string>
+#include <utility>
 
 #include "autograd/ops.h"
 #include "tensor/ops.h"
@@ -163,6 +166,56 @@ TEST(Elementwise, GradcheckEveryUnaryOp) {
   EXPECT_TRUE(
       gradcheck([](const std::vector<Tensor>& in) { return in[0] * 3.0 + 1.0; }, {smooth_input(5)})
           .passed);
+}
+
+// Every row of the op tables (cuda/elementwise_math.h), a row added later included: its
+// derivative column agrees with central differences of its forward column. The points avoid the
+// kinks of abs, relu and clamp (alpha 0.5, beta 1.2) and keep log, sqrt and pow_scalar's base
+// positive.
+TEST(Elementwise, EveryUnaryRowsDerivativeMatchesItsForward) {
+  const double alpha = 0.5, beta = 1.2, step = 1e-6;
+  for (int row = 0; row < kUnaryOpCount; ++row) {
+    const UnaryOp op = UnaryOp(row);
+    if (op == UnaryOp::sign) continue;  // straight-through by design: the test below
+    const bool positive_only =
+        op == UnaryOp::log || op == UnaryOp::sqrt || op == UnaryOp::pow_scalar;
+    for (double x : {-1.3, -0.45, 0.35, 0.8, 1.7}) {
+      if (positive_only && x < 0) continue;
+      auto f = [&](double at) { return apply_unary(op, at, alpha, beta); };
+      const double numeric = (f(x + step) - f(x - step)) / (2 * step);
+      const double analytic = unary_derivative(op, x, f(x), alpha, beta);
+      EXPECT_NEAR(analytic, numeric, 1e-6 * std::max(1.0, std::abs(numeric)))
+          << op_name(op) << " at " << x;
+    }
+  }
+}
+
+TEST(Elementwise, EveryBinaryRowsDerivativesMatchItsForward) {
+  const double step = 1e-6;
+  for (int row = 0; row < kBinaryOpCount; ++row) {
+    const BinaryOp op = BinaryOp(row);
+    for (auto [a, b] : {std::pair{0.7, 1.3}, std::pair{1.6, 0.4}, std::pair{1.2, -0.9}}) {
+      const double numeric_a =
+          (apply_binary(op, a + step, b) - apply_binary(op, a - step, b)) / (2 * step);
+      const double numeric_b =
+          (apply_binary(op, a, b + step) - apply_binary(op, a, b - step)) / (2 * step);
+      EXPECT_NEAR(binary_derivative(op, a, b, false), numeric_a,
+                  1e-6 * std::max(1.0, std::abs(numeric_a)))
+          << op_name(op) << " d/da at " << a << ", " << b;
+      EXPECT_NEAR(binary_derivative(op, a, b, true), numeric_b,
+                  1e-6 * std::max(1.0, std::abs(numeric_b)))
+          << op_name(op) << " d/db at " << a << ", " << b;
+    }
+  }
+}
+
+// The names come from the same rows: what the profiler and error messages show.
+TEST(Elementwise, OpsAreNamedByTheirRow) {
+  EXPECT_STREQ(op_name(UnaryOp::pow_scalar), "pow_scalar");
+  EXPECT_STREQ(op_name(BinaryOp::maximum), "maximum");
+  Tensor integers = Tensor::from_vector(std::vector<int32_t>{1, 2}, {2});
+  EXPECT_NE(test::error_message([&] { ops::unary(UnaryOp::gelu, integers); }).find("gelu"),
+            std::string::npos);
 }
 
 TEST(Elementwise, SignPassesTheGradientStraightThrough) {

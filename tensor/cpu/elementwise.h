@@ -1,4 +1,4 @@
-// CPU reference for elementwise ops: loops over cuda/elementwise_math.h's formulas.
+// CPU reference for elementwise ops: loops over the op tables of cuda/elementwise_math.h.
 // CUDA twin: cuda/elementwise.cu. Outputs are contiguous; inputs may be any view.
 //
 // Two things keep these loops fast enough to train on: the op becomes a compile-time constant
@@ -28,11 +28,11 @@ void with_op(Op op, Body&& body) {
 }
 template <typename Body>
 void with_unary_op(UnaryOp op, Body&& body) {
-  with_op<UnaryOp, UnaryOp::neg, UnaryOp::clamp>(op, body);
+  with_op<UnaryOp, UnaryOp(0), UnaryOp(kUnaryOpCount - 1)>(op, body);
 }
 template <typename Body>
 void with_binary_op(BinaryOp op, Body&& body) {
-  with_op<BinaryOp, BinaryOp::add, BinaryOp::ge>(op, body);
+  with_op<BinaryOp, BinaryOp(0), BinaryOp(kBinaryOpCount - 1)>(op, body);
 }
 
 template <typename T>
