@@ -3,14 +3,17 @@
 // through stb_image_write (their implementations are compiled in data/stb_implementation.cpp).
 #include "data/image_io.h"
 
+#include <algorithm>
 #include <cerrno>
-#include <cstdio>
+#include <climits>
 #include <cstring>
+#include <fstream>
 #include <memory>
 
 #include <stb/stb_image.h>
 #include <stb/stb_image_write.h>
 
+#include "data/image_checks.h"
 #include "data/jpeg_decoder.h"
 
 namespace hg::data {
@@ -22,47 +25,21 @@ void check_channels(int channels, const char* what) {
            channels);
 }
 
-// Closes the FILE* when the decode returns or throws.
-struct FileCloser {
-  void operator()(std::FILE* file) const { std::fclose(file); }
-};
-
-// stb_image grows its buffer for a PNG's compressed data to the length each IDAT chunk claims
-// before it reads the chunk: a 94-byte file claiming chunks of up to 1 GiB made it allocate that
-// much (found by image_png_fuzzer). Every chunk's length is checked against the file first.
-void check_png_chunks(std::FILE* file, const std::string& path) {
-  constexpr unsigned char kSignature[8] = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1A, '\n'};
-  unsigned char bytes[8];
-  const bool png = std::fread(bytes, 1, 8, file) == 8 && std::memcmp(bytes, kSignature, 8) == 0;
-  if (png && std::fseek(file, 0, SEEK_END) == 0) {
-    const long size = std::ftell(file);
-    for (long at = 8; at + 8 <= size;) {
-      if (std::fseek(file, at, SEEK_SET) != 0 || std::fread(bytes, 1, 8, file) != 8) break;
-      const long length =
-          (long{bytes[0]} << 24) | (long{bytes[1]} << 16) | (long{bytes[2]} << 8) | long{bytes[3]};
-      HG_CHECK(length <= size - at - 12, "cannot decode image '", path, "': a PNG chunk claims ",
-               length, " bytes, more than the file holds (corrupt, or made to exhaust memory)");
-      at += 12 + length;
-    }
-  }
-  std::rewind(file);
-}
-
-// The whole of `file` when it is a JPEG and libjpeg-turbo can decode it, else nothing; the file
-// is back at its start either way.
-std::vector<uint8_t> jpeg_bytes(std::FILE* file) {
-  std::vector<uint8_t> bytes;
-  unsigned char magic[3] = {0, 0, 0};
-  const bool jpeg = jpeg_turbo_available() && std::fread(magic, 1, 3, file) == 3 &&
-                    magic[0] == 0xFF && magic[1] == 0xD8 && magic[2] == 0xFF;
-  if (jpeg && std::fseek(file, 0, SEEK_END) == 0) {
-    const long size = std::ftell(file);
-    if (size > 0 && std::fseek(file, 0, SEEK_SET) == 0) {
-      bytes.resize(static_cast<size_t>(size));
-      bytes.resize(std::fread(bytes.data(), 1, bytes.size(), file));
-    }
-  }
-  std::rewind(file);
+// The whole of the file `path` (stb_image reads at most INT_MAX bytes); throws naming it when it
+// cannot be read.
+std::vector<uint8_t> read_image_file(const std::string& path) {
+  errno = 0;
+  std::ifstream file(path, std::ios::binary | std::ios::ate);
+  HG_CHECK(file.is_open(), "cannot open image '", path,
+           "': ", errno != 0 ? std::strerror(errno) : "unknown error");
+  const std::streamoff size = file.tellg();
+  HG_CHECK(size <= INT_MAX, "image '", path, "' is ", size, " bytes, more than the ", INT_MAX,
+           " hashgrad reads (not an image, or made to exhaust memory)");
+  std::vector<uint8_t> bytes(static_cast<size_t>(std::max<std::streamoff>(size, 0)));
+  file.seekg(0);
+  HG_CHECK(
+      file.read(reinterpret_cast<char*>(bytes.data()), static_cast<std::streamsize>(bytes.size())),
+      "cannot read image '", path, "'");
   return bytes;
 }
 
@@ -76,22 +53,17 @@ void check_image_dimensions(const std::string& path, int64_t width, int64_t heig
 
 Image decode_image(const std::string& path, int channels, int reducible_to) {
   check_channels(channels, "decode_image");
-  errno = 0;
-  std::unique_ptr<std::FILE, FileCloser> file(std::fopen(path.c_str(), "rb"));
-  HG_CHECK(file != nullptr, "cannot open image '", path,
-           "': ", errno != 0 ? std::strerror(errno) : "unknown error");
-  check_png_chunks(file.get(), path);
+  const std::vector<uint8_t> bytes = read_image_file(path);
+  if (std::optional<Image> decoded = decode_jpeg(bytes, channels, reducible_to, path))
+    return std::move(*decoded);
+  // Before stb_image reads even the header (stbi_info parses a JPEG's tables).
+  check_image_for_stb(bytes, path);
+  const int size = static_cast<int>(bytes.size());
   int width = 0, height = 0, channels_in_file = 0;
-  // stbi_info reads the header alone (JPEG's too, before libjpeg-turbo sees the file) and puts
-  // the file back where it was.
-  if (stbi_info_from_file(file.get(), &width, &height, &channels_in_file) != 0)
+  if (stbi_info_from_memory(bytes.data(), size, &width, &height, &channels_in_file) != 0)
     check_image_dimensions(path, width, height);
-  std::vector<uint8_t> jpeg = jpeg_bytes(file.get());
-  if (!jpeg.empty())
-    if (std::optional<Image> decoded = decode_jpeg(jpeg, channels, reducible_to))
-      return std::move(*decoded);
   std::unique_ptr<stbi_uc, decltype(&stbi_image_free)> decoded(
-      stbi_load_from_file(file.get(), &width, &height, &channels_in_file, channels),
+      stbi_load_from_memory(bytes.data(), size, &width, &height, &channels_in_file, channels),
       &stbi_image_free);
   HG_CHECK(decoded != nullptr, "cannot decode image '", path, "': ", stbi_failure_reason(),
            " (corrupt, or not a JPEG, PNG or BMP file)");

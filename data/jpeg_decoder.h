@@ -12,6 +12,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <string>
 #include <vector>
 
 #include "data/dataset.h"
@@ -27,9 +28,12 @@ bool jpeg_turbo_available();
 // libjpeg-turbo, the stored size.
 ImageSize jpeg_decoded_size(int height, int width, int channels, int reducible_to);
 
-// Decodes the JPEG `bytes` with `channels` channels (1: grey, the luma plane; 3: RGB) at
-// jpeg_decoded_size. std::nullopt when the bytes are not a JPEG, when libjpeg-turbo cannot
-// decode them (the caller lets stb_image try, and report) or is absent.
-std::optional<Image> decode_jpeg(const std::vector<uint8_t>& bytes, int channels, int reducible_to);
+// Decodes the JPEG `bytes`, the file `path`, with `channels` channels (1: grey, the luma plane;
+// 3: RGB) at jpeg_decoded_size. std::nullopt when the bytes are not a JPEG, when libjpeg-turbo
+// cannot decode them (the caller lets stb_image try, and report) or is absent. Throws naming
+// `path` when the header declares more pixels than check_image_dimensions allows, before any
+// pixel memory is allocated.
+std::optional<Image> decode_jpeg(const std::vector<uint8_t>& bytes, int channels, int reducible_to,
+                                 const std::string& path);
 
 }  // namespace hg::data

@@ -10,6 +10,8 @@ ImageSize jpeg_decoded_size(int height, int width, int channels, int) {
   return {height, width, channels};
 }
 
-std::optional<Image> decode_jpeg(const std::vector<uint8_t>&, int, int) { return std::nullopt; }
+std::optional<Image> decode_jpeg(const std::vector<uint8_t>&, int, int, const std::string&) {
+  return std::nullopt;
+}
 
 }  // namespace hg::data

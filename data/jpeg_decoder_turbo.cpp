@@ -4,6 +4,7 @@
 
 #include <memory>
 
+#include "data/image_io.h"
 #include "data/jpeg_decoder.h"
 
 namespace hg::data {
@@ -45,8 +46,8 @@ ImageSize jpeg_decoded_size(int height, int width, int channels, int reducible_t
   return best;
 }
 
-std::optional<Image> decode_jpeg(const std::vector<uint8_t>& bytes, int channels,
-                                 int reducible_to) {
+std::optional<Image> decode_jpeg(const std::vector<uint8_t>& bytes, int channels, int reducible_to,
+                                 const std::string& path) {
   if (!looks_like_jpeg(bytes)) return std::nullopt;
   tjhandle handle = thread_decompressor();
   if (handle == nullptr) return std::nullopt;
@@ -55,6 +56,7 @@ std::optional<Image> decode_jpeg(const std::vector<uint8_t>& bytes, int channels
                           &height, &subsampling, &colorspace) != 0 ||
       colorspace == TJCS_CMYK || colorspace == TJCS_YCCK)
     return std::nullopt;
+  check_image_dimensions(path, width, height);
   Image image(jpeg_decoded_size(height, width, channels, reducible_to));
   const int format = channels == 1 ? TJPF_GRAY : TJPF_RGB;
   const int status =

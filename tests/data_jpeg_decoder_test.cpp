@@ -81,10 +81,10 @@ TEST(DataJpegDecoder, FullSizePixelsAgreeWithStbImage) {
     Gap difference = gap(ours, reference);
     if (!jpeg_turbo_available()) {
       EXPECT_EQ(ours.pixels, reference.pixels);
-      EXPECT_FALSE(decode_jpeg(bytes, channels, 0).has_value());
+      EXPECT_FALSE(decode_jpeg(bytes, channels, 0, path).has_value());
       continue;
     }
-    ASSERT_TRUE(decode_jpeg(bytes, channels, 0).has_value());
+    ASSERT_TRUE(decode_jpeg(bytes, channels, 0, path).has_value());
     EXPECT_LT(difference.mean, 1.0) << channels << " channel(s)";
     EXPECT_LE(difference.largest, 6) << channels << " channel(s)";
     std::printf("%d channel(s): libjpeg-turbo vs stb_image mean |difference| %.3f, largest %d\n",
@@ -92,7 +92,7 @@ TEST(DataJpegDecoder, FullSizePixelsAgreeWithStbImage) {
   }
   // Not a JPEG: declined, whatever the build.
   write_png(folder.file("scene.png"), scene(8, 8));
-  EXPECT_FALSE(decode_jpeg(file_bytes(folder.path("scene.png")), 3, 0).has_value());
+  EXPECT_FALSE(decode_jpeg(file_bytes(folder.path("scene.png")), 3, 0, "scene.png").has_value());
 }
 
 TEST(DataJpegDecoder, ShrinksInTheDctDomainNoFurtherThanTheTarget) {

@@ -1,6 +1,7 @@
-// The inputs the fuzzers of tests/fuzz found crashes with, kept under tests/fixtures/fuzz/<target>/
-// and replayed here through the same reader: each must now be refused with an hg::Error whose
-// message says what is wrong (and, being an hg::Error, nothing worse).
+// The inputs the fuzzers of tests/fuzz found crashes and timeouts with, kept under
+// tests/fixtures/fuzz/<target>/ and replayed here through the same reader: each must now be
+// refused with an hg::Error whose message says what is wrong (and, being an hg::Error, nothing
+// worse).
 #include <gtest/gtest.h>
 
 #include <filesystem>
@@ -42,6 +43,35 @@ TEST(FuzzRegression, PngChunkClaimingMoreThanTheFileHolds) {
   for (const std::string& path : findings("image_png")) {
     const std::string message = test::error_message([&] { data::decode_image(path, 3); });
     EXPECT_NE(message.find("a PNG chunk claims 1627390073 bytes, more than the file holds"),
+              std::string::npos)
+        << message;
+  }
+}
+
+TEST(FuzzRegression, JpegScanUsingAHuffmanTableTheFileDoesNotDefine) {
+  // The scan codes component 1 with AC table 0, which no DHT segment defines: stb_image decoded
+  // it with its uninitialised memory (a SEGV in stbi__jpeg_decode_block, depending on what that
+  // memory held). libjpeg-turbo, where built, declines the file first (its quantization table 1
+  // is undefined too).
+  for (const std::string& path : findings("image_jpeg")) {
+    for (int channels : {3, 1}) {
+      const std::string message = test::error_message([&] { data::decode_image(path, channels); });
+      EXPECT_NE(message.find("'" + path +
+                             "': a JPEG scan uses AC Huffman table 0, which the file "
+                             "does not define (corrupt)"),
+                std::string::npos)
+          << message;
+    }
+  }
+}
+
+TEST(FuzzRegression, BmpShorterThanThePixelsItDeclares) {
+  // 131 bytes declaring 8388615x5 pixels of 24 bits: stb_image filled the missing 40 million
+  // pixels one by one (a timeout under the fuzzer).
+  for (const std::string& path : findings("image_bmp")) {
+    const std::string message = test::error_message([&] { data::decode_image(path, 3); });
+    EXPECT_NE(message.find("the BMP declares 8388615x5 pixels of 24 bits, 125829237 bytes from "
+                           "byte 54, but the file has 131 bytes"),
               std::string::npos)
         << message;
   }
