@@ -15,21 +15,35 @@ void check_window(int height, int width, const char* what) {
            width);
 }
 
-// Source coordinate of output pixel `index` for a resize from `in` to `out` pixels:
-// (index + ½)·in/out − ½, clamped at 0 (as PyTorch does), with its two neighbours and weight.
-struct Tap {
-  int low, high;
-  float weight;  // of `high`
-};
-std::vector<Tap> bilinear_taps(int in, int out) {
-  std::vector<Tap> taps(static_cast<size_t>(out));
-  const double scale = static_cast<double>(in) / out;
-  for (int i = 0; i < out; ++i) {
-    double source = std::max(0.0, (i + 0.5) * scale - 0.5);
-    int low = std::min(static_cast<int>(source), in - 1);
-    taps[i] = {low, std::min(low + 1, in - 1), static_cast<float>(source - low)};
-  }
+std::vector<BilinearTap> bilinear_taps(int in, int out) {
+  std::vector<BilinearTap> taps;
+  for (int i = 0; i < out; ++i) taps.push_back(bilinear_tap(i, in, out));
   return taps;
+}
+
+// The top (or left) of a centred window: round(room / 2) with Python's rounding of halves to
+// even (std::nearbyint in the default rounding mode), as torchvision's center_crop.
+int center_offset(int room) { return static_cast<int>(std::nearbyint(room / 2.0)); }
+
+// The plan of no step: every output pixel is its source pixel.
+SamplingPlan unresampled_plan(ImageSize size) {
+  SamplingPlan plan;
+  plan.size = size;
+  plan.sampling.height = size.height;
+  plan.sampling.width = size.width;
+  plan.sampling.rows = {0, size.height, size.height, 0};
+  plan.sampling.columns = {0, size.width, size.width, 0};
+  return plan;
+}
+
+// A resize of the whole image (to `height` × `width`) joins a plan that has not resampled yet.
+bool plan_resize(SamplingPlan& plan, int height, int width) {
+  if (plan.resampled || plan.flip_planned) return false;
+  plan.sampling.rows.resized = height;
+  plan.sampling.columns.resized = width;
+  plan.size = {height, width, plan.size.channels};
+  plan.resampled = true;
+  return true;
 }
 
 class Resize : public Transform {
@@ -46,6 +60,9 @@ class Resize : public Transform {
   int reducible_to() const override { return std::max(height_, width_); }
   std::string description() const override {
     return detail::concat("resize(", height_, "x", width_, ")");
+  }
+  bool plan(SamplingPlan& plan, Random&) const override {
+    return plan_resize(plan, height_, width_);
   }
 
  private:
@@ -65,6 +82,10 @@ class ResizeShorter : public Transform {
   }
   int reducible_to() const override { return side_; }
   std::string description() const override { return detail::concat("resize(", side_, ")"); }
+  bool plan(SamplingPlan& plan, Random&) const override {
+    const ImageSize size = shorter_side_size(plan.size, side_);
+    return plan_resize(plan, size.height, size.width);
+  }
 
  private:
   int side_;
@@ -96,6 +117,16 @@ class RandomResizedCrop : public Transform {
     return detail::concat("random_resized_crop(", height_, "x", width_, ", scale ", scale_.low,
                           "..", scale_.high, ", ratio ", ratio_.low, "..", ratio_.high, ")");
   }
+  bool plan(SamplingPlan& plan, Random& random) const override {
+    if (plan.resampled || plan.flip_planned) return false;
+    const CropWindow window =
+        random_resized_crop_window(plan.size.height, plan.size.width, scale_, ratio_, random);
+    plan.sampling.rows = {window.top, window.height, height_, 0};
+    plan.sampling.columns = {window.left, window.width, width_, 0};
+    plan.size = {height_, width_, plan.size.channels};
+    plan.resampled = true;
+    return true;
+  }
 
  private:
   int height_, width_;
@@ -118,6 +149,17 @@ class CenterCrop : public Transform {
   }
   std::string description() const override {
     return detail::concat("center_crop(", height_, "x", width_, ")");
+  }
+  // A crop of the resized grid: the window moves the offsets, whatever resize came before.
+  bool plan(SamplingPlan& plan, Random&) const override {
+    if (plan.flip_planned) return false;
+    HG_CHECK(height_ <= plan.size.height && width_ <= plan.size.width, description(),
+             " does not fit in a ", size_string(plan.size), " image");
+    plan.sampling.rows.offset += center_offset(plan.size.height - height_);
+    plan.sampling.columns.offset += center_offset(plan.size.width - width_);
+    plan.size = {height_, width_, plan.size.channels};
+    plan.resampled = true;
+    return true;
   }
 
  private:
@@ -165,6 +207,11 @@ class RandomHorizontalFlip : public Transform {
   std::string description() const override {
     return detail::concat("random_horizontal_flip(", probability_, ")");
   }
+  bool plan(SamplingPlan& plan, Random& random) const override {
+    plan.flip_planned = true;
+    if (random.uniform() < probability_) plan.sampling.flip ^= 1;
+    return true;
+  }
 
  private:
   double probability_;
@@ -192,24 +239,20 @@ Image resize_bilinear(const Image& image, int height, int width) {
   check_window(height, width, "resize_bilinear");
   const ImageSize& in = image.size;
   if (in.height == height && in.width == width) return image;
-  const std::vector<Tap> rows = bilinear_taps(in.height, height);
-  const std::vector<Tap> columns = bilinear_taps(in.width, width);
+  const std::vector<BilinearTap> rows = bilinear_taps(in.height, height);
+  const std::vector<BilinearTap> columns = bilinear_taps(in.width, width);
   Image out(ImageSize{height, width, in.channels});
   for (int y = 0; y < height; ++y) {
-    const Tap& row = rows[y];
+    const BilinearTap& row = rows[y];
     for (int x = 0; x < width; ++x) {
-      const Tap& column = columns[x];
+      const BilinearTap& column = columns[x];
       const uint8_t* p00 = image.at(row.low, column.low);
       const uint8_t* p01 = image.at(row.low, column.high);
       const uint8_t* p10 = image.at(row.high, column.low);
       const uint8_t* p11 = image.at(row.high, column.high);
       uint8_t* target = out.at(y, x);
-      for (int c = 0; c < in.channels; ++c) {
-        float top = p00[c] + column.weight * (p01[c] - p00[c]);
-        float bottom = p10[c] + column.weight * (p11[c] - p10[c]);
-        float value = top + row.weight * (bottom - top);
-        target[c] = static_cast<uint8_t>(std::clamp(std::floor(value + 0.5f), 0.f, 255.f));
-      }
+      for (int c = 0; c < in.channels; ++c)
+        target[c] = bilinear_blend(p00[c], p01[c], p10[c], p11[c], row.weight, column.weight);
     }
   }
   return out;
@@ -234,10 +277,8 @@ Image crop(const Image& image, int top, int left, int height, int width) {
 Image center_crop(const Image& image, int height, int width) {
   HG_CHECK(height <= image.size.height && width <= image.size.width, "center_crop: ", height, "x",
            width, " does not fit in a ", size_string(image.size), " image");
-  // std::nearbyint rounds halves to even in the default rounding mode, as Python's round().
-  auto offset = [](int room) { return static_cast<int>(std::nearbyint(room / 2.0)); };
-  return crop(image, offset(image.size.height - height), offset(image.size.width - width), height,
-              width);
+  return crop(image, center_offset(image.size.height - height),
+              center_offset(image.size.width - width), height, width);
 }
 
 ImageSize shorter_side_size(ImageSize size, int side) {
@@ -315,15 +356,23 @@ Normalization compute_normalization(const Dataset& dataset) {
   return result;
 }
 
+ChannelAffine channel_affine(const Normalization& normalization, int channels) {
+  check_normalization(normalization, channels);
+  ChannelAffine affine;
+  for (int c = 0; c < channels; ++c) {
+    const float stddev = channel_value(normalization.stddev, c);
+    affine.scale.push_back(1.f / (255.f * stddev));
+    affine.shift.push_back(-channel_value(normalization.mean, c) / stddev);
+  }
+  return affine;
+}
+
 void write_chw(const Image& image, const Normalization& normalization, float* out) {
   const ImageSize& size = image.size;
-  check_normalization(normalization, size.channels);
+  const ChannelAffine affine = channel_affine(normalization, size.channels);
   const int64_t plane = int64_t{size.height} * size.width;
   for (int c = 0; c < size.channels; ++c) {
-    // (p/255 − mean)/std folded into one multiply-add per pixel: p·scale + shift.
-    const float stddev = channel_value(normalization.stddev, c);
-    const float scale = 1.f / (255.f * stddev);
-    const float shift = -channel_value(normalization.mean, c) / stddev;
+    const float scale = affine.scale[c], shift = affine.shift[c];
     float* out_plane = out + c * plane;
     const uint8_t* in = image.pixels.data() + c;
     for (int64_t p = 0; p < plane; ++p) out_plane[p] = in[p * size.channels] * scale + shift;
@@ -389,6 +438,25 @@ int Pipeline::reducible_to() const {
 Image Pipeline::apply(Image image, Random& random) const {
   for (const auto& transform : transforms_) image = transform->apply(image, random);
   return image;
+}
+
+SamplingPlan Pipeline::plan(ImageSize size, Random& random) const {
+  SamplingPlan plan = unresampled_plan(size);
+  for (const auto& transform : transforms_)
+    HG_CHECK(transform->plan(plan, random), transform->description(),
+             " cannot join the GPU augmentation's single resampling (resize, then a crop or "
+             "random_resized_crop, then horizontal_flip)");
+  return plan;
+}
+
+std::string Pipeline::unplannable_step() const {
+  // Whether a step joins depends on the steps before it alone; the largest image a decoder
+  // accepts (8192 × 8192) holds any crop that an image can.
+  SamplingPlan plan = unresampled_plan({8192, 8192, 3});
+  Random random(0);
+  for (const auto& transform : transforms_)
+    if (!transform->plan(plan, random)) return transform->description();
+  return "";
 }
 
 std::string Pipeline::description() const {

@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "core/image_sampling.h"
 #include "data/dataset.h"
 #include "data/random.h"
 
@@ -21,7 +22,8 @@ namespace hg::data {
 // Bilinear resize with half-pixel centres (align_corners = False, no antialiasing, as
 // torch.nn.functional.interpolate and OpenCV's INTER_LINEAR): output pixel (y, x) samples the
 // input at  sy = (y + ½)·H_in/H_out − ½,  sx likewise, clamped to the image, and blends the four
-// neighbours  (1−fy)(1−fx)·p00 + (1−fy)fx·p01 + fy(1−fx)·p10 + fy·fx·p11,  rounded to nearest.
+// neighbours  (1−fy)(1−fx)·p00 + (1−fy)fx·p01 + fy(1−fx)·p10 + fy·fx·p11,  rounded to nearest
+// (core/image_sampling.h's bilinear_tap and bilinear_blend, which the GPU augmentation shares).
 Image resize_bilinear(const Image& image, int height, int width);
 
 // The height × width window whose top-left corner is (top, left); the window may reach outside
@@ -71,6 +73,13 @@ Normalization imagenet_normalization();
 // scale (population std). Reads every image once.
 Normalization compute_normalization(const Dataset& dataset);
 
+// The normalization as one multiply-add per byte p of channel c:  x = p·scale[c] + shift[c],
+// scale = 1/(255·std[c]), shift = −mean[c]/std[c]; checked against the channel count.
+struct ChannelAffine {
+  std::vector<float> scale, shift;
+};
+ChannelAffine channel_affine(const Normalization& normalization, int channels);
+
 // Writes `image` as channels × height × width floats at `out`, normalized.
 void write_chw(const Image& image, const Normalization& normalization, float* out);
 
@@ -78,6 +87,15 @@ void write_chw(const Image& image, const Normalization& normalization, float* ou
 Tensor to_tensor(const std::vector<Image>& images, const Normalization& normalization);
 
 // ---- transforms ------------------------------------------------------------------------------
+
+// The geometric steps of a pipeline so far, for one image, as one resampling
+// (core/image_sampling.h): what the GPU augmentation computes in a single pass.
+struct SamplingPlan {
+  ImageSampling sampling;
+  ImageSize size;             // of the image the steps so far output
+  bool resampled = false;     // a resize or crop is planned: a later resize cannot join
+  bool flip_planned = false;  // a flip step is planned: a later resize or crop cannot join
+};
 
 // A step of a pipeline. Sizes with height and width 0 stand for images whose size varies (image
 // lists read at each file's own size): steps that keep the size keep it unknown, resizes to a
@@ -94,6 +112,10 @@ class Transform {
   virtual int reducible_to() const { return 0; }
   // "random_crop(32x32, pad 4)"
   virtual std::string description() const = 0;
+  // Adds the step to `plan`, drawing from `random` what apply() draws, in the same order; false
+  // when it cannot join a single resampling: colour jitter, a padded crop, a resize after a crop
+  // or a crop after a flip. Whether it joins depends on the steps before it, never on a draw.
+  virtual bool plan(SamplingPlan&, Random&) const { return false; }
 };
 
 std::shared_ptr<const Transform> resize_to(int height, int width);
@@ -121,6 +143,13 @@ class Pipeline {
   // The first step's reducible_to (0 for no steps: the images are used as they are).
   int reducible_to() const;
   Image apply(Image image, Random& random) const;
+  // The steps on an image of `size` as one resampling, with the draws apply() makes from the
+  // same Random (so both draw the same crop boxes and flips); throws naming a step that cannot
+  // join (see unplannable_step).
+  SamplingPlan plan(ImageSize size, Random& random) const;
+  // The description of the first step that cannot join a single resampling; empty when every
+  // step can.
+  std::string unplannable_step() const;
   const Normalization& normalization() const { return normalization_; }
   // "random_crop(28x28, pad 2) → random_horizontal_flip(0.5) → normalize"
   std::string description() const;
