@@ -12,7 +12,13 @@ namespace {
 struct DeviceMemory {
   static void* allocate(size_t size) {
     void* pointer = nullptr;
+    // During a CUDA graph capture (cuda/captured_graph.h) cudaMalloc is one of the calls the
+    // capture's mode forbids to this thread, though it touches no stream: the private pool grows
+    // with it all the same, as PyTorch's does, in relaxed mode for the one call.
+    cudaStreamCaptureMode mode = cudaStreamCaptureModeRelaxed;
+    CUDA_CHECK(cudaThreadExchangeStreamCaptureMode(&mode));
     cudaError_t status = cudaMalloc(&pointer, size);
+    CUDA_CHECK(cudaThreadExchangeStreamCaptureMode(&mode));
     if (status == cudaErrorMemoryAllocation) {
       cudaGetLastError();  // clear it: the caller retries after releasing the cache
       return nullptr;
@@ -54,6 +60,9 @@ void device_free(void* pointer) { DeviceAllocator::instance().free(pointer); }
 Stats device_stats() { return DeviceAllocator::instance().stats(); }
 void reset_device_peak() { DeviceAllocator::instance().reset_peak(); }
 void empty_device_cache() { DeviceAllocator::instance().empty_cache(); }
+PoolId create_device_pool() { return DeviceAllocator::instance().create_pool(); }
+void use_device_pool(PoolId pool) { DeviceAllocator::instance().use_pool(pool); }
+void release_device_pool(PoolId pool) { DeviceAllocator::instance().release_pool(pool); }
 
 void* pinned_allocate(size_t bytes) {
   void* pointer = nullptr;

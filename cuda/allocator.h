@@ -17,7 +17,14 @@ void* device_allocate(size_t bytes);
 void device_free(void* pointer);
 Stats device_stats();
 void reset_device_peak();
-// Give every cached (free) block back to the driver.
+// Give every cached (free) block back to the driver, but those of live private pools.
 void empty_device_cache();
+
+// Private pools of device memory for CUDA graphs (core/caching_allocator.h, cuda/captured_graph.h):
+// a new pool; the calling thread's allocations and frees go to `pool` (kGeneralPool: the
+// general cache again); the pool's graph is gone, its blocks join the general cache.
+PoolId create_device_pool();
+void use_device_pool(PoolId pool);
+void release_device_pool(PoolId pool);
 
 }  // namespace hg::memory

@@ -5,6 +5,8 @@
 #include <gtest/gtest.h>
 
 #include <cstdlib>
+#include <set>
+#include <thread>
 
 #include "core/host_allocator.h"
 #include "tensor/tensor.h"
@@ -40,6 +42,91 @@ TEST(Allocator, WithoutCachingEachTensorIsAnExactAllocationFreedAtOnce) {
   Tensor c = Tensor::full({250}, 2.0);
   EXPECT_EQ(memory::host_stats().system_allocations, before.system_allocations + 3);
   EXPECT_EQ(c.to_vector<float>()[249], 2.0f);
+}
+
+// A memory that counts what the allocator asks of it (host memory underneath).
+struct CountingMemory {
+  static inline int64_t allocations = 0, releases = 0;
+  static void* allocate(size_t size) {
+    ++allocations;
+    return std::malloc(size);
+  }
+  static void release(void* pointer) {
+    ++releases;
+    std::free(pointer);
+  }
+  static void release_from_destructor(void* pointer) { release(pointer); }
+  static void wait_idle() {}
+  static void* stream() { return nullptr; }
+  static std::string out_of_memory(size_t, size_t) { return "counting memory: out of memory"; }
+};
+using CountingAllocator = memory::CachingAllocator<CountingMemory>;
+
+// The blocks a captured step used stay its own while the graph lives: the general cache reuses
+// none of them, the pool reuses them, and empty_cache keeps them.
+TEST(AllocatorPool, BlocksUsedInAPoolServeOnlyThatPoolWhileItLives) {
+  test::MemoryCaching caching(true);
+  CountingAllocator& allocator = CountingAllocator::instance();
+  const memory::PoolId pool = allocator.create_pool();
+  allocator.use_pool(pool);
+  void* captured = allocator.allocate(4096);
+  allocator.free(captured);  // freed during the capture: back to the pool
+  allocator.use_pool(memory::kGeneralPool);
+
+  const int64_t before = CountingMemory::allocations;
+  void* general = allocator.allocate(4096);
+  EXPECT_NE(general, captured);
+  EXPECT_EQ(CountingMemory::allocations, before + 1);  // a system allocation, not the pool's block
+  allocator.free(general);
+  allocator.empty_cache();  // gives `general` back, keeps the pool's block
+  EXPECT_EQ(allocator.stats().cached_bytes, 4096u);
+
+  allocator.use_pool(pool);  // the next capture of the same graph's pool reuses its block
+  EXPECT_EQ(allocator.allocate(4096), captured);
+  EXPECT_EQ(CountingMemory::allocations, before + 1);
+  allocator.free(captured);
+  allocator.use_pool(memory::kGeneralPool);
+  allocator.release_pool(pool);
+  EXPECT_EQ(allocator.allocate(4096), captured);  // the graph died: the general cache has it
+  allocator.free(captured);
+  allocator.empty_cache();
+  EXPECT_EQ(allocator.stats().cached_bytes, 0u);
+}
+
+// What the capturing thread frees joins its pool even when it came from the general cache (a
+// captured kernel may read it), and a pool block that outlives the capture (a gradient) returns
+// to the pool when freed later, from any thread, and to the general cache once the pool is gone.
+TEST(AllocatorPool, FreesDuringTheCaptureJoinThePoolAndLateFreesFollowThePoolsLife) {
+  test::MemoryCaching caching(true);
+  CountingAllocator& allocator = CountingAllocator::instance();
+  void* before_capture = allocator.allocate(8192);
+  const memory::PoolId pool = allocator.create_pool();
+  allocator.use_pool(pool);
+  void* gradient = allocator.allocate(2048);
+  allocator.free(before_capture);
+  allocator.use_pool(memory::kGeneralPool);
+  void* general = allocator.allocate(8192);
+  EXPECT_NE(general, before_capture);
+
+  std::thread([&] { allocator.free(gradient); }).join();
+  void* other = allocator.allocate(2048);
+  EXPECT_NE(other, gradient);  // the pool's, though freed by another thread
+  allocator.release_pool(pool);
+  std::set<void*> reused = {allocator.allocate(8192), allocator.allocate(2048)};
+  EXPECT_EQ(reused, (std::set<void*>{before_capture, gradient}));
+  for (void* pointer : reused) allocator.free(pointer);
+  for (void* pointer : {general, other}) allocator.free(pointer);
+  allocator.empty_cache();
+  EXPECT_EQ(allocator.stats().current_bytes, 0u);
+  EXPECT_EQ(allocator.stats().cached_bytes, 0u);
+  EXPECT_EQ(CountingMemory::allocations, CountingMemory::releases);
+}
+
+TEST(AllocatorPool, AReleasedPoolCannotBeUsed) {
+  CountingAllocator& allocator = CountingAllocator::instance();
+  const memory::PoolId pool = allocator.create_pool();
+  allocator.release_pool(pool);
+  EXPECT_THROW(allocator.use_pool(pool), Error);
 }
 
 // The environment variable reaches a whole command: `info` reports it and a training run works

@@ -13,5 +13,8 @@ void device_free(void*) {}
 Stats device_stats() { return Stats{}; }
 void reset_device_peak() {}
 void empty_device_cache() {}
+PoolId create_device_pool() { cuda::built_without_cuda("create_device_pool"); }
+void use_device_pool(PoolId) {}
+void release_device_pool(PoolId) {}
 
 }  // namespace hg::memory
