@@ -74,56 +74,35 @@ hg::data::Image synthetic_photo(int side, int seed) {
   return image;
 }
 
-}  // namespace
-
-int main(int argc, char** argv) try {
-  Settings settings;
-  CLI::App app{"Loader throughput: decode + augment + batch, images per second",
-               "bench_loader_bench"};
-  app.add_option("--workers", settings.workers, "loader threads")->capture_default_str();
-  app.add_option("--pngs", settings.pngs, "PNG files written for the folder pass")
-      ->capture_default_str();
-  app.add_option("--png-size", settings.png_size, "side of those PNGs")->capture_default_str();
-  app.add_option("--batch", settings.batch, "images per batch")->capture_default_str();
-  app.add_option("--epochs", settings.epochs, "epochs per pass (the best is reported)")
-      ->capture_default_str();
-  CLI11_PARSE(app, argc, argv);
-  // The machine may be shared: the load before the run says how far to trust the figures.
-  const std::string load_before = hg::bench::load_average();
-  omp_set_num_threads(settings.workers);
-  const hg::Device device = hg::cuda::available() ? hg::Device::cuda : hg::Device::cpu;
-  LoaderOptions options;
-  options.batch_size = settings.batch;
-  options.workers = settings.workers;
-  options.prefetch = 2 * settings.workers;
-  options.device = device;
-  nlohmann::json results = nlohmann::json::object();
-
-  // ---- Fashion-MNIST: gunzip + parse once, then crop/flip/normalize/batch each epoch --------
-  if (fs::exists(hg::data::fashion_mnist_directory())) {
-    auto start = Clock::now();
-    hg::data::FashionMnist sets = hg::data::load_fashion_mnist();
-    double read_seconds = seconds_since(start);
-    Pipeline augment;
-    augment.add(hg::data::random_crop(28, 28, 2)).add(hg::data::random_horizontal_flip());
-    augment.normalize({{0.2860f}, {0.3530f}});
-    Loader loader(sets.train, augment, options);
-    double rate = loader_rate(loader, settings.epochs);
-    std::printf(
-        "fashion-mnist: read 70,000 images from IDX.gz in %.2f s (%.0f img/s); loader "
-        "(crop+flip+normalize+batch %lld) %.0f img/s\n",
-        read_seconds, 70000 / read_seconds, static_cast<long long>(settings.batch), rate);
-    results["fashion_mnist"] = {{"idx_read_seconds", read_seconds},
-                                {"idx_read_images_per_second", 70000 / read_seconds},
-                                {"loader_images_per_second", rate},
-                                {"images", sets.train->size()},
-                                {"pipeline", augment.description()}};
-  } else {
+// Fashion-MNIST: gunzip + parse once, then crop/flip/normalize/batch each epoch. Null when the
+// dataset is not installed.
+nlohmann::json measure_fashion_mnist(const Settings& settings, const LoaderOptions& options) {
+  if (!fs::exists(hg::data::fashion_mnist_directory())) {
     std::printf("fashion-mnist: %s not installed, skipped\n",
                 hg::data::fashion_mnist_directory().c_str());
+    return nullptr;
   }
+  auto start = Clock::now();
+  hg::data::FashionMnist sets = hg::data::load_fashion_mnist();
+  double read_seconds = seconds_since(start);
+  Pipeline augment;
+  augment.add(hg::data::random_crop(28, 28, 2)).add(hg::data::random_horizontal_flip());
+  augment.normalize({{0.2860f}, {0.3530f}});
+  Loader loader(sets.train, augment, options);
+  double rate = loader_rate(loader, settings.epochs);
+  std::printf(
+      "fashion-mnist: read 70,000 images from IDX.gz in %.2f s (%.0f img/s); loader "
+      "(crop+flip+normalize+batch %lld) %.0f img/s\n",
+      read_seconds, 70000 / read_seconds, static_cast<long long>(settings.batch), rate);
+  return {{"idx_read_seconds", read_seconds},
+          {"idx_read_images_per_second", 70000 / read_seconds},
+          {"loader_images_per_second", rate},
+          {"images", sets.train->size()},
+          {"pipeline", augment.description()}};
+}
 
-  // ---- a folder of PNGs: decode + resize every epoch (lazy), and decode once (cached) -------
+// Writes --pngs synthetic photos into a fresh temporary folder, ten classes by subfolder.
+fs::path write_png_folder(const Settings& settings) {
   char pattern[] = "/tmp/hashgrad-loader-bench-XXXXXX";
   const fs::path folder = mkdtemp(pattern);
   for (int i = 0; i < settings.pngs; ++i) {
@@ -131,6 +110,12 @@ int main(int argc, char** argv) try {
     fs::create_directories(file.parent_path());
     hg::data::write_png(file.string(), synthetic_photo(settings.png_size, i));
   }
+  return folder;
+}
+
+// A folder of PNGs: decode + resize every epoch (lazy), and decode once (cached).
+nlohmann::json measure_png_folder(const Settings& settings, const LoaderOptions& options) {
+  const fs::path folder = write_png_folder(settings);
   hg::data::ImageListOptions list_options;
   list_options.height = list_options.width = 32;
   list_options.cache = hg::data::CacheMode::never;
@@ -152,27 +137,60 @@ int main(int argc, char** argv) try {
       "%.0f img/s; decode-once pass %.0f img/s, then cached epochs %.0f img/s\n",
       settings.pngs, settings.png_size, settings.png_size, lazy_rate,
       settings.pngs / decode_once_seconds, cached_rate);
-  results["png_folder"] = {{"images", settings.pngs},
-                           {"png_side", settings.png_size},
-                           {"output", "32x32x3"},
-                           {"loader_decode_every_epoch_images_per_second", lazy_rate},
-                           {"decode_once_images_per_second", settings.pngs / decode_once_seconds},
-                           {"loader_cached_images_per_second", cached_rate},
-                           {"pipeline", "decode + resize(32x32) + " + augment.description()}};
+  return {{"images", settings.pngs},
+          {"png_side", settings.png_size},
+          {"output", "32x32x3"},
+          {"loader_decode_every_epoch_images_per_second", lazy_rate},
+          {"decode_once_images_per_second", settings.pngs / decode_once_seconds},
+          {"loader_cached_images_per_second", cached_rate},
+          {"pipeline", "decode + resize(32x32) + " + augment.description()}};
+}
 
-  // ---- where and when ---------------------------------------------------------------------
+// Where and when, the settings, and the measurements.
+nlohmann::json report_of(const Settings& settings, const LoaderOptions& options,
+                         const std::string& load_before, const nlohmann::json& results) {
   char host[256] = "unknown";
   gethostname(host, sizeof host - 1);
   nlohmann::json report = hg::bench::report_header("loader", load_before);
   report["host"] = host;
-  report["batches_to"] = hg::device_name(device);
+  report["batches_to"] = hg::device_name(options.device);
   report["hardware_threads"] = std::thread::hardware_concurrency();
   report["settings"] = {{"workers", settings.workers},
                         {"batch", settings.batch},
                         {"epochs_timed", settings.epochs},
                         {"prefetch", options.prefetch}};
   report.update(results);
-  hg::bench::write_report(hg::bench::results_path("loader-" + hg::bench::device_tag()), report);
+  return report;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) try {
+  Settings settings;
+  CLI::App app{"Loader throughput: decode + augment + batch, images per second",
+               "bench_loader_bench"};
+  app.add_option("--workers", settings.workers, "loader threads")->capture_default_str();
+  app.add_option("--pngs", settings.pngs, "PNG files written for the folder pass")
+      ->capture_default_str();
+  app.add_option("--png-size", settings.png_size, "side of those PNGs")->capture_default_str();
+  app.add_option("--batch", settings.batch, "images per batch")->capture_default_str();
+  app.add_option("--epochs", settings.epochs, "epochs per pass (the best is reported)")
+      ->capture_default_str();
+  CLI11_PARSE(app, argc, argv);
+  // The machine may be shared: the load before the run says how far to trust the figures.
+  const std::string load_before = hg::bench::load_average();
+  omp_set_num_threads(settings.workers);
+  LoaderOptions options;
+  options.batch_size = settings.batch;
+  options.workers = settings.workers;
+  options.prefetch = 2 * settings.workers;
+  options.device = hg::cuda::available() ? hg::Device::cuda : hg::Device::cpu;
+  nlohmann::json results = nlohmann::json::object();
+  nlohmann::json fashion_mnist = measure_fashion_mnist(settings, options);
+  if (!fashion_mnist.is_null()) results["fashion_mnist"] = fashion_mnist;
+  results["png_folder"] = measure_png_folder(settings, options);
+  hg::bench::write_report(hg::bench::results_path("loader-" + hg::bench::device_tag()),
+                          report_of(settings, options, load_before, results));
   return 0;
 } catch (const std::exception& error) {
   std::fprintf(stderr, "loader_bench: error: %s\n", error.what());
