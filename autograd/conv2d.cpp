@@ -20,25 +20,23 @@ Tensor conv2d(const Tensor& input, const Tensor& weight, const Tensor& bias, int
   Tensor input_lowered = lowered_operand(input, precision, false);
   Tensor weight_lowered = lowered_operand(weight, precision, false);
   Tensor y = ops::conv2d(input_lowered, weight_lowered, bias, stride, padding, dilation, groups);
-  const bool input_needs = input.requires_grad(), weight_needs = weight.requires_grad();
-  const bool bias_needs = bias.defined() && bias.requires_grad();
-  Tensor saved_input = weight_needs ? input_lowered.detach() : Tensor();
-  Tensor saved_weight = input_needs ? weight_lowered.detach() : Tensor();
-  return record(
-      "conv2d", y, {input, weight, bias},
-      [saved_input, saved_weight, input_shape = input.shape(), weight_shape = weight.shape(),
-       bias_needs, stride, padding, dilation, groups, precision](const Tensor& grad) {
-        std::vector<Tensor> gradients(3);
-        Tensor grad_lowered = lowered_operand(grad, precision, false);
-        if (saved_weight.defined())
-          gradients[0] = ops::conv2d_backward_input(grad_lowered, saved_weight, input_shape, stride,
-                                                    padding, dilation, groups);
-        if (saved_input.defined())
-          gradients[1] = ops::conv2d_backward_weight(grad_lowered, saved_input, weight_shape,
-                                                     stride, padding, dilation, groups);
-        if (bias_needs) gradients[2] = ops::conv2d_backward_bias(grad);
-        return gradients;
-      });
+  Tensor saved_input = needs_gradient(weight) ? input_lowered.detach() : Tensor();
+  Tensor saved_weight = needs_gradient(input) ? weight_lowered.detach() : Tensor();
+  return record("conv2d", y, {input, weight, bias},
+                [saved_input, saved_weight, input_shape = input.shape(),
+                 weight_shape = weight.shape(), stride, padding, dilation, groups,
+                 precision](const Tensor& grad, const GradientMask& needs) {
+                  std::vector<Tensor> gradients(3);
+                  Tensor grad_lowered = lowered_operand(grad, precision, false);
+                  if (needs[0])
+                    gradients[0] = ops::conv2d_backward_input(
+                        grad_lowered, saved_weight, input_shape, stride, padding, dilation, groups);
+                  if (needs[1])
+                    gradients[1] = ops::conv2d_backward_weight(
+                        grad_lowered, saved_input, weight_shape, stride, padding, dilation, groups);
+                  if (needs[2]) gradients[2] = ops::conv2d_backward_bias(grad);
+                  return gradients;
+                });
 }
 
 }  // namespace hg

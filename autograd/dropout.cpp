@@ -18,7 +18,9 @@ Tensor dropout(const Tensor& x, double p, bool training) {
                         : ops::mul_scalar(ops::bernoulli(x.shape(), 1 - p, x.dtype(), x.device()),
                                           1 / (1 - p));
   return record("dropout", ops::mul(x, scale), {x},
-                [scale](const Tensor& grad) { return std::vector<Tensor>{ops::mul(grad, scale)}; });
+                [scale](const Tensor& grad, const GradientMask&) {
+                  return std::vector<Tensor>{ops::mul(grad, scale)};
+                });
 }
 
 }  // namespace hg

@@ -14,25 +14,25 @@ namespace {
 
 Tensor unary_op(UnaryOp op, const Tensor& x, double alpha = 0, double beta = 0) {
   Tensor y = ops::unary(op, x, alpha, beta);
-  return record(op_name(op), y, {x},
-                [op, x = x.detach(), y = y.detach(), alpha, beta](const Tensor& grad) {
-                  return std::vector<Tensor>{ops::unary_backward(op, grad, x, y, alpha, beta)};
-                });
+  return record(
+      op_name(op), y, {x},
+      [op, x = x.detach(), y = y.detach(), alpha, beta](const Tensor& grad, const GradientMask&) {
+        return std::vector<Tensor>{ops::unary_backward(op, grad, x, y, alpha, beta)};
+      });
 }
 
-// Only the operands that need a gradient get one: x · w with a constant x computes ∂L/∂w alone.
 Tensor binary_op(BinaryOp op, const Tensor& a, const Tensor& b) {
   Tensor z = ops::binary(op, a, b);
-  const bool needs[2] = {a.requires_grad(), b.requires_grad()};
-  return record(op_name(op), z, {a, b},
-                [op, a = a.detach(), b = b.detach(), needs](const Tensor& grad) {
-                  std::vector<Tensor> gradients(2);
-                  for (int side = 0; side < 2; ++side)
-                    if (needs[side])
-                      gradients[side] = ops::sum_to(ops::binary_backward(op, grad, a, b, side == 1),
-                                                    (side == 0 ? a : b).shape());
-                  return gradients;
-                });
+  return record(
+      op_name(op), z, {a, b},
+      [op, a = a.detach(), b = b.detach()](const Tensor& grad, const GradientMask& needs) {
+        std::vector<Tensor> gradients(2);
+        for (int side = 0; side < 2; ++side)
+          if (needs[side])
+            gradients[side] = ops::sum_to(ops::binary_backward(op, grad, a, b, side == 1),
+                                          (side == 0 ? a : b).shape());
+        return gradients;
+      });
 }
 
 }  // namespace

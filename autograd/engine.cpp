@@ -1,5 +1,6 @@
 // The backward engine: order the recorded Nodes so each runs after every Node that consumes
 // its output, then walk them from the root, summing gradients where a tensor fed several ops.
+#include <algorithm>
 #include <unordered_map>
 #include <unordered_set>
 
@@ -12,26 +13,28 @@ namespace hg {
 
 namespace {
 thread_local bool grad_mode = true;
-
-bool needs_grad(const Tensor& tensor) { return tensor.defined() && tensor.requires_grad(); }
 }  // namespace
 
 bool grad_mode_enabled() { return grad_mode; }
 NoGradGuard::NoGradGuard() : previous_(grad_mode) { grad_mode = false; }
 NoGradGuard::~NoGradGuard() { grad_mode = previous_; }
 
+bool needs_gradient(const Tensor& input) {
+  return grad_mode && input.defined() && input.requires_grad();
+}
+
 Tensor record(const char* name, Tensor output, const std::vector<Tensor>& inputs,
               BackwardFunction backward_function) {
-  if (!grad_mode) return output;
-  bool any = false;
-  for (const Tensor& input : inputs) any = any || needs_grad(input);
-  if (!any) return output;
+  GradientMask needs;
+  for (const Tensor& input : inputs) needs.push_back(needs_gradient(input));
+  if (std::find(needs.begin(), needs.end(), true) == needs.end()) return output;
   auto node = std::make_shared<Node>();
   node->name = std::string(name) + ".backward";
-  for (const Tensor& input : inputs) {
-    node->inputs.push_back(needs_grad(input) ? input.autograd_meta() : nullptr);
-    node->input_shapes.push_back(input.defined() ? input.shape() : Shape{});
+  for (size_t i = 0; i < inputs.size(); ++i) {
+    node->inputs.push_back(needs[i] ? inputs[i].autograd_meta() : nullptr);
+    node->input_shapes.push_back(inputs[i].defined() ? inputs[i].shape() : Shape{});
   }
+  node->needs_gradient = std::move(needs);
   node->backward = std::move(backward_function);
   const auto& meta = output.autograd_meta();
   meta->grad_fn = node;
@@ -127,7 +130,7 @@ void backward_with_leaf_hook(const Tensor& root, const Tensor& grad_output,
     std::vector<Tensor> input_gradients;
     {
       profiler::Scope scope(node->name.c_str(), gradient.is_cuda());
-      input_gradients = node->backward(gradient);
+      input_gradients = node->backward(gradient, node->needs_gradient);
     }
     node->backward = nullptr;  // frees the saved tensors
     HG_CHECK(input_gradients.size() == node->inputs.size(), node->name, " returned ",

@@ -26,13 +26,14 @@ Tensor matmul(const Tensor& a, const Tensor& b) {
   Tensor a_lowered = lowered_operand(a, precision, true);
   Tensor b_lowered = lowered_operand(b, precision, true);
   Tensor c = ops::matmul(a_lowered, b_lowered, result_dtype);
-  const bool a_needs = a.requires_grad(), b_needs = b.requires_grad();
   // Saved for the other operand's gradient only. A vector operand is the matrix the forward
   // used: a row (first) or a column (second).
-  Tensor a_matrix =
-      b_needs ? (a.dim() == 1 ? ops::unsqueeze(a_lowered, 0) : a_lowered).detach() : Tensor();
-  Tensor b_matrix =
-      a_needs ? (b.dim() == 1 ? ops::unsqueeze(b_lowered, 1) : b_lowered).detach() : Tensor();
+  Tensor a_matrix = needs_gradient(b)
+                        ? (a.dim() == 1 ? ops::unsqueeze(a_lowered, 0) : a_lowered).detach()
+                        : Tensor();
+  Tensor b_matrix = needs_gradient(a)
+                        ? (b.dim() == 1 ? ops::unsqueeze(b_lowered, 1) : b_lowered).detach()
+                        : Tensor();
   const Shape a_shape = a.shape(), b_shape = b.shape();
   Shape a_matrix_shape = a_shape, b_matrix_shape = b_shape;
   if (a.dim() == 1) a_matrix_shape.insert(a_matrix_shape.begin(), 1);
@@ -43,22 +44,22 @@ Tensor matmul(const Tensor& a, const Tensor& b) {
   Shape product_shape = batch;
   product_shape.push_back(a_matrix_shape[a_matrix_shape.size() - 2]);
   product_shape.push_back(b_matrix_shape.back());
-  return record("matmul", c, {a, b},
-                [a_matrix, b_matrix, a_shape, b_shape, a_matrix_shape, b_matrix_shape,
-                 product_shape, precision, result_dtype](const Tensor& grad) {
-                  Tensor grad_product =
-                      lowered_operand(ops::reshape(grad, product_shape), precision, true);
-                  Gradients gradients(2);
-                  if (b_matrix.defined()) {
-                    Tensor full = ops::matmul(grad_product, transposed(b_matrix), result_dtype);
-                    gradients[0] = ops::reshape(ops::sum_to(full, a_matrix_shape), a_shape);
-                  }
-                  if (a_matrix.defined()) {
-                    Tensor full = ops::matmul(transposed(a_matrix), grad_product, result_dtype);
-                    gradients[1] = ops::reshape(ops::sum_to(full, b_matrix_shape), b_shape);
-                  }
-                  return gradients;
-                });
+  return record(
+      "matmul", c, {a, b},
+      [a_matrix, b_matrix, a_shape, b_shape, a_matrix_shape, b_matrix_shape, product_shape,
+       precision, result_dtype](const Tensor& grad, const GradientMask& needs) {
+        Tensor grad_product = lowered_operand(ops::reshape(grad, product_shape), precision, true);
+        Gradients gradients(2);
+        if (needs[0]) {
+          Tensor full = ops::matmul(grad_product, transposed(b_matrix), result_dtype);
+          gradients[0] = ops::reshape(ops::sum_to(full, a_matrix_shape), a_shape);
+        }
+        if (needs[1]) {
+          Tensor full = ops::matmul(transposed(a_matrix), grad_product, result_dtype);
+          gradients[1] = ops::reshape(ops::sum_to(full, b_matrix_shape), b_shape);
+        }
+        return gradients;
+      });
 }
 
 Tensor linear(const Tensor& x, const Tensor& weight, const Tensor& bias) {
@@ -67,28 +68,26 @@ Tensor linear(const Tensor& x, const Tensor& weight, const Tensor& bias) {
   Tensor x_lowered = lowered_operand(x, precision, true);
   Tensor weight_lowered = lowered_operand(weight, precision, true);
   Tensor y = ops::linear(x_lowered, weight_lowered, bias, result_dtype);
-  const bool x_needs = x.requires_grad(), weight_needs = weight.requires_grad();
-  const bool bias_needs = bias.defined() && bias.requires_grad();
   const Shape x_shape = x.shape();
   // The rows of the one GEMM: every leading dim of x flattened (counted, not inferred with -1,
   // so that zero features still reshape).
   const int64_t rows = shape_numel(Shape(x_shape.begin(), x_shape.end() - 1));
   const int64_t out_features = weight.size(0);
   Tensor x_rows =
-      weight_needs ? ops::reshape(x_lowered, {rows, weight.size(1)}).detach() : Tensor();
-  Tensor saved_weight = x_needs ? weight_lowered.detach() : Tensor();
+      needs_gradient(weight) ? ops::reshape(x_lowered, {rows, weight.size(1)}).detach() : Tensor();
+  Tensor saved_weight = needs_gradient(x) ? weight_lowered.detach() : Tensor();
   return record("linear", y, {x, weight, bias},
-                [x_rows, saved_weight, x_shape, rows, out_features, bias_needs, precision,
-                 result_dtype](const Tensor& grad) {
+                [x_rows, saved_weight, x_shape, rows, out_features, precision, result_dtype](
+                    const Tensor& grad, const GradientMask& needs) {
                   Tensor grad_rows = ops::reshape(grad, {rows, out_features});
                   Tensor grad_lowered = lowered_operand(grad_rows, precision, true);
                   Gradients gradients(3);
-                  if (saved_weight.defined())
+                  if (needs[0])
                     gradients[0] = ops::reshape(
                         ops::matmul(grad_lowered, saved_weight, result_dtype), x_shape);
-                  if (x_rows.defined())
+                  if (needs[1])
                     gradients[1] = ops::matmul(transposed(grad_lowered), x_rows, result_dtype);
-                  if (bias_needs) gradients[2] = ops::sum(grad_rows, {0});
+                  if (needs[2]) gradients[2] = ops::sum(grad_rows, {0});
                   return gradients;
                 });
 }

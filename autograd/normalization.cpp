@@ -12,7 +12,6 @@ namespace hg {
 
 namespace {
 
-bool wants_gradient(const Tensor& tensor) { return tensor.defined() && tensor.requires_grad(); }
 Tensor detached(const Tensor& tensor) { return tensor.defined() ? tensor.detach() : Tensor(); }
 
 // Runs the forward and records its backward; returns the forward with the statistics it used.
@@ -25,23 +24,20 @@ ops::NormalizationForward normalize(const char* name, const Tensor& x,
   ops::NormalizationForward forward =
       ops::normalization_forward(x, layout, weight, bias, epsilon, given_mean, given_var);
   const bool batch_statistics = !given_mean.defined();
-  const bool weight_gradient = wants_gradient(weight), bias_gradient = wants_gradient(bias);
   // The raw op's parameter gradients are flat; LayerNorm's parameters may have several dims.
   const Shape weight_shape = weight.defined() ? weight.shape() : Shape{};
   const Shape bias_shape = bias.defined() ? bias.shape() : Shape{};
-  forward.output =
-      record(name, forward.output, {x, weight, bias},
-             [x = x.detach(), weight = detached(weight), mean = forward.mean, var = forward.var,
-              layout, epsilon, batch_statistics, weight_gradient, bias_gradient, weight_shape,
-              bias_shape](const Tensor& grad) {
-               ops::NormalizationGradients gradients =
-                   ops::normalization_backward(grad, x, layout, weight, mean, var, epsilon,
-                                               batch_statistics, weight_gradient, bias_gradient);
-               return std::vector<Tensor>{
-                   gradients.input,
-                   weight_gradient ? ops::reshape(gradients.weight, weight_shape) : Tensor(),
-                   bias_gradient ? ops::reshape(gradients.bias, bias_shape) : Tensor()};
-             });
+  forward.output = record(
+      name, forward.output, {x, weight, bias},
+      [x = x.detach(), weight = detached(weight), mean = forward.mean, var = forward.var, layout,
+       epsilon, batch_statistics, weight_shape,
+       bias_shape](const Tensor& grad, const GradientMask& needs) {
+        ops::NormalizationGradients gradients = ops::normalization_backward(
+            grad, x, layout, weight, mean, var, epsilon, batch_statistics, needs[1], needs[2]);
+        return std::vector<Tensor>{
+            gradients.input, needs[1] ? ops::reshape(gradients.weight, weight_shape) : Tensor(),
+            needs[2] ? ops::reshape(gradients.bias, bias_shape) : Tensor()};
+      });
   return forward;
 }
 

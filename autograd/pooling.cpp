@@ -15,9 +15,11 @@ namespace {
 
 Tensor pool(const char* name, PoolMode mode, const Tensor& x, const PoolWindow& window) {
   Tensor y = ops::pool2d(mode, x, window);
-  return record(name, y, {x}, [mode, window, x = x.detach(), y = y.detach()](const Tensor& grad) {
-    return std::vector<Tensor>{ops::pool2d_backward(mode, grad, x, y, window)};
-  });
+  return record(
+      name, y, {x},
+      [mode, window, x = x.detach(), y = y.detach()](const Tensor& grad, const GradientMask&) {
+        return std::vector<Tensor>{ops::pool2d_backward(mode, grad, x, y, window)};
+      });
 }
 
 void check_image_batch(const Tensor& x, const char* op) {
@@ -41,9 +43,10 @@ Tensor avg_pool2d(const Tensor& x, const PoolWindow& window, bool count_include_
 
 Tensor adaptive_avg_pool2d(const Tensor& x, int64_t out_h, int64_t out_w) {
   Tensor y = ops::adaptive_avg_pool2d(x, out_h, out_w);
-  return record("adaptive_avg_pool2d", y, {x}, [input_shape = x.shape()](const Tensor& grad) {
-    return std::vector<Tensor>{ops::adaptive_avg_pool2d_backward(grad, input_shape)};
-  });
+  return record("adaptive_avg_pool2d", y, {x},
+                [input_shape = x.shape()](const Tensor& grad, const GradientMask&) {
+                  return std::vector<Tensor>{ops::adaptive_avg_pool2d_backward(grad, input_shape)};
+                });
 }
 
 Tensor global_avg_pool2d(const Tensor& x, bool keepdim) {

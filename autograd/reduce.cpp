@@ -24,19 +24,21 @@ Tensor extreme(const char* name, bool is_max, const Tensor& x, const std::vector
                bool keepdim) {
   Tensor y = is_max ? ops::max(x, dims, keepdim) : ops::min(x, dims, keepdim);
   Shape kept = keepdim_shape(x, dims);
-  return record(name, y, {x}, [x = x.detach(), y = y.detach(), kept, dims](const Tensor& grad) {
-    Tensor mask = ops::binary(BinaryOp::eq, x, ops::reshape(y, kept));
-    Tensor ties = ops::sum(mask, dims, true);
-    Tensor share = ops::div(ops::reshape(grad, kept), ties);
-    return Gradients{ops::mul(mask, share)};
-  });
+  return record(
+      name, y, {x},
+      [x = x.detach(), y = y.detach(), kept, dims](const Tensor& grad, const GradientMask&) {
+        Tensor mask = ops::binary(BinaryOp::eq, x, ops::reshape(y, kept));
+        Tensor ties = ops::sum(mask, dims, true);
+        Tensor share = ops::div(ops::reshape(grad, kept), ties);
+        return Gradients{ops::mul(mask, share)};
+      });
 }
 }  // namespace
 
 Tensor sum(const Tensor& x, const std::vector<int64_t>& dims, bool keepdim) {
   Tensor y = ops::sum(x, dims, keepdim);
   Shape input_shape = x.shape(), kept = keepdim_shape(x, dims);
-  return record("sum", y, {x}, [input_shape, kept](const Tensor& grad) {
+  return record("sum", y, {x}, [input_shape, kept](const Tensor& grad, const GradientMask&) {
     return Gradients{ops::expand(ops::reshape(grad, kept), input_shape).contiguous()};
   });
 }
@@ -46,9 +48,11 @@ Tensor mean(const Tensor& x, const std::vector<int64_t>& dims, bool keepdim) {
   Shape input_shape = x.shape(), kept = keepdim_shape(x, dims);
   double scale =
       static_cast<double>(y.numel()) / static_cast<double>(std::max<int64_t>(x.numel(), 1));
-  return record("mean", y, {x}, [input_shape, kept, scale](const Tensor& grad) {
-    return Gradients{ops::mul_scalar(ops::expand(ops::reshape(grad, kept), input_shape), scale)};
-  });
+  return record("mean", y, {x},
+                [input_shape, kept, scale](const Tensor& grad, const GradientMask&) {
+                  return Gradients{
+                      ops::mul_scalar(ops::expand(ops::reshape(grad, kept), input_shape), scale)};
+                });
 }
 
 Tensor var(const Tensor& x, const std::vector<int64_t>& dims, bool keepdim, bool unbiased) {
@@ -56,10 +60,11 @@ Tensor var(const Tensor& x, const std::vector<int64_t>& dims, bool keepdim, bool
   Shape kept = keepdim_shape(x, dims);
   int64_t count = x.numel() / std::max<int64_t>(y.numel(), 1);
   double scale = 2.0 / static_cast<double>(unbiased ? count - 1 : count);
-  return record("var", y, {x}, [x = x.detach(), dims, kept, scale](const Tensor& grad) {
-    Tensor centered = ops::sub(x, ops::mean(x, dims, true));
-    return Gradients{ops::mul(centered, ops::mul_scalar(ops::reshape(grad, kept), scale))};
-  });
+  return record(
+      "var", y, {x}, [x = x.detach(), dims, kept, scale](const Tensor& grad, const GradientMask&) {
+        Tensor centered = ops::sub(x, ops::mean(x, dims, true));
+        return Gradients{ops::mul(centered, ops::mul_scalar(ops::reshape(grad, kept), scale))};
+      });
 }
 
 Tensor max(const Tensor& x, const std::vector<int64_t>& dims, bool keepdim) {

@@ -17,16 +17,17 @@ namespace hg {
 
 Tensor softmax(const Tensor& x, int64_t dim) {
   Tensor y = ops::softmax(x, dim);
-  return record("softmax", y, {x}, [y = y.detach(), dim](const Tensor& grad) {
+  return record("softmax", y, {x}, [y = y.detach(), dim](const Tensor& grad, const GradientMask&) {
     return std::vector<Tensor>{ops::softmax_backward(grad, y, dim)};
   });
 }
 
 Tensor log_softmax(const Tensor& x, int64_t dim) {
   Tensor y = ops::log_softmax(x, dim);
-  return record("log_softmax", y, {x}, [y = y.detach(), dim](const Tensor& grad) {
-    return std::vector<Tensor>{ops::log_softmax_backward(grad, y, dim)};
-  });
+  return record("log_softmax", y, {x},
+                [y = y.detach(), dim](const Tensor& grad, const GradientMask&) {
+                  return std::vector<Tensor>{ops::log_softmax_backward(grad, y, dim)};
+                });
 }
 
 Tensor cross_entropy(const Tensor& logits, const Tensor& targets) {

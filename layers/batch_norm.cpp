@@ -59,11 +59,12 @@ namespace {
 Tensor all_reduce_sum(const Tensor& x, distributed::Communicator& communicator) {
   Tensor output = x.detach().contiguous().clone();
   communicator.all_reduce_sum(output);
-  return record("all_reduce_sum", output, {x}, [&communicator](const Tensor& grad) {
-    Tensor summed = grad.contiguous().clone();
-    communicator.all_reduce_sum(summed);
-    return std::vector<Tensor>{summed};
-  });
+  return record("all_reduce_sum", output, {x},
+                [&communicator](const Tensor& grad, const GradientMask&) {
+                  Tensor summed = grad.contiguous().clone();
+                  communicator.all_reduce_sum(summed);
+                  return std::vector<Tensor>{summed};
+                });
 }
 
 }  // namespace

@@ -28,15 +28,58 @@ TEST(Autograd, ChainRuleOnAHandComputedExample) {
   EXPECT_EQ(w.grad().to_vector<double>(), (std::vector<double>{8, -4}));
 }
 
-// A binary op's backward computes a gradient only for the operands that need one.
-TEST(Autograd, BinaryOpsComputeOnlyTheGradientsTheirOperandsNeed) {
+// Which of an op's gradients its backward computed when called with the mask record() made.
+std::vector<bool> computed_gradients(const Tensor& output) {
+  const Node& node = *output.autograd_meta()->grad_fn;
+  Gradients gradients =
+      node.backward(Tensor::ones(output.shape(), output.dtype()), node.needs_gradient);
+  std::vector<bool> computed;
+  for (const Tensor& gradient : gradients) computed.push_back(gradient.defined());
+  return computed;
+}
+
+// record() hands every backward the mask of the inputs that need a gradient, and each op
+// computes those alone: x · w with a constant x computes ∂L/∂w only.
+TEST(Autograd, BackwardsComputeOnlyTheGradientsTheirMaskAsksFor) {
   Tensor x = test::f32({1, 2}, {2});
   Tensor w = test::f32({3, 4}, {2}).set_requires_grad(true);
   Tensor y = mul(x, w);
-  std::vector<Tensor> gradients = y.autograd_meta()->grad_fn->backward(Tensor::ones({2}));
+  const Node& node = *y.autograd_meta()->grad_fn;
+  EXPECT_EQ(node.needs_gradient, (GradientMask{false, true}));
+  Gradients gradients = node.backward(Tensor::ones({2}), node.needs_gradient);
   ASSERT_EQ(gradients.size(), 2u);
   EXPECT_FALSE(gradients[0].defined());
   EXPECT_TRUE(test::all_close(gradients[1], x, 0, 0));
+
+  Tensor constant = test::random_uniform({2, 3}, 1, -1, 1);
+  Tensor parameter = test::random_uniform({3, 3}, 2, -1, 1).set_requires_grad(true);
+  Tensor bias = test::random_uniform({3}, 3, -1, 1).set_requires_grad(true);
+  EXPECT_EQ(computed_gradients(matmul(constant, parameter)), (std::vector<bool>{false, true}));
+  EXPECT_EQ(computed_gradients(linear(constant, parameter, bias)),
+            (std::vector<bool>{false, true, true}));
+  EXPECT_EQ(computed_gradients(linear(constant, parameter.detach(), bias)),
+            (std::vector<bool>{false, false, true}));
+  Tensor image = test::random_uniform({1, 2, 4, 4}, 4, -1, 1).set_requires_grad(true);
+  Tensor kernel = test::random_uniform({3, 2, 3, 3}, 5, -1, 1);
+  EXPECT_EQ(computed_gradients(conv2d(image, kernel, bias.detach())),
+            (std::vector<bool>{true, false, false}));
+  Tensor condition = test::f32({1, 0, 1}, {3});
+  EXPECT_EQ(computed_gradients(where(condition, bias, bias.detach())),
+            (std::vector<bool>{false, true, false}));
+  EXPECT_EQ(computed_gradients(concat({constant, parameter}, 0)), (std::vector<bool>{false, true}));
+  EXPECT_EQ(computed_gradients(stack({bias.detach(), bias}, 0)), (std::vector<bool>{false, true}));
+  Tensor scores_bias = test::random_uniform({1, 2, 2}, 6, -1, 1);
+  Tensor q = test::random_uniform({1, 1, 2, 4}, 7, -1, 1).set_requires_grad(true);
+  EXPECT_FALSE(computed_gradients(window_attention(q, q.detach(), q.detach(), scores_bias))[3]);
+}
+
+// Under NoGradGuard no input needs a gradient, so nothing is recorded and nothing is saved.
+TEST(Autograd, NoInputNeedsAGradientWithGradModeOff) {
+  Tensor w = test::f32({3, 4}, {2}).set_requires_grad(true);
+  EXPECT_TRUE(needs_gradient(w));
+  NoGradGuard no_grad;
+  EXPECT_FALSE(needs_gradient(w));
+  EXPECT_FALSE(mul(w, w).requires_grad());
 }
 
 TEST(Autograd, GradientsAccumulateAcrossBackwardCallsUntilZeroed) {
@@ -124,7 +167,7 @@ TEST(Autograd, GradcheckCatchesAWrongBackward) {
   auto wrong_cube = [](const std::vector<Tensor>& in) {
     Tensor y = ops::mul(ops::mul(in[0], in[0]), in[0]);
     Tensor x = in[0].detach();
-    return record("wrong_cube", y, {in[0]}, [x](const Tensor& grad) {
+    return record("wrong_cube", y, {in[0]}, [x](const Tensor& grad, const GradientMask&) {
       return std::vector<Tensor>{ops::mul(grad, ops::mul_scalar(x, 2.0))};
     });
   };
