@@ -15,4 +15,9 @@ namespace hg {
 // file is removed).
 void write_atomically(const std::string& path, const std::function<void(std::ostream&)>& write);
 
+// Removes from `folder` the temporary files (NAME.tmp.PID) of writers that no longer run: a
+// process killed while writing (SIGKILL, a crash) leaves its temporary file behind, and the next
+// run in the folder clears it. A running process's file, one still being written, is kept.
+void remove_abandoned_temporaries(const std::string& folder);
+
 }  // namespace hg

@@ -186,6 +186,9 @@ TEST_F(HardStop, KilledTenTimesAndResumedReachesTheWeightsOfAnUninterruptedRun) 
   Child last(continue_arguments(killed), path("killed"));
   ASSERT_EQ(last.wait(), 0) << last.err();
   expect_readable_run(killed);
+  // The temporary files the killed checkpoint writes left were removed by the next start.
+  for (const auto& entry : fs::directory_iterator(killed))
+    EXPECT_EQ(entry.path().filename().string().find(".tmp."), std::string::npos) << entry.path();
 
   const auto expected = load_safetensors(whole + "/checkpoint.safetensors");
   const auto actual = load_safetensors(killed + "/checkpoint.safetensors");

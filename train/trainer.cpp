@@ -100,6 +100,7 @@ void Trainer::open_run_directory(const Config& config) {
   std::error_code error;
   std::filesystem::create_directories(run_directory_, error);
   HG_CHECK(!error, "cannot create the run directory '", run_directory_, "': ", error.message());
+  remove_abandoned_temporaries(run_directory_);  // a killed run's half-written checkpoint
   write_atomically(path("config.txt"), [&](std::ostream& out) { out << config_text_; });
   log_ = std::make_unique<RunLog>(path("log.jsonl"));
   for (const std::string& notice : config.deprecations())
