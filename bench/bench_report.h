@@ -34,8 +34,8 @@ inline void add_cpu_threads_option(CLI::App& app) {
       ->check(CLI::PositiveNumber);
 }
 
-// The repository this benchmark was built from (bench/CMakeLists.txt defines it).
-inline std::filesystem::path repository_root() { return HASHGRAD_SOURCE_DIR; }
+// The repository this benchmark was built from (bench/support/repository_root.cpp).
+std::filesystem::path repository_root();
 
 inline std::string command_output(const std::string& command) {
   std::string text;

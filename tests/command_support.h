@@ -45,7 +45,7 @@ class CommandTest : public ::testing::Test {
 
   // Runs the hashgrad executable of this build with `arguments` (shell words).
   CommandRun hashgrad(const std::string& arguments) const {
-    return run(std::string(HASHGRAD_BINARY_DIR) + "/hashgrad " + arguments);
+    return run(test::build_directory() + "/hashgrad " + arguments);
   }
 
   // The command fails with exactly one line on stderr, and that line contains `named` (the flag

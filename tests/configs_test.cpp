@@ -17,8 +17,7 @@ namespace hg {
 namespace {
 
 TEST(Configs, EveryConfigParsesAndItsModelRuns) {
-  std::filesystem::path folder =
-      std::filesystem::path(HASHGRAD_FIXTURE_DIR).parent_path().parent_path() / "configs";
+  std::filesystem::path folder = std::filesystem::path(test::repository_root()) / "configs";
   int count = 0;
   std::set<std::string> models_run;
   for (const auto& entry : std::filesystem::directory_iterator(folder)) {

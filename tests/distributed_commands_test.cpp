@@ -41,8 +41,8 @@ class ShardedCommands : public test::CommandTest {
                                          const std::string& output_one,
                                          const std::string& output_two) const {
     CommandRun one = hashgrad(arguments + output_one);
-    CommandRun two = run(std::string(HASHGRAD_MPIRUN) + " " + HASHGRAD_BINARY_DIR + "/hashgrad " +
-                         arguments + output_two);
+    CommandRun two = run(std::string(HASHGRAD_MPIRUN) + " " + test::build_directory() +
+                         "/hashgrad " + arguments + output_two);
     return {one, two};
   }
 };
@@ -103,7 +103,7 @@ TEST_F(ShardedCommands, EvalEqualsOneProcess) {
 
 TEST_F(ShardedCommands, OptionsThatNeedTheWholeIndexSayToRunOneProcess) {
   CommandRun two =
-      run(std::string(HASHGRAD_MPIRUN) + " " + HASHGRAD_BINARY_DIR +
+      run(std::string(HASHGRAD_MPIRUN) + " " + test::build_directory() +
           "/hashgrad search --device cpu --index " + path("db.hgc") + " --query " + path("q.hgc") +
           " -k 5 --html " + path("g.html") + " --index-images fmnist:database");
   EXPECT_NE(two.status, 0);

@@ -46,7 +46,7 @@ class DistributedTraining : public test::CommandTest {
   }
 
   std::string mpirun_hashgrad() const {
-    return std::string(HASHGRAD_MPIRUN) + " " + HASHGRAD_BINARY_DIR + "/hashgrad ";
+    return std::string(HASHGRAD_MPIRUN) + " " + test::build_directory() + "/hashgrad ";
   }
 
   // later_tolerance: the relative tolerance of the rounds after the first.
@@ -99,14 +99,14 @@ TEST_F(DistributedTraining, AKilledRankStopsTheRunWhichResumes) {
   const std::string rank_command =
       "if [ \"$OMPI_COMM_WORLD_RANK\" = 1 ]; then (while [ ! -f " + run_directory +
       "/checkpoint.safetensors ]; do sleep 0.05; done; kill -9 $$) & fi; exec " +
-      HASHGRAD_BINARY_DIR + "/hashgrad train --config " + file + " --out " + run_directory;
+      test::build_directory() + "/hashgrad train --config " + file + " --out " + run_directory;
   CommandRun killed = run(std::string(HASHGRAD_MPIRUN) + " sh -c '" + rank_command + "'");
   EXPECT_NE(killed.status, 0);
   const std::string said = killed.out + killed.err;
   EXPECT_NE(said.find("rank 1"), std::string::npos) << said;
   // Only whole files: no temporary file left, and the checkpoint loads.
   for (const auto& entry : fs::directory_iterator(run_directory))
-    EXPECT_EQ(entry.path().string().find(".tmp"), std::string::npos) << entry.path();
+    EXPECT_EQ(entry.path().filename().string().find(".tmp"), std::string::npos) << entry.path();
   Checkpoint checkpoint = load_checkpoint(run_directory + "/checkpoint.safetensors");
   EXPECT_GE(checkpoint.rounds_done, 1);
   EXPECT_LT(checkpoint.rounds_done, 6);

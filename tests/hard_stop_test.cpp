@@ -40,7 +40,7 @@ class Child {
   // `file_size_limit` > 0: RLIMIT_FSIZE of the child, with SIGXFSZ ignored.
   Child(const std::vector<std::string>& arguments, const std::string& output_prefix,
         rlim_t file_size_limit = 0) {
-    std::vector<std::string> words = {std::string(HASHGRAD_BINARY_DIR) + "/hashgrad"};
+    std::vector<std::string> words = {test::build_directory() + "/hashgrad"};
     words.insert(words.end(), arguments.begin(), arguments.end());
     err_path_ = output_prefix + ".err";
     const std::string out_path = output_prefix + ".out";

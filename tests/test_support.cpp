@@ -29,7 +29,7 @@ Config slice_run(std::initializer_list<std::pair<const char*, const char*>> keys
 }
 
 Config fmnist_method_slice(const std::string& method, const std::string& device, int64_t database) {
-  const std::string configs = std::string(HASHGRAD_FIXTURE_DIR) + "/../../configs/";
+  const std::string configs = repository_root() + "/configs/";
   Config config = Config::load(configs + method + "_fmnist.conf");
   for (auto [key, value] : {std::pair<std::string, std::string>{"device", device},
                             {"deterministic", "true"},
@@ -108,8 +108,12 @@ Tensor random_uniform(const Shape& shape, uint64_t seed, double low, double high
 }
 
 std::string fixture_path(const std::string& name) {
-  return std::string(HASHGRAD_FIXTURE_DIR) + "/" + name;
+  return repository_root() + "/tests/fixtures/" + name;
 }
+
+std::string repository_root() { return HASHGRAD_SOURCE_DIR; }
+
+std::string build_directory() { return HASHGRAD_BINARY_DIR; }
 
 Fixture load_fixture(const std::string& name) {
   return load_safetensors(fixture_path(name + ".safetensors"));

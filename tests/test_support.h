@@ -53,6 +53,10 @@ Tensor random_uniform(const Shape& shape, uint64_t seed, double low = -1, double
 // Absolute path of a file under tests/fixtures.
 std::string fixture_path(const std::string& name);
 
+// The checkout the tests were built from, and its build folder (where the hashgrad executable is).
+std::string repository_root();
+std::string build_directory();
+
 // The tensors of a fixture written by a tests/fixtures/*.py script, by name.
 using Fixture = std::map<std::string, Tensor>;
 

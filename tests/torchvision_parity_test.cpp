@@ -36,8 +36,7 @@ struct TorchvisionCase {
 };
 
 std::string repository_path(const std::string& relative) {
-  return (std::filesystem::path(HASHGRAD_FIXTURE_DIR).parent_path().parent_path() / relative)
-      .string();
+  return (std::filesystem::path(test::repository_root()) / relative).string();
 }
 
 std::string python() { return HASHGRAD_TEST_PYTHON; }

@@ -55,9 +55,7 @@ class TransformsTorchvision : public test::CommandTest {
  protected:
   void SetUp() override {
     CommandTest::SetUp();
-    std::string script =
-        (std::filesystem::path(HASHGRAD_FIXTURE_DIR).parent_path() / "transforms_reference.py")
-            .string();
+    std::string script = test::fixture_path("../transforms_reference.py");
     test::CommandRun reference =
         run(std::string(HASHGRAD_TEST_PYTHON) + " " + script + " " + path("reference.safetensors"));
     ASSERT_EQ(reference.status, 0)
