@@ -13,10 +13,10 @@ namespace hg {
 
 namespace {
 
-Tensor pool(const char* name, PoolMode mode, const Tensor& x, const PoolWindow& window) {
+Tensor pool(PoolMode mode, const Tensor& x, const PoolWindow& window) {
   Tensor y = ops::pool2d(mode, x, window);
   return record(
-      name, y, {x},
+      pool_name(mode), y, {x},
       [mode, window, x = x.detach(), y = y.detach()](const Tensor& grad, const GradientMask&) {
         return std::vector<Tensor>{ops::pool2d_backward(mode, grad, x, y, window)};
       });
@@ -31,12 +31,11 @@ void check_image_batch(const Tensor& x, const char* op) {
 }  // namespace
 
 Tensor max_pool2d(const Tensor& x, const PoolWindow& window) {
-  return pool("max_pool2d", PoolMode::max, x, window);
+  return pool(PoolMode::max, x, window);
 }
 
 Tensor avg_pool2d(const Tensor& x, const PoolWindow& window, bool count_include_pad) {
   return pool(
-      "avg_pool2d",
       count_include_pad ? PoolMode::average_include_padding : PoolMode::average_exclude_padding, x,
       window);
 }

@@ -25,6 +25,11 @@ enum class PoolMode {
   average_exclude_padding,  // y = Σ window / (number of window positions inside the input)
 };
 
+// The op a mode belongs to, as the profiler, errors and autograd nodes name it.
+inline const char* pool_name(PoolMode mode) {
+  return mode == PoolMode::max ? "max_pool2d" : "avg_pool2d";
+}
+
 struct PoolWindow {
   int64_t kernel_h = 1, kernel_w = 1, stride_h = 1, stride_w = 1, padding_h = 0, padding_w = 0;
 

@@ -2,14 +2,14 @@
 // (tensor/cpu/pooling.h) or the CUDA path (cuda/pooling.cu) runs on the packed [planes, H, W].
 #include "tensor/pooling.h"
 
+#include <string>
+
 #include "core/profiler.h"
 #include "tensor/cpu/pooling.h"
 
 namespace hg::ops {
 
 namespace {
-
-const char* mode_name(PoolMode mode) { return mode == PoolMode::max ? "max_pool2d" : "avg_pool2d"; }
 
 void check_image_batch(const Tensor& x, const char* op) {
   check_defined(x, op);
@@ -60,7 +60,7 @@ PoolShape window_shape(const Tensor& x, const PoolWindow& window, const char* op
 }  // namespace
 
 Tensor pool2d(PoolMode mode, const Tensor& x, const PoolWindow& window) {
-  const char* op = mode_name(mode);
+  const char* op = pool_name(mode);
   PoolShape shape = window_shape(x, window, op);
   Tensor packed = x.contiguous();
   Tensor y =
@@ -79,7 +79,8 @@ Tensor pool2d(PoolMode mode, const Tensor& x, const PoolWindow& window) {
 
 Tensor pool2d_backward(PoolMode mode, const Tensor& grad, const Tensor& x, const Tensor& y,
                        const PoolWindow& window) {
-  const char* op = mode == PoolMode::max ? "max_pool2d_backward" : "avg_pool2d_backward";
+  const std::string name = std::string(pool_name(mode)) + "_backward";
+  const char* op = name.c_str();
   PoolShape shape = window_shape(x, window, op);
   check_same_device_and_dtype(grad, x, op);
   check_same_device_and_dtype(y, x, op);

@@ -162,6 +162,21 @@ TEST(Pooling, BadWindowsGiveActionableErrors) {
             "max_pool2d: input f32[1, 1, 0, 5] cpu has an empty plane (H or W is 0)");
   EXPECT_EQ(max_pool2d(Tensor::zeros({0, 2, 4, 4}), PoolWindow::square(2)).shape(),
             (Shape{0, 2, 2, 2}));
+  // The backward is named after its op (pool_name), here for a gradient of the wrong shape.
+  EXPECT_EQ(test::error_message([&] {
+              ops::pool2d_backward(PoolMode::average_exclude_padding, Tensor::zeros({1, 2, 3, 3}),
+                                   x, Tensor::zeros({1, 2, 2, 2}), PoolWindow::square(2));
+            }).rfind("avg_pool2d_backward: gradient", 0),
+            0u);
+}
+
+// The autograd node of each pooling mode carries its op's name (what the profiler shows).
+TEST(Pooling, NodesAreNamedAfterTheirOp) {
+  Tensor x = sample_image().set_requires_grad(true);
+  EXPECT_EQ(max_pool2d(x, PoolWindow::square(2)).autograd_meta()->grad_fn->name,
+            "max_pool2d.backward");
+  EXPECT_EQ(avg_pool2d(x, PoolWindow::square(2), false).autograd_meta()->grad_fn->name,
+            "avg_pool2d.backward");
 }
 
 }  // namespace
