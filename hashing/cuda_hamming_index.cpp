@@ -51,15 +51,12 @@ CudaHammingIndex::CudaHammingIndex(const PackedCodes& database, size_t device_bu
   }
 }
 
-void CudaHammingIndex::for_each_part(
-    const std::function<void(int64_t start, int64_t count, const Tensor& part)>& body) const {
-  const PackedCodes& codes = database();
-  for (int64_t start = 0; start < codes.count; start += part_codes_) {
-    const int64_t count = std::min(part_codes_, codes.count - start);
-    body(
-        start, count,
-        resident_.defined() ? resident_ : upload(codes.code(start), count, codes.words_per_code()));
+void CudaHammingIndex::for_each_part(const StreamedParts::Body& body) const {
+  if (!resident_.defined()) {
+    StreamedParts(database(), part_codes_, Device::cuda).for_each(body);
+    return;
   }
+  if (database().count > 0) body(0, database().count, resident_);
 }
 
 void CudaHammingIndex::search_rows(const PackedCodes& queries, SearchResult& result) const {

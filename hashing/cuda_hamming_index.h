@@ -1,13 +1,13 @@
 // CudaHammingIndex: the GPU implementation of HammingIndex (hashing/hamming_search.h) around
 // the kernels of cuda/hamming_search.cu. The database is uploaded once when it fits in the
-// device budget; a larger one stays on the host and is streamed through the GPU in parts, each
-// part's sorted rows merged into the running result (later parts hold higher positions, so the
-// merge keeps the (distance, position) order).
+// device budget; a larger one stays on the host and is streamed through the GPU in parts
+// (streamed_parts.h: the next part is read into page-locked memory while this one is searched),
+// each part's sorted rows merged into the running result (later parts hold higher positions, so
+// the merge keeps the (distance, position) order).
 #pragma once
 
-#include <functional>
-
 #include "hashing/hamming_search.h"
+#include "hashing/streamed_parts.h"
 #include "tensor/tensor.h"
 
 namespace hg::hashing {
@@ -24,8 +24,7 @@ class CudaHammingIndex final : public HammingIndex {
   void search_rows(const PackedCodes& queries, SearchResult& result) const override;
   RadiusResult search_within(const PackedCodes& queries, int radius) const override;
   // Calls body(start, count, codes on the GPU) for each part of the database, in order.
-  void for_each_part(
-      const std::function<void(int64_t start, int64_t count, const Tensor& part)>& body) const;
+  void for_each_part(const StreamedParts::Body& body) const;
 
   int64_t part_codes_ = 0;
   Tensor resident_;  // the whole database on the GPU, when it fits in one part
