@@ -8,7 +8,8 @@
 # with GPU_CHECK_BUILD=1, build-gpu is built on the device (cuDNN from the toolkit or from
 # Python's nvidia/cudnn package; GoogleTest, zlib and the header-only libraries from .device/).
 #   run(command="scripts/gpu-check.sh tests sanitizer", carry=[".device"])
-#   tests      every tests/cuda_*_test binary (what `ctest -L gpu` runs)
+#   tests      every GPU test (what `ctest -L gpu` runs): the tests/cuda_*_test binaries whole,
+#              and the .../cuda instances of the device-parameterised test binaries
 #   sanitizer  compute-sanitizer memcheck on each of them, four at a time, allocator cache off
 #   bench      every benchmark, GPU cases and a short time per case
 #   train      the README's main job with the paper schedule (attention-ADSH, fmnist, 48 bits)
@@ -100,11 +101,17 @@ else
   say "build: done at $(( $(date +%s) - started )) s; warnings: $(grep -c 'warning' "$out/build.log")"
 fi
 
+# The GPU tests (scripts/gpu-targets.sh), each with the GoogleTest filter that picks its GPU
+# tests: all of a cuda_*_test, the .../cuda instances of a device-parameterised one.
 gpu_tests=()
-for test in "$build"/tests/cuda_*_test; do
-  name=$(basename "$test")
-  [ -z "${GPU_TESTS:-}" ] || [[ " $GPU_TESTS " == *" $name "* ]] && gpu_tests+=("$test")
-done
+declare -A gpu_filter
+while read -r name; do
+  [[ "$name" == hashgrad || "$name" == bench_* ]] && continue
+  [ -z "${GPU_TESTS:-}" ] || [[ " $GPU_TESTS " == *" $name "* ]] || continue
+  [ -x "$build/tests/$name" ] || { say "tests: $name was not built"; continue; }
+  gpu_tests+=("$build/tests/$name")
+  if [[ "$name" == cuda_* ]]; then gpu_filter[$name]="*"; else gpu_filter[$name]="*/cuda"; fi
+done < <("$root/scripts/gpu-targets.sh")
 
 for stage in "${stages[@]}"; do
   left=$(seconds_left)
@@ -115,7 +122,8 @@ for stage in "${stages[@]}"; do
       failed=0
       for test in "${gpu_tests[@]}"; do
         OMP_WAIT_POLICY=passive timeout $(( $(seconds_left) > 10 ? $(seconds_left) : 10 )) \
-          "$test" --gtest_brief=1 >>"$out/tests.log" 2>&1
+          "$test" --gtest_brief=1 --gtest_filter="${gpu_filter[$(basename "$test")]}" \
+          >>"$out/tests.log" 2>&1
         code=$?
         [ $code -eq 0 ] || { failed=$((failed + 1)); say "tests $(basename "$test"): exit $code"; }
       done
@@ -125,15 +133,17 @@ for stage in "${stages[@]}"; do
       # Four binaries at a time: memcheck is slow mostly on the host side, and there are 16 cores.
       # Each gets at most 240 s and never more than the budget has left when it starts.
       logs=$(mktemp -d)
-      printf '%s\n' "${gpu_tests[@]}" | xargs -P 4 -I{} bash -c '
-        log="$2/$(basename "$1").log"; left=$(( $3 - $(date +%s) ))
+      for test in "${gpu_tests[@]}"; do echo "$test ${gpu_filter[$(basename "$test")]}"; done |
+        xargs -P 4 -d '\n' -I{} bash -c '
+        read -r test filter <<<"$1"
+        log="$2/$(basename "$test").log"; left=$(( $3 - $(date +%s) ))
         if [ "$left" -lt 30 ]; then echo "skipped, $left s left" >"$log"; exit 0; fi
         # The out-of-memory test makes cudaMalloc fail on purpose, which memcheck would
         # report as an API error: it runs in the tests stage only. Without the allocator cache
         # each tensor is its own cudaMalloc, so memcheck sees a read past the end of a tensor.
         HASHGRAD_NO_MEMORY_CACHING=1 timeout $((left < 240 ? left : 240)) \
           compute-sanitizer --tool memcheck --error-exitcode 9 \
-          "$1" --gtest_brief=1 --gtest_filter=-*OutOfMemory* >"$log" 2>&1
+          "$test" --gtest_brief=1 --gtest_filter="$filter-*OutOfMemory*" >"$log" 2>&1
         echo "exit $?" >>"$log"' _ {} "$logs" $((started + budget))
       : >"$out/sanitizer.log"
       for log in "$logs"/*.log; do
