@@ -22,12 +22,6 @@ Tensor pool(PoolMode mode, const Tensor& x, const PoolWindow& window) {
       });
 }
 
-void check_image_batch(const Tensor& x, const char* op) {
-  check_defined(x, op);
-  HG_CHECK(x.dim() == 3 || x.dim() == 4, op, ": expected an input [N, C, H, W] or [C, H, W], got ",
-           x.description());
-}
-
 }  // namespace
 
 Tensor max_pool2d(const Tensor& x, const PoolWindow& window) {
@@ -49,12 +43,12 @@ Tensor adaptive_avg_pool2d(const Tensor& x, int64_t out_h, int64_t out_w) {
 }
 
 Tensor global_avg_pool2d(const Tensor& x, bool keepdim) {
-  check_image_batch(x, "global_avg_pool2d");
+  ops::check_image_batch(x, "global_avg_pool2d");
   return mean(x, {-2, -1}, keepdim);
 }
 
 Tensor global_max_pool2d(const Tensor& x, bool keepdim) {
-  check_image_batch(x, "global_max_pool2d");
+  ops::check_image_batch(x, "global_max_pool2d");
   return max(x, {-2, -1}, keepdim);
 }
 

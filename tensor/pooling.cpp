@@ -11,16 +11,6 @@ namespace hg::ops {
 
 namespace {
 
-void check_image_batch(const Tensor& x, const char* op) {
-  check_defined(x, op);
-  HG_CHECK(x.dim() == 3 || x.dim() == 4, op, ": expected an input [N, C, H, W] or [C, H, W], got ",
-           x.description());
-  // An empty batch pools to an empty output, but padding around an empty plane would make
-  // windows that see nothing at all.
-  HG_CHECK(x.size(-2) > 0 && x.size(-1) > 0, op, ": input ", x.description(),
-           " has an empty plane (H or W is 0)");
-}
-
 // x's shape with the last two dims replaced by (out_h, out_w).
 Shape pooled_shape(const Shape& input_shape, int64_t out_h, int64_t out_w) {
   Shape shape = input_shape;
@@ -58,6 +48,16 @@ PoolShape window_shape(const Tensor& x, const PoolWindow& window, const char* op
 }
 
 }  // namespace
+
+void check_image_batch(const Tensor& x, const char* op) {
+  check_defined(x, op);
+  HG_CHECK(x.dim() == 3 || x.dim() == 4, op, ": expected an input [N, C, H, W] or [C, H, W], got ",
+           x.description());
+  // An empty batch pools to an empty output, but padding around an empty plane would make
+  // windows that see nothing at all.
+  HG_CHECK(x.size(-2) > 0 && x.size(-1) > 0, op, ": input ", x.description(),
+           " has an empty plane (H or W is 0)");
+}
 
 Tensor pool2d(PoolMode mode, const Tensor& x, const PoolWindow& window) {
   const char* op = pool_name(mode);

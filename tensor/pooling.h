@@ -7,6 +7,10 @@
 
 namespace hg::ops {
 
+// Throws unless x is an image batch [N, C, H, W] or [C, H, W] with a nonempty plane (windows over
+// an empty plane, and a global pool of one, would see nothing at all). `op` names the caller.
+void check_image_batch(const Tensor& x, const char* op);
+
 // Max or average pooling with a fixed window. Padding must be at most half the kernel (torch's
 // rule: every window then holds at least one input element).
 Tensor pool2d(PoolMode mode, const Tensor& x, const PoolWindow& window);

@@ -160,6 +160,15 @@ TEST(Pooling, BadWindowsGiveActionableErrors) {
               max_pool2d(Tensor::zeros({1, 1, 0, 5}), PoolWindow::square(2, 1, 1));
             }),
             "max_pool2d: input f32[1, 1, 0, 5] cpu has an empty plane (H or W is 0)");
+  // A global pool of an empty plane would average nothing (0/0) or find no maximum.
+  EXPECT_EQ(test::error_message([] {
+              global_avg_pool2d(Tensor::zeros({2, 3, 4, 0}));
+            }),
+            "global_avg_pool2d: input f32[2, 3, 4, 0] cpu has an empty plane (H or W is 0)");
+  EXPECT_EQ(test::error_message([] {
+              global_max_pool2d(Tensor::zeros({3, 0, 4}));
+            }),
+            "global_max_pool2d: input f32[3, 0, 4] cpu has an empty plane (H or W is 0)");
   EXPECT_EQ(max_pool2d(Tensor::zeros({0, 2, 4, 4}), PoolWindow::square(2)).shape(),
             (Shape{0, 2, 2, 2}));
   // The backward is named after its op (pool_name), here for a gradient of the wrong shape.
