@@ -18,6 +18,11 @@ Sample Dataset::get(int64_t index) const {
   return sample;
 }
 
+EncodedImage Dataset::encoded(int64_t index) const {
+  check_index(index);
+  return {};
+}
+
 void Dataset::check_index(int64_t index) const {
   HG_CHECK(index >= 0 && index < size(), name(), ": item ", index, " out of range [0, ", size(),
            ")");
@@ -55,6 +60,10 @@ SubsetDataset::SubsetDataset(std::shared_ptr<const Dataset> source, std::vector<
 
 Image SubsetDataset::image(int64_t index) const { return source_->image(source_index(index)); }
 
+EncodedImage SubsetDataset::encoded(int64_t index) const {
+  return source_->encoded(source_index(index));
+}
+
 int64_t SubsetDataset::source_index(int64_t index) const {
   check_index(index);
   return indices_[index];
@@ -72,6 +81,11 @@ ConcatDataset::ConcatDataset(std::shared_ptr<const Dataset> first,
 Image ConcatDataset::image(int64_t index) const {
   check_index(index);
   return index < first_->size() ? first_->image(index) : second_->image(index - first_->size());
+}
+
+EncodedImage ConcatDataset::encoded(int64_t index) const {
+  check_index(index);
+  return index < first_->size() ? first_->encoded(index) : second_->encoded(index - first_->size());
 }
 
 }  // namespace hg::data

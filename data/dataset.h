@@ -48,6 +48,12 @@ struct Image {
   }
 };
 
+// An image file as stored, for a decoder that runs elsewhere (nvJPEG, on the GPU).
+struct EncodedImage {
+  std::string path;            // names the file in errors
+  std::vector<uint8_t> bytes;  // empty: the item has no file of its own to hand out
+};
+
 struct Sample {
   Image image;
   std::vector<uint8_t> labels;  // the item's row of the label matrix (num_classes bytes)
@@ -63,6 +69,10 @@ class Dataset {
   virtual const Labels& labels() const = 0;
   // Image i (0 ≤ i < size()); may decode a file, so it can throw an error naming it.
   virtual Image image(int64_t index) const = 0;
+  // Item i's file when image(i) is that file decoded with nothing done to it (an image list at
+  // each file's own size, not cached), though perhaps shrunk in the DCT domain; empty bytes
+  // otherwise (pixels made or resized here, a cache).
+  virtual EncodedImage encoded(int64_t index) const;
 
   int64_t size() const { return labels().count(); }
   int num_classes() const { return static_cast<int>(labels().num_classes()); }
@@ -101,6 +111,7 @@ class SubsetDataset : public Dataset {
   ImageSize image_size() const override { return source_->image_size(); }
   const Labels& labels() const override { return labels_; }
   Image image(int64_t index) const override;
+  EncodedImage encoded(int64_t index) const override;
   // Where item i of the subset sits in the source.
   int64_t source_index(int64_t index) const;
   const std::vector<int64_t>& indices() const { return indices_; }
@@ -121,6 +132,7 @@ class ConcatDataset : public Dataset {
   ImageSize image_size() const override { return first_->image_size(); }
   const Labels& labels() const override { return labels_; }
   Image image(int64_t index) const override;
+  EncodedImage encoded(int64_t index) const override;
 
  private:
   std::shared_ptr<const Dataset> first_, second_;

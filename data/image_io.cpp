@@ -25,8 +25,8 @@ void check_channels(int channels, const char* what) {
            channels);
 }
 
-// The whole of the file `path` (stb_image reads at most INT_MAX bytes); throws naming it when it
-// cannot be read.
+}  // namespace
+
 std::vector<uint8_t> read_image_file(const std::string& path) {
   errno = 0;
   std::ifstream file(path, std::ios::binary | std::ios::ate);
@@ -43,7 +43,24 @@ std::vector<uint8_t> read_image_file(const std::string& path) {
   return bytes;
 }
 
-}  // namespace
+bool looks_like_jpeg(const std::vector<uint8_t>& bytes) {
+  return bytes.size() >= 3 && bytes[0] == 0xFF && bytes[1] == 0xD8 && bytes[2] == 0xFF;
+}
+
+ImageSize encoded_image_size(const std::vector<uint8_t>& bytes, int channels,
+                             const std::string& path) {
+  check_channels(channels, "encoded_image_size");
+  // Before stb_image reads the header (stbi_info parses a JPEG's tables).
+  check_image_for_stb(bytes, path);
+  int width = 0, height = 0, channels_in_file = 0;
+  HG_CHECK(
+      bytes.size() <= INT_MAX && stbi_info_from_memory(bytes.data(), static_cast<int>(bytes.size()),
+                                                       &width, &height, &channels_in_file) != 0,
+      "cannot decode image '", path, "': ", stbi_failure_reason(),
+      " (corrupt, or not a JPEG, PNG or BMP file)");
+  check_image_dimensions(path, width, height);
+  return {height, width, channels};
+}
 
 void check_image_dimensions(const std::string& path, int64_t width, int64_t height) {
   HG_CHECK(width > 0 && height > 0 && width * height <= kMostImagePixels, "image '", path,

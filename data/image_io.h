@@ -16,6 +16,18 @@ namespace hg::data {
 // the file when it cannot be read or is not a valid image.
 Image decode_image(const std::string& path, int channels, int reducible_to = 0);
 
+// The whole of the file `path` (stb_image reads at most INT_MAX bytes); throws naming it when it
+// cannot be read.
+std::vector<uint8_t> read_image_file(const std::string& path);
+
+// Whether `bytes` start as a JPEG does (FF D8 FF).
+bool looks_like_jpeg(const std::vector<uint8_t>& bytes);
+
+// The size an image file's header declares, decoded with `channels` channels; throws naming
+// `path` when the header is unreadable or declares too many pixels (check_image_dimensions).
+ImageSize encoded_image_size(const std::vector<uint8_t>& bytes, int channels,
+                             const std::string& path);
+
 // The largest image a decoder accepts: 2^26 pixels (8192 x 8192, 192 MiB as RGB; a 50-megapixel
 // photo fits). A header declaring more (a 60000 x 60000 image is a 100-byte file) is refused
 // before any pixel memory is allocated.

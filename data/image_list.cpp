@@ -296,6 +296,17 @@ Image ImageListDataset::image(int64_t index) const {
   return result;
 }
 
+EncodedImage ImageListDataset::encoded(int64_t index) const {
+  check_index(index);
+  if (cached() || size_.height > 0) return {};
+  const Entry& entry = entries_[index];
+  try {
+    return {entry.path, read_image_file(entry.path)};
+  } catch (const Error& error) {
+    throw Error(entry.where + error.what());
+  }
+}
+
 const std::string& ImageListDataset::path(int64_t index) const {
   check_index(index);
   return entries_[index].path;

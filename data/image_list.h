@@ -59,6 +59,8 @@ class ImageListDataset : public Dataset {
   ImageSize image_size() const override { return size_; }
   const Labels& labels() const override { return labels_; }
   Image image(int64_t index) const override;
+  // The file of item i when the images keep their own size and are not cached.
+  EncodedImage encoded(int64_t index) const override;
 
   // The image file of item i, as resolved from the list.
   const std::string& path(int64_t index) const;

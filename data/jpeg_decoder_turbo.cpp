@@ -22,10 +22,6 @@ tjhandle thread_decompressor() {
   return handle.get();
 }
 
-bool looks_like_jpeg(const std::vector<uint8_t>& bytes) {
-  return bytes.size() >= 3 && bytes[0] == 0xFF && bytes[1] == 0xD8 && bytes[2] == 0xFF;
-}
-
 }  // namespace
 
 bool jpeg_turbo_available() { return true; }

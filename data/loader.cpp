@@ -18,7 +18,7 @@ namespace {
 size_t round_up_64(size_t bytes) { return (bytes + 63) / 64 * 64; }
 
 // One prefetch slot: a host buffer holding a whole batch, laid out as
-//   [images: B·C·H·W f32][labels: B·num_classes f32][class ids: B i64]
+//   [images: B × the image stage's floats][labels: B·num_classes f32][class ids: B i64]
 // each part starting on a 64-byte boundary.
 struct Slot {
   std::unique_ptr<StagingBuffer> buffer;
@@ -35,6 +35,7 @@ struct Slot {
 struct Loader::State {
   std::shared_ptr<const Dataset> dataset;
   Pipeline pipeline;
+  std::unique_ptr<ImageStage> stage;
   LoaderOptions options;
   ImageSize output;
   int num_classes = 0;
@@ -52,13 +53,14 @@ struct Loader::State {
   // Stops the workers before the slots they fill go away.
   ~State();
   void work();
-  void fill(int64_t batch, Slot& slot);
+  void fill(int64_t batch, size_t slot_index);
   void stop_workers();
 };
 
 Loader::State::~State() { stop_workers(); }
 
-void Loader::State::fill(int64_t batch, Slot& slot) {
+void Loader::State::fill(int64_t batch, size_t slot_index) {
+  Slot& slot = slots[slot_index];
   const int64_t whole_begin = batch * options.batch_size;
   slot.batch_items =
       std::min<int64_t>(whole_begin + options.batch_size, order.size()) - whole_begin;
@@ -75,27 +77,26 @@ void Loader::State::fill(int64_t batch, Slot& slot) {
   slot.count = end - begin;
   for (int64_t k = 0; k < slot.count; ++k) {
     const int64_t index = slot.indices[k];
-    Sample sample = dataset->get(index);
     Random random(derive_seed(epoch_seed, static_cast<uint64_t>(index)));
-    Image image = pipeline.apply(std::move(sample.image), random);
-    HG_CHECK(image.size == output, dataset->name(), ": item ", index,
-             " came out of the transforms as ", size_string(image.size), ", expected ",
-             size_string(output));
-    write_chw(image, pipeline.normalization(), images + k * image_floats);
-    std::copy(sample.labels.begin(), sample.labels.end(), labels + k * num_classes);
-    ids[k] = sample.class_id;
+    stage->prepare(slot_index, k, index, random, images + k * image_floats);
+    const Labels& all = dataset->labels();
+    const std::vector<uint8_t> row = all.row(index);
+    std::copy(row.begin(), row.end(), labels + k * num_classes);
+    ids[k] = all.multi_label() ? -1 : all.class_id(index);
   }
 }
 
 void Loader::State::work() {
   for (;;) {
     int64_t batch;
+    size_t slot_index;
     Slot* slot;
     {
       std::unique_lock<std::mutex> lock(mutex);
       if (stopping || next_to_claim >= num_batches) return;
       batch = next_to_claim++;
-      slot = &slots[batch % slots.size()];
+      slot_index = static_cast<size_t>(batch) % slots.size();
+      slot = &slots[slot_index];
       // The slot is free for this batch once the consumer has taken the batch before it.
       changed.wait(lock, [&] { return stopping || (slot->batch == batch && !slot->ready); });
       if (stopping) return;
@@ -103,7 +104,7 @@ void Loader::State::work() {
     try {
       // The previous batch's asynchronous copy may still be reading the buffer.
       slot->buffer->wait_until_read();
-      fill(batch, *slot);
+      fill(batch, slot_index);
     } catch (...) {
       slot->error = std::current_exception();
     }
@@ -142,11 +143,14 @@ Loader::Loader(std::shared_ptr<const Dataset> dataset, Pipeline pipeline, Loader
   s.output = s.pipeline.output_size(s.dataset->image_size());
   s.num_classes = s.dataset->num_classes();
   const size_t batch = static_cast<size_t>(options.batch_size);
-  s.image_floats = static_cast<size_t>(s.output.bytes());
+  const size_t slot_count = static_cast<size_t>(std::max(options.prefetch, options.workers));
+  s.stage = make_image_stage(options.image_pipeline, s.dataset, s.pipeline, s.output, slot_count,
+                             options.batch_size, options.device);
+  s.image_floats = s.stage->host_floats_per_item();
   s.labels_offset = round_up_64(batch * s.image_floats * sizeof(float));
   s.ids_offset = s.labels_offset + round_up_64(batch * s.num_classes * sizeof(float));
   s.slot_bytes = s.ids_offset + batch * sizeof(int64_t);
-  s.slots.resize(static_cast<size_t>(std::max(options.prefetch, options.workers)));
+  s.slots.resize(slot_count);
   for (Slot& slot : s.slots)
     slot.buffer = std::make_unique<StagingBuffer>(s.slot_bytes, options.device);
 }
@@ -186,7 +190,8 @@ bool Loader::next(Batch& batch) {
   if (s.epoch < 0) start_epoch(0);
   if (s.next_to_take >= s.num_batches) return false;
   const int64_t number = s.next_to_take;
-  Slot& slot = s.slots[number % s.slots.size()];
+  const size_t slot_index = static_cast<size_t>(number) % s.slots.size();
+  Slot& slot = s.slots[slot_index];
   {
     std::unique_lock<std::mutex> lock(s.mutex);
     s.changed.wait(lock, [&] { return slot.batch == number && slot.ready; });
@@ -200,8 +205,7 @@ bool Loader::next(Batch& batch) {
   const int64_t count = slot.count;
   const Device device = s.options.device;
   const bool single_label = !s.dataset->multi_label();
-  batch.images = Tensor::empty({count, s.output.channels, s.output.height, s.output.width},
-                               DType::f32, device);
+  batch.images = s.stage->images(slot_index, count, *slot.buffer);
   batch.labels = Tensor::empty({count, s.num_classes}, DType::f32, device);
   batch.class_ids = single_label ? Tensor::empty({count}, DType::i64, device) : Tensor();
   batch.indices = slot.indices;
@@ -210,8 +214,7 @@ bool Loader::next(Batch& batch) {
     const Tensor& tensor;
     size_t offset, bytes;
   };
-  const Part parts[] = {{batch.images, 0, count * s.image_floats * sizeof(float)},
-                        {batch.labels, s.labels_offset, count * s.num_classes * sizeof(float)},
+  const Part parts[] = {{batch.labels, s.labels_offset, count * s.num_classes * sizeof(float)},
                         {batch.class_ids, s.ids_offset, count * sizeof(int64_t)}};
   for (const Part& part : parts) {
     if (part.tensor.defined()) slot.buffer->copy_to(part.tensor, part.offset, part.bytes);

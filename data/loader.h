@@ -2,11 +2,13 @@
 //
 // Each epoch visits the dataset in a seeded shuffled order (or in order), cut into batches.
 // Worker threads claim batches in order and fill a ring of prefetch slots in host memory —
-// page-locked when the batches go to the GPU — with the transformed, normalized images
-// (f32 NCHW), the labels and the class ids. next() hands out batch b once its slot is full;
-// for a CUDA loader it queues cudaMemcpyAsync copies from the slot on hashgrad's stream and
-// returns at once, so the copies overlap with the GPU's work and the GPU does not wait for data.
-// A worker refills a slot only after its previous copy has finished (a CUDA event).
+// page-locked when the batches go to the GPU — with the labels, the class ids and, through the
+// image stage (data/image_stage.h), the images: the transformed, normalized images (f32 NCHW)
+// of the CPU image pipeline, or what the GPU image pipeline decodes and augments on the GPU.
+// next() hands out batch b once its slot is full; for a CUDA loader it queues cudaMemcpyAsync
+// copies from the slot on hashgrad's stream and returns at once, so the copies overlap with the
+// GPU's work and the GPU does not wait for data. A worker refills a slot only after the GPU has
+// finished with it (a CUDA event).
 //
 // Reproducible: the order of epoch e is a shuffle seeded by derive_seed(seed, e), and the
 // augmentation of item i in epoch e draws from derive_seed(derive_seed(seed, e), i), so the
@@ -17,6 +19,7 @@
 #include <vector>
 
 #include "data/dataset.h"
+#include "data/image_stage.h"
 #include "data/transforms.h"
 
 namespace hg::data {
@@ -29,6 +32,8 @@ struct LoaderOptions {
   int prefetch = 4;        // batches ready or in progress ahead of the consumer (≥ workers)
   uint64_t seed = 0;
   Device device = Device::cpu;  // where next() puts the batch tensors
+  // Where images are decoded and augmented (choose_image_pipeline); gpu needs device cuda.
+  ImagePipeline image_pipeline = ImagePipeline::cpu;
   // Data-parallel training (DESIGN §3b): this process loads share `share` of `shares` of every
   // batch (the batch's items split as distributed::share_begin splits them), the same batches
   // in the same order on every rank.

@@ -245,6 +245,8 @@ std::unique_ptr<data::Loader> Trainer::make_loader(const std::vector<int64_t>& i
   options.workers = setup_.workers;
   options.seed = setup_.seed * 1000003 + static_cast<uint64_t>(round);
   options.device = device_;
+  options.image_pipeline =
+      data::choose_image_pipeline("image_pipeline", setup_.image_pipeline, device_, pipeline);
   options.share = communicator_->rank();
   options.shares = communicator_->size();
   return std::make_unique<data::Loader>(subset, pipeline, options);

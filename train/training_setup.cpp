@@ -146,6 +146,7 @@ void read_runtime(const Config& config, TrainingSetup& s) {
   s.sync_batch_norm = config.get_bool("sync_batch_norm", false);
   s.precision = parse_precision(config.get_choice("precision", "f32", {"f32", "bf16"}));
   s.workers = static_cast<int>(config.get_int("workers", s.workers, 1));
+  s.image_pipeline = config.get_choice("image_pipeline", s.image_pipeline, {"auto", "cpu", "gpu"});
   s.eval_every = config.get_int("eval_every", 0, 0);
   s.eval_queries = config.get_int("eval_queries", s.eval_queries, 1);
   s.checkpoint_every = config.get_int("checkpoint_every", s.checkpoint_every, 1);

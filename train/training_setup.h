@@ -65,6 +65,10 @@ struct TrainingSetup {
   // f32 (autograd/mixed_precision.h); evaluation and the codes a run writes stay f32.
   Precision precision = Precision::f32;
   int workers = 2;
+  // Where training images are decoded and augmented (data/image_stage.h): cpu, gpu (nvJPEG and
+  // the augmentation kernel), or auto: gpu when training on the GPU with nvJPEG in the build.
+  // cpu by default while the GPU pipeline has not yet run on a GPU.
+  std::string image_pipeline = "cpu";
   int64_t eval_every = 0;  // rounds between evaluations on a query subset (0: final only)
   int64_t eval_queries = 1000;
   int64_t checkpoint_every = 1;  // rounds between checkpoints
