@@ -39,20 +39,6 @@ void fill(T* destination, T value, int64_t count, cudaStream_t stream) {
   CUDA_CHECK_LAUNCH();
 }
 
-#define HG_INSTANTIATE_COPY_TO(Destination, Source)                                       \
-  template void copy_cast<Source, Destination>(const Source*, StridedIndex, Destination*, \
-                                               StridedIndex, int64_t, cudaStream_t);
-#define HG_INSTANTIATE_COPY_FROM(Source)     \
-  HG_INSTANTIATE_COPY_TO(float, Source)      \
-  HG_INSTANTIATE_COPY_TO(double, Source)     \
-  HG_INSTANTIATE_COPY_TO(::hg::bf16, Source) \
-  HG_INSTANTIATE_COPY_TO(int32_t, Source)    \
-  HG_INSTANTIATE_COPY_TO(int64_t, Source)    \
-  HG_INSTANTIATE_COPY_TO(uint8_t, Source)    \
-  HG_INSTANTIATE_COPY_TO(uint64_t, Source)
-HG_FOR_EACH_TYPE(HG_INSTANTIATE_COPY_FROM)
-
-#define HG_INSTANTIATE_FILL(T) template void fill<T>(T*, T, int64_t, cudaStream_t);
-HG_FOR_EACH_TYPE(HG_INSTANTIATE_FILL)
+HG_INSTANTIATE_COPY_AND_FILL()
 
 }  // namespace hg::cuda
