@@ -72,17 +72,27 @@ HG_HOST_DEVICE uint64_t permutation_key(uint64_t seed, uint64_t counter) {
 
 namespace hg::cuda {
 
+// Where a GPU draw starts: generator offset `offset`, plus, for a draw captured in a CUDA graph,
+// the u64 at `device_base` as it is when the kernel runs. A captured kernel keeps the arguments
+// it was captured with; the base is what lets each replay draw new numbers
+// (tensor/captured_draws.h).
+struct DrawStart {
+  uint64_t seed = 0;
+  uint64_t offset = 0;
+  const uint64_t* device_base = nullptr;
+};
+
 // output[i] = sample(distribution, a, b, seed, offset + i) for i < count.
 template <typename T>
-void random_fill(Distribution distribution, T a, T b, T* output, int64_t count, uint64_t seed,
-                 uint64_t offset, Stream stream);
+void random_fill(Distribution distribution, T a, T b, T* output, int64_t count, DrawStart start,
+                 Stream stream);
 
 // output[i] = bernoulli_sample(probabilities[probability_index(i)], seed, offset + i).
 template <typename T>
 void bernoulli(const T* probabilities, StridedIndex probability_index, T* output, int64_t count,
-               uint64_t seed, uint64_t offset, Stream stream);
+               DrawStart start, Stream stream);
 
 // output = the indices 0..n−1 sorted by (permutation_key(seed, offset + i), i).
-void randperm(int64_t* output, int64_t n, uint64_t seed, uint64_t offset, Stream stream);
+void randperm(int64_t* output, int64_t n, DrawStart start, Stream stream);
 
 }  // namespace hg::cuda

@@ -5,6 +5,8 @@
 #include <mutex>
 
 #include "core/profiler.h"
+#include "tensor/captured_draws.h"
+#include "tensor/copy.h"
 #include "tensor/cpu/random.h"
 #include "tensor/indexing.h"
 #include "tensor/reduce.h"
@@ -19,16 +21,49 @@ constexpr uint64_t kDefaultSeed = 0x5EEDC0DE2024ULL;
 
 std::mutex generator_mutex;
 RandomState generator{kDefaultSeed, 0};
+thread_local CapturedDraws* capture = nullptr;  // this thread's capture in progress, if any
 
-// The offset this draw starts at; the generator moves past its `count` counters.
-RandomState reserve(int64_t count) {
+// Where this draw starts; the generator (or the capture) moves past its `count` counters.
+cuda::DrawStart reserve(int64_t count, bool on_gpu) {
   std::lock_guard<std::mutex> lock(generator_mutex);
-  RandomState start = generator;
+  if (capture != nullptr) {
+    HG_CHECK(on_gpu,
+             "a CPU random draw inside a CUDA graph capture: the captured step must run "
+             "on the GPU (set cuda_graph = off to run it eagerly)");
+    return {generator.seed, capture->take(count), capture->device_base()};
+  }
+  cuda::DrawStart start{generator.seed, generator.offset, nullptr};
   generator.offset += static_cast<uint64_t>(count);
   return start;
 }
 
 }  // namespace
+
+CapturedDraws::CapturedDraws(const Tensor& device_base)
+    : device_base_(device_base.data<uint64_t>()) {
+  HG_CHECK(device_base.is_cuda() && device_base.numel() == 1,
+           "CapturedDraws: the base must be one u64 on the GPU, got ", device_base.description());
+  HG_CHECK(capture == nullptr, "CapturedDraws: a capture is already in progress on this thread");
+  capture = this;
+}
+
+CapturedDraws::~CapturedDraws() { capture = nullptr; }
+
+uint64_t CapturedDraws::take(int64_t count) {
+  const uint64_t start = drawn_;
+  drawn_ += static_cast<uint64_t>(count);
+  return start;
+}
+
+void prepare_replay_draws(const Tensor& device_base, uint64_t drawn) {
+  uint64_t offset = 0;
+  {
+    std::lock_guard<std::mutex> lock(generator_mutex);
+    offset = generator.offset;
+    generator.offset += drawn;
+  }
+  ops::copy_(device_base, Tensor::from_vector(std::vector<uint64_t>{offset}, {1}));
+}
 
 void manual_seed(uint64_t seed) { set_random_state({seed, 0}); }
 
@@ -54,10 +89,10 @@ Tensor draw(Distribution distribution, const Shape& shape, double a, double b, D
   profiler::Scope scope(op, result.is_cuda());
   dispatch_floating(dtype, op, [&](auto zero) {
     using T = decltype(zero);
-    RandomState start = reserve(result.numel());
+    const cuda::DrawStart start = reserve(result.numel(), result.is_cuda());
     if (result.is_cuda()) {
-      cuda::random_fill<T>(distribution, T(a), T(b), result.data<T>(), result.numel(), start.seed,
-                           start.offset, cuda::current_stream());
+      cuda::random_fill<T>(distribution, T(a), T(b), result.data<T>(), result.numel(), start,
+                           cuda::current_stream());
     } else {
       cpu::random_fill<T>(distribution, T(a), T(b), result.data<T>(), result.numel(), start.seed,
                           start.offset);
@@ -75,10 +110,10 @@ Tensor draw_bernoulli(const Tensor& probabilities) {
   profiler::Scope scope("bernoulli", result.is_cuda());
   dispatch_floating(result.dtype(), "bernoulli", [&](auto zero) {
     using T = decltype(zero);
-    RandomState start = reserve(result.numel());
+    const cuda::DrawStart start = reserve(result.numel(), result.is_cuda());
     if (result.is_cuda()) {
-      cuda::bernoulli<T>(probabilities.data<T>(), index, result.data<T>(), result.numel(),
-                         start.seed, start.offset, cuda::current_stream());
+      cuda::bernoulli<T>(probabilities.data<T>(), index, result.data<T>(), result.numel(), start,
+                         cuda::current_stream());
     } else {
       cpu::bernoulli<T>(probabilities.data<T>(), index, result.data<T>(), result.numel(),
                         start.seed, start.offset);
@@ -126,9 +161,9 @@ Tensor randperm(int64_t n, Device device) {
   HG_CHECK(n >= 0, "randperm: n must be non-negative, got ", n);
   Tensor result = Tensor::empty({n}, DType::i64, device);
   profiler::Scope scope("randperm", result.is_cuda());
-  RandomState start = reserve(n);
+  const cuda::DrawStart start = reserve(n, result.is_cuda());
   if (result.is_cuda()) {
-    cuda::randperm(result.data<int64_t>(), n, start.seed, start.offset, cuda::current_stream());
+    cuda::randperm(result.data<int64_t>(), n, start, cuda::current_stream());
   } else {
     cpu::randperm(result.data<int64_t>(), n, start.seed, start.offset);
   }

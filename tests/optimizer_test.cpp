@@ -7,6 +7,7 @@
 
 #include "autograd/ops.h"
 #include "tensor/cpu/optimizer_step.h"
+#include "tensor/optimizer_step.h"
 #include "tests/test_support.h"
 #include "train/lr_schedule.h"
 #include "train/optimizer.h"
@@ -75,6 +76,30 @@ TEST(Optimizer, CpuStepFlushesSubnormalStateToZeroAndRestoresTheThreadsMode) {
   EXPECT_GT(smallest_normal / 2, 0.0f) << "the caller's thread still makes subnormals";
 }
 #endif
+
+// The update reads the learning rate and step from its step values (what a CUDA graph's replay
+// reads from device memory), not from the hyperparameters it was called with: Adam at step 3
+// with lr 0.01 from the values, though the call says lr 5 at step 1.
+TEST(Optimizer, TheUpdateReadsItsStepAndLearningRateFromTheStepValues) {
+  OptimizerHyperparameters written;
+  written.learning_rate = 0.01;
+  written.step = 3;
+  OptimizerHyperparameters called = written;
+  called.learning_rate = 5;
+  called.step = 1;
+  Tensor p = Tensor::from_vector(std::vector<float>{1.0f}, {1});
+  Tensor g = Tensor::from_vector(std::vector<float>{0.5f}, {1});
+  Tensor first = Tensor::zeros({1}), second = Tensor::zeros({1});
+  ops::optimizer_step_(OptimizerRule::adam, called,
+                       ops::optimizer_step_values(written, Device::cpu), p, g, first, second);
+  // m = 0.05, v = 0.00025; m̂ = m / (1 − 0.9³), v̂ = v / (1 − 0.999³); p = 1 − 0.01·m̂/(√v̂ + ε).
+  const double m = 0.1 * 0.5, v = 0.001 * 0.25;
+  const double expected =
+      1 - 0.01 * (m / (1 - std::pow(0.9, 3))) / (std::sqrt(v / (1 - std::pow(0.999, 3))) + 1e-8);
+  EXPECT_NEAR(p.item<float>(), expected, 1e-6);
+  EXPECT_EQ(ops::optimizer_step_values(written, Device::cpu).to_vector<double>(),
+            (std::vector<double>{0.01, 3, 1 - std::pow(0.9, 3), 1 - std::pow(0.999, 3)}));
+}
 
 TEST(Optimizer, AdamWDecaysWeightsBeforeTheUpdate) {
   Tensor p = parameter({2.0});

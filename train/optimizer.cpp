@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "autograd/node.h"
+#include "cuda/optimizer_step.h"
 #include "tensor/ops.h"
 #include "tensor/optimizer_step.h"
 
@@ -19,20 +20,34 @@ Optimizer::Optimizer(std::vector<Tensor> parameters, OptimizerRule rule,
 }
 
 void Optimizer::step() {
-  NoGradGuard no_grad;
+  prepare_step();
+  apply_step();
+}
+
+void Optimizer::prepare_step() {
+  if (parameters_.empty()) return;
+  const Device device = parameters_.front().device();
   if (first_.empty()) {
     for (const Tensor& parameter : parameters_) {
       first_.push_back(Tensor::zeros(parameter.shape(), parameter.dtype(), parameter.device()));
       second_.push_back(Tensor::zeros(parameter.shape(), parameter.dtype(), parameter.device()));
     }
   }
+  // Copied into the same tensor every step: a captured update keeps reading its address.
+  if (!step_values_.defined())
+    step_values_ = Tensor::zeros({kOptimizerStepValues}, DType::f64, device);
+  ops::copy_(step_values_, ops::optimizer_step_values(hyperparameters_, Device::cpu));
+  ++hyperparameters_.step;
+}
+
+void Optimizer::apply_step() {
+  NoGradGuard no_grad;
   for (size_t i = 0; i < parameters_.size(); ++i) {
     Tensor gradient = parameters_[i].grad();
     if (!gradient.defined()) continue;
-    ops::optimizer_step_(rule_, hyperparameters_, parameters_[i], gradient.contiguous(), first_[i],
-                         second_[i]);
+    ops::optimizer_step_(rule_, hyperparameters_, step_values_, parameters_[i],
+                         gradient.contiguous(), first_[i], second_[i]);
   }
-  ++hyperparameters_.step;
 }
 
 void Optimizer::zero_grad() {

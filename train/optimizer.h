@@ -18,8 +18,15 @@ class Optimizer {
   Optimizer(std::vector<Tensor> parameters, OptimizerRule rule,
             OptimizerHyperparameters hyperparameters);
 
-  // One update of every parameter that has a gradient.
+  // One update of every parameter that has a gradient: prepare_step(), then apply_step().
   void step();
+  // The host's half of a step, never inside a CUDA graph: the state on the first step, and this
+  // step's values (learning rate, step, Adam's bias corrections) written where the update reads
+  // them, on the parameters' device; the step count moves on.
+  void prepare_step();
+  // The device's half, which a CUDA graph captures (train/step_runner.h): the fused update of
+  // every parameter that has a gradient, reading the values the last prepare_step wrote.
+  void apply_step();
   void zero_grad();
 
   double learning_rate() const { return hyperparameters_.learning_rate; }
@@ -34,6 +41,7 @@ class Optimizer {
  private:
   std::vector<Tensor> parameters_;
   std::vector<Tensor> first_, second_;  // allocated on the first step, like torch's state
+  Tensor step_values_;  // f64 (tensor/optimizer_step.h): where the update reads this step's values
   OptimizerRule rule_;
   OptimizerHyperparameters hyperparameters_;
 };

@@ -7,14 +7,14 @@
 namespace hg::cuda {
 
 template <typename T>
-void optimizer_step(OptimizerRule, const OptimizerHyperparameters&, T, T, T*, const T*, T*, T*,
-                    int64_t, Stream) {
+void optimizer_step(OptimizerRule, const OptimizerHyperparameters&, const double*, T*, const T*, T*,
+                    T*, int64_t, Stream) {
   built_without_cuda("cuda::optimizer_step");
 }
 
-#define HG_INSTANTIATE(T)                                                                   \
-  template void optimizer_step<T>(OptimizerRule, const OptimizerHyperparameters&, T, T, T*, \
-                                  const T*, T*, T*, int64_t, Stream);
+#define HG_INSTANTIATE(T)                                                                        \
+  template void optimizer_step<T>(OptimizerRule, const OptimizerHyperparameters&, const double*, \
+                                  T*, const T*, T*, T*, int64_t, Stream);
 HG_FOR_EACH_FLOATING(HG_INSTANTIATE)
 
 }  // namespace hg::cuda

@@ -7,20 +7,18 @@
 namespace hg::cuda {
 
 template <typename T>
-void random_fill(Distribution, T, T, T*, int64_t, uint64_t, uint64_t, Stream) {
+void random_fill(Distribution, T, T, T*, int64_t, DrawStart, Stream) {
   built_without_cuda("cuda::random_fill");
 }
 template <typename T>
-void bernoulli(const T*, StridedIndex, T*, int64_t, uint64_t, uint64_t, Stream) {
+void bernoulli(const T*, StridedIndex, T*, int64_t, DrawStart, Stream) {
   built_without_cuda("cuda::bernoulli");
 }
-void randperm(int64_t*, int64_t, uint64_t, uint64_t, Stream) {
-  built_without_cuda("cuda::randperm");
-}
+void randperm(int64_t*, int64_t, DrawStart, Stream) { built_without_cuda("cuda::randperm"); }
 
-#define HG_INSTANTIATE(T)                                                                    \
-  template void random_fill<T>(Distribution, T, T, T*, int64_t, uint64_t, uint64_t, Stream); \
-  template void bernoulli<T>(const T*, StridedIndex, T*, int64_t, uint64_t, uint64_t, Stream);
+#define HG_INSTANTIATE(T)                                                           \
+  template void random_fill<T>(Distribution, T, T, T*, int64_t, DrawStart, Stream); \
+  template void bernoulli<T>(const T*, StridedIndex, T*, int64_t, DrawStart, Stream);
 HG_FOR_EACH_FLOATING(HG_INSTANTIATE)
 
 }  // namespace hg::cuda
