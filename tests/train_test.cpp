@@ -211,6 +211,31 @@ TEST_F(Training, NanLossStopsWithTheStepAndTheLastCheckpoint) {
   }
 }
 
+// cuda_graph on the CPU: `on` is an error naming the key and why, `auto` trains eagerly and the
+// setup line says why (the GPU side: cuda_graph_training_test.cpp). Off, the default, says so.
+TEST_F(Training, CudaGraphOnTheCpuIsAnErrorWhenAskedForAndEagerOnAuto) {
+  Config on = small_run();
+  on.set("device", "cpu", "test");
+  on.set("cuda_graph", "on", "test");
+  const std::string message =
+      test::error_message([&] { Trainer(on, fresh_directory("graph_on"), false); });
+  EXPECT_NE(message.find("config key 'cuda_graph = on'"), std::string::npos) << message;
+  EXPECT_NE(message.find("device = cuda"), std::string::npos) << message;
+
+  Config automatic = small_run();
+  automatic.set("device", "cpu", "test");
+  automatic.set("cuda_graph", "auto", "test");
+  const std::string directory = fresh_directory("graph_auto");
+  Trainer(automatic, directory, false);
+  std::ifstream log(directory + "/log.jsonl");
+  std::string line;
+  ASSERT_TRUE(std::getline(log, line));
+  nlohmann::json setup = nlohmann::json::parse(line);
+  ASSERT_EQ(setup["event"], "setup");
+  EXPECT_EQ(setup["cuda_graph"], "the run is on the CPU; CUDA graphs need device = cuda");
+  EXPECT_EQ(read_training_setup(small_run()).cuda_graph, CudaGraphSetting::off);
+}
+
 // A config written before a loss weight was renamed still runs: the old key's value reaches the
 // loss (here a NaN, so the run stops at once) and the log says the key is deprecated.
 TEST_F(Training, AnOldKeyIsReadAndTheLogSaysItIsDeprecated) {

@@ -14,6 +14,11 @@ namespace {
 // Four training items of two classes (multi-hot rows), 2-bit codes.
 Tensor four_item_labels() { return test::f32({1, 0, 1, 0, 0, 1, 0, 1}, {4, 2}); }
 
+// A batch's row index (i64 [B]).
+Tensor rows(const std::vector<int64_t>& values) {
+  return Tensor::from_vector(values, {static_cast<int64_t>(values.size())});
+}
+
 TEST(TrainingStrategy, IsChosenFromTheLossCompositionAlone) {
   hashing::ObjectiveConfig objective;
   objective.classification_weight = 1;
@@ -43,7 +48,7 @@ TEST(TrainingStrategy, CodeBankTakesEachBatchsCodesAndSurvivesACheckpoint) {
   output.relaxed = test::f32({0.5f, -0.25f, -1, 0.75f}, {2, 2});
   std::map<std::string, Tensor> parts;
   Tensor loss = bank->step_loss(
-      {output, test::f32({1, 0, 0, 1}, {2, 2}), std::vector<int64_t>{3, 1}, {0, 1}, 2}, &parts);
+      {output, test::f32({1, 0, 0, 1}, {2, 2}), rows({3, 1}), rows({0, 1}), 2}, &parts);
   EXPECT_TRUE(std::isfinite(loss.item<float>()));
   EXPECT_EQ(parts.count("pairwise"), 1u);
   bank->end_round();
@@ -73,8 +78,8 @@ TEST(TrainingStrategy, AsymmetricCodesAreTheDatabaseCodesOnceUpdated) {
   hashing::HashOutput output;
   // Items 2 and 0 are of different classes, so the update gives them opposite codes.
   output.relaxed = test::f32({0.9f, 0.8f, -0.7f, -0.9f}, {2, 2});
-  asymmetric->step_loss(
-      {output, test::f32({0, 1, 1, 0}, {2, 2}), std::vector<int64_t>{2, 0}, {0, 1}, 2}, nullptr);
+  asymmetric->step_loss({output, test::f32({0, 1, 1, 0}, {2, 2}), rows({2, 0}), rows({0, 1}), 2},
+                        nullptr);
   asymmetric->end_round();
   Tensor v = asymmetric->database_codes(1);
   ASSERT_TRUE(v.defined());

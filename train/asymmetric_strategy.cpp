@@ -42,9 +42,8 @@ class AsymmetricStrategy : public TrainingStrategy {
   }
 
   Tensor step_loss(const StrategyBatch& batch, std::map<std::string, Tensor>* parts) override {
-    Tensor loss =
-        objective_.loss(batch.output, batch.labels,
-                        {v_.codes(), train_labels_, v_.row_index(batch.train_rows)}, parts);
+    Tensor loss = objective_.loss(batch.output, batch.labels,
+                                  {v_.codes(), train_labels_, batch.train_rows}, parts);
     sample_codes_.assign_rows_of_every_rank(batch.round_positions, batch.output.relaxed.detach(),
                                             batch.batch_items, communicator_);
     return loss;

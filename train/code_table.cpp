@@ -25,10 +25,10 @@ void CodeTable::load_state_dict(const std::map<std::string, Tensor>& state,
   codes_ = codes->second.to(DType::f32).to(codes_.device()).clone();
 }
 
-void CodeTable::assign_rows_of_every_rank(const std::vector<int64_t>& rows, const Tensor& values,
+void CodeTable::assign_rows_of_every_rank(const Tensor& index, const Tensor& values,
                                           int64_t batch_items,
                                           distributed::Communicator& communicator) const {
-  assign_rows(distributed::gather_shares(row_index(rows), batch_items, communicator),
+  assign_rows(distributed::gather_shares(index, batch_items, communicator),
               distributed::gather_shares(values, batch_items, communicator));
 }
 

@@ -23,10 +23,9 @@ class CodeTable {
   // codes[index[i]] ← values[i], outside autograd.
   void assign_rows(const Tensor& index, const Tensor& values) const;
   // The same for the whole batch of a data-parallel step (DESIGN §3b): each rank passes its
-  // share's rows and values (of a batch of `batch_items`), and every rank's table takes every
+  // share's row index and values (of a batch of `batch_items`), and every rank's table takes every
   // rank's rows, so the tables stay equal on all ranks and to one process's.
-  void assign_rows_of_every_rank(const std::vector<int64_t>& rows, const Tensor& values,
-                                 int64_t batch_items,
+  void assign_rows_of_every_rank(const Tensor& index, const Tensor& values, int64_t batch_items,
                                  distributed::Communicator& communicator) const;
 
   std::map<std::string, Tensor> state_dict() const { return {{"codes", codes_}}; }

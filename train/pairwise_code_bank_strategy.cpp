@@ -23,11 +23,10 @@ class PairwiseCodeBankStrategy : public TrainingStrategy {
   // each item then meets its own fresh code as a similar pair, which keeps the codes from
   // collapsing to one point early on (from scratch, a stale bank let every code shrink to 0).
   Tensor step_loss(const StrategyBatch& batch, std::map<std::string, Tensor>* parts) override {
-    Tensor train_index = bank_.row_index(batch.train_rows);
     bank_.assign_rows_of_every_rank(batch.train_rows, batch.output.relaxed.detach(),
                                     batch.batch_items, communicator_);
-    return objective_.loss(batch.output, batch.labels, {bank_.codes(), train_labels_, train_index},
-                           parts);
+    return objective_.loss(batch.output, batch.labels,
+                           {bank_.codes(), train_labels_, batch.train_rows}, parts);
   }
 
   void end_round() override {}

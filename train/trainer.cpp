@@ -11,6 +11,8 @@
 #include "autograd/mixed_precision.h"
 #include "autograd/node.h"
 #include "core/atomic_write.h"
+#include "core/caching_allocator.h"
+#include "core/profiler.h"
 #include "cuda/runtime.h"
 #include "data/loader.h"
 #include "data/progress.h"
@@ -138,6 +140,27 @@ void Trainer::build_training() {
   StrategyContext context{*objective_, data_.train->labels().matrix_tensor(DType::f32).to(device_),
                           setup_.bits, device_, communicator_};
   strategy_ = make_training_strategy(setup_.strategy, context);
+  make_step_runner();
+}
+
+void Trainer::make_step_runner() {
+  StepCaptureConditions conditions;
+  conditions.device = device_;
+  conditions.processes = communicator_->size();
+  conditions.clip_grad_norm = setup_.clip_grad_norm;
+  conditions.memory_caching = memory::caching_enabled();
+  conditions.profiling = profiler::enabled();
+  conditions.objective = setup_.objective;
+  capture_decision_ = decide_run_capture(setup_.cuda_graph, conditions);
+  TrainingStep step{[this] { optimizer_->prepare_step(); },
+                    [this](const std::vector<Tensor>& inputs) { return compute_step(inputs); }};
+  if (!capture_decision_.capture) {
+    step_runner_ = make_eager_step_runner(std::move(step));
+    return;
+  }
+  step_runner_ = make_graph_step_runner(std::move(step), [this](const std::string& notice) {
+    log_->write("notice", {{"notice", notice}}, notice);
+  });
 }
 
 void Trainer::log_setup(bool resume) {
@@ -151,6 +174,7 @@ void Trainer::log_setup(bool resume) {
        {"parameters", model_->parameter_count()},
        {"device", device},
        {"processes", communicator_->description()},
+       {"cuda_graph", capture_decision_.capture ? "on" : capture_decision_.reason},
        {"train", data_.train->size()},
        {"query", data_.query->size()},
        {"database", data_.database->size()},
@@ -197,6 +221,7 @@ void Trainer::train_round(int64_t round) {
   std::unique_ptr<data::Loader> loader = make_loader(items, round);
   optimizer_->set_learning_rate(setup_.schedule.at(round));
   strategy_->begin_round(items);
+  step_runner_->begin_round();
   RoundTotals totals;
   data::ProgressBar progress(detail::concat("round ", round + 1, "/", setup_.rounds),
                              static_cast<int64_t>(items.size()) * setup_.epochs_per_round);
@@ -258,28 +283,15 @@ void Trainer::train_step(const data::Batch& batch, const std::vector<int64_t>& i
   const int64_t whole = batch.batch_items;                       // every rank's together
   // Each rank's loss is a mean over its share: weighted by the share's size, the ranks'
   // gradients and losses sum to the whole batch's.
-  const double weight = static_cast<double>(b) / static_cast<double>(whole);
+  step_weight_ = static_cast<double>(b) / static_cast<double>(whole);
+  step_batch_items_ = whole;
   std::vector<int64_t> train_rows(b);
   for (int64_t i = 0; i < b; ++i) train_rows[i] = items[batch.indices[i]];
-  hashing::HashOutput output = model_->run(batch.images);
-  std::map<std::string, Tensor> parts;
-  Tensor loss =
-      strategy_->step_loss({output, batch.labels, train_rows, batch.indices, whole}, &parts);
-  optimizer_->zero_grad();
-  if (buckets_) {
-    buckets_->begin();
-    backward_with_leaf_hook(mul_scalar(loss, weight), Tensor(), buckets_->hook());
-    buckets_->finish();
-  } else {
-    backward(loss);
-  }
-  if (setup_.clip_grad_norm > 0) clip_grad_norm(model_->parameters(), setup_.clip_grad_norm);
-  optimizer_->step();
+  const Tensor rows = Tensor::from_vector(train_rows, {b}).to(device_);
+  const Tensor positions = Tensor::from_vector(batch.indices, {b}).to(device_);
   // The loss and its terms come to the host in one copy, after the whole step is queued: on
   // the GPU that is one wait per step instead of one per term.
-  std::vector<Tensor> scalars{loss.detach()};
-  for (auto& [name, part] : parts) scalars.push_back(part);
-  Tensor summed = ops::mul_scalar(ops::stack(scalars, 0), weight).contiguous();
+  Tensor summed = step_runner_->run({batch.images, batch.labels, rows, positions}).contiguous();
   communicator_->all_reduce_sum(summed);
   std::vector<double> values = summed.to(DType::f64).to_vector<double>();
   if (!std::isfinite(values[0])) {
@@ -291,11 +303,34 @@ void Trainer::train_step(const data::Batch& batch, const std::vector<int64_t>& i
                                last, ". Lower learning_rate or set clip_grad_norm"));
   }
   totals.loss_sum += values[0] * static_cast<double>(whole);
-  size_t position = 1;
-  for (auto& [name, part] : parts)
-    totals.part_sums[name] += values[position++] * static_cast<double>(whole);
+  for (size_t part = 0; part < step_part_names_.size(); ++part)
+    totals.part_sums[step_part_names_[part]] += values[part + 1] * static_cast<double>(whole);
   totals.images += whole;
   ++steps_done_;
+}
+
+Tensor Trainer::compute_step(const std::vector<Tensor>& inputs) {
+  hashing::HashOutput output = model_->run(inputs[0]);
+  std::map<std::string, Tensor> parts;
+  Tensor loss =
+      strategy_->step_loss({output, inputs[1], inputs[2], inputs[3], step_batch_items_}, &parts);
+  optimizer_->zero_grad();
+  if (buckets_) {
+    buckets_->begin();
+    backward_with_leaf_hook(mul_scalar(loss, step_weight_), Tensor(), buckets_->hook());
+    buckets_->finish();
+  } else {
+    backward(loss);
+  }
+  if (setup_.clip_grad_norm > 0) clip_grad_norm(model_->parameters(), setup_.clip_grad_norm);
+  optimizer_->apply_step();
+  std::vector<Tensor> scalars{loss.detach()};
+  step_part_names_.clear();
+  for (auto& [name, part] : parts) {
+    scalars.push_back(part);
+    step_part_names_.push_back(name);
+  }
+  return ops::mul_scalar(ops::stack(scalars, 0), step_weight_);
 }
 
 void Trainer::log_round(int64_t round, const RoundTotals& totals, double seconds) {

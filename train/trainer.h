@@ -15,6 +15,10 @@
 // The strategy (train/training_strategy.h: pointwise, pairwise code bank, asymmetric) is chosen
 // once from the loss composition; the loop never asks which one it runs.
 //
+// A step runs through a StepRunner (train/step_runner.h): eagerly, or captured as a CUDA graph
+// and replayed where cuda_graph and train/step_capture_policy.h allow it. Its inputs (images,
+// labels, the items' rows as device tensors) are the only things that change from step to step.
+//
 // Under mpirun (DESIGN §3b) every rank runs this loop on its share of each batch: the loader
 // gives each rank its share, the loss is weighted by the share's size and the gradients are
 // summed over ranks in buckets while backward runs (train/gradient_buckets.h), so N ranks take
@@ -40,6 +44,7 @@
 #include "train/config.h"
 #include "train/optimizer.h"
 #include "train/run_log.h"
+#include "train/step_runner.h"
 #include "train/trained_model.h"
 #include "train/training_setup.h"
 #include "train/training_strategy.h"
@@ -93,6 +98,11 @@ class Trainer {
   std::unique_ptr<data::Loader> make_loader(const std::vector<int64_t>& items, int64_t round);
   void train_step(const data::Batch& batch, const std::vector<int64_t>& items, int64_t round,
                   int64_t epoch, RoundTotals& totals);
+  // The runner of the steps: eager, or CUDA graphs where step_capture_policy.h allows them.
+  void make_step_runner();
+  // A step's device work (StepRunner's compute) on its inputs {images, labels, training rows,
+  // round positions}: the loss and its terms, weighted by this rank's share, as one tensor.
+  Tensor compute_step(const std::vector<Tensor>& inputs);
   void log_round(int64_t round, const RoundTotals& totals, double seconds);
 
   // Codes of the database: the network's, with the training items' rows replaced by the
@@ -120,6 +130,13 @@ class Trainer {
   std::unique_ptr<hashing::HashObjective> objective_;
   std::unique_ptr<Optimizer> optimizer_;
   std::unique_ptr<TrainingStrategy> strategy_;
+  RunCaptureDecision capture_decision_;
+  std::unique_ptr<StepRunner> step_runner_;
+  // What compute_step reads besides its inputs; the same for every step of one shape, so a
+  // captured step may keep them.
+  double step_weight_ = 1;
+  int64_t step_batch_items_ = 0;
+  std::vector<std::string> step_part_names_;  // the loss terms compute_step returns, in order
   int64_t rounds_done_ = 0;
   int64_t steps_done_ = 0;
 };

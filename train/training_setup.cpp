@@ -145,6 +145,8 @@ void read_runtime(const Config& config, TrainingSetup& s) {
   s.deterministic = config.get_bool("deterministic", false);
   s.sync_batch_norm = config.get_bool("sync_batch_norm", false);
   s.precision = parse_precision(config.get_choice("precision", "f32", {"f32", "bf16"}));
+  s.cuda_graph =
+      parse_cuda_graph_setting(config.get_choice("cuda_graph", "off", {"auto", "on", "off"}));
   s.workers = static_cast<int>(config.get_int("workers", s.workers, 1));
   s.image_pipeline = config.get_choice("image_pipeline", s.image_pipeline, {"auto", "cpu", "gpu"});
   s.eval_every = config.get_int("eval_every", 0, 0);

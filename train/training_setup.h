@@ -13,6 +13,7 @@
 #include "layers/models/backbone.h"
 #include "train/config.h"
 #include "train/lr_schedule.h"
+#include "train/step_capture_policy.h"
 #include "train/training_strategy.h"
 
 namespace hg {
@@ -64,6 +65,10 @@ struct TrainingSetup {
   // bf16: the training steps' matrix products and convolutions read bf16 operands and sum in
   // f32 (autograd/mixed_precision.h); evaluation and the codes a run writes stay f32.
   Precision precision = Precision::f32;
+  // Training steps captured as a CUDA graph and replayed (train/step_capture_policy.h): auto
+  // where the step allows it on the GPU, on (an error where it does not), off. Off by default
+  // until the capture has been checked on a GPU (tests/cuda_graph_training_test.cpp).
+  CudaGraphSetting cuda_graph = CudaGraphSetting::off;
   int workers = 2;
   // Where training images are decoded and augmented (data/image_stage.h): cpu, gpu (nvJPEG and
   // the augmentation kernel), or auto: gpu when training on the GPU with nvJPEG in the build.

@@ -43,10 +43,12 @@ RoundDefaults round_defaults(StrategyKind kind);
 // One step's batch, as a strategy sees it.
 struct StrategyBatch {
   const hashing::HashOutput& output;
-  const Tensor& labels;                         // [B, L] multi-hot
-  const std::vector<int64_t>& train_rows;       // the items' rows in the training set
-  const std::vector<int64_t>& round_positions;  // the items' positions in the round's items
-  int64_t batch_items = 0;  // under mpirun the rows above are this rank's share of this many
+  const Tensor& labels;  // [B, L] multi-hot
+  // i64 [B] on the strategy's device, so that a step captured as a CUDA graph reads them from
+  // the buffers its inputs are copied into (train/step_runner.h):
+  const Tensor& train_rows;       // the items' rows in the training set
+  const Tensor& round_positions;  // the items' positions in the round's items
+  int64_t batch_items = 0;        // under mpirun the rows above are this rank's share of this many
 };
 
 class TrainingStrategy {
