@@ -235,8 +235,8 @@ bool parse_search_options(int argc, char** argv, SearchOptions& o) {
       ->needs(html_option);
   app.add_option("--stream-mb", o.stream_mb,
                  "search the index in parts of this many MiB (a code file larger than memory is "
-                 "then read once per batch of queries); default: whole on the CPU, half the "
-                 "free memory on a GPU")
+                 "then read once per batch of queries); default: whole on the CPU; on a GPU "
+                 "whole when it fits in half the free memory, else parts of 1 GiB")
       ->check(app::integer_at_least(1));
   app::add_device_option(app, o.device_choice);
   if (!app::parse_arguments(app, argc, argv)) return false;

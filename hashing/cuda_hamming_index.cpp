@@ -16,6 +16,11 @@ namespace {
 
 constexpr int64_t kResultBytesPerBatch = int64_t{256} << 20;
 
+// A streamed part's size without a budget from the caller. Each part passes through two
+// page-locked host buffers of its size (streamed_parts.h), so parts of half the free device
+// memory would pin as much host memory as the GPU has free.
+constexpr int64_t kDefaultStreamedPartBytes = int64_t{1} << 30;
+
 Tensor upload(const uint64_t* words, int64_t count, int64_t words_per_code) {
   Tensor device =
       Tensor::empty({std::max<int64_t>(count, 1), words_per_code}, DType::u64, Device::cuda);
@@ -48,6 +53,8 @@ CudaHammingIndex::CudaHammingIndex(const PackedCodes& database, size_t device_bu
   if (part_codes_ >= database.count) {
     part_codes_ = std::max<int64_t>(database.count, 1);
     resident_ = upload(database.words, database.count, database.words_per_code());
+  } else if (device_budget_bytes == 0) {
+    part_codes_ = std::clamp<int64_t>(kDefaultStreamedPartBytes / code_bytes, 1, part_codes_);
   }
 }
 

@@ -14,7 +14,8 @@ namespace hg::hashing {
 
 class CudaHammingIndex final : public HammingIndex {
  public:
-  // device_budget_bytes: the most device memory the database may take (0: half the free memory).
+  // device_budget_bytes: the most device memory the database may take, and the size of its
+  // parts when it is streamed (0: half the free memory, streamed in parts of 1 GiB).
   explicit CudaHammingIndex(const PackedCodes& database, size_t device_budget_bytes = 0);
   Device device() const override { return Device::cuda; }
   // Codes per GPU part: the database size when it is resident.

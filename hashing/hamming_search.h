@@ -73,10 +73,10 @@ class HammingIndex {
 };
 
 // The index on `device`. `part_budget_bytes` streams the database in parts of that size, their
-// results merged: on the GPU a database over the budget (0: half the free device memory) stays
-// on the host and goes through the device part by part; on the CPU a nonzero budget makes a
-// memory-mapped code file larger than memory (mapped_code_file.h) page in once per call rather
-// than once per query.
+// results merged: on the GPU a database over the budget (0: half the free device memory, and
+// parts of 1 GiB) stays on the host and goes through the device part by part; on the CPU a nonzero
+// budget makes a memory-mapped code file larger than memory (mapped_code_file.h) page in once per
+// call rather than once per query.
 std::unique_ptr<HammingIndex> make_hamming_index(const PackedCodes& database, Device device,
                                                  size_t part_budget_bytes = 0);
 
