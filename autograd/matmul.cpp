@@ -23,8 +23,8 @@ Tensor transposed(const Tensor& x) { return ops::transpose(x, -1, -2); }
 Tensor matmul(const Tensor& a, const Tensor& b) {
   const Precision precision = current_precision();
   const DType result_dtype = a.dtype();
-  Tensor a_lowered = lowered_operand(a, precision, true);
-  Tensor b_lowered = lowered_operand(b, precision, true);
+  Tensor a_lowered = lowered_operand(a, precision);
+  Tensor b_lowered = lowered_operand(b, precision);
   Tensor c = ops::matmul(a_lowered, b_lowered, result_dtype);
   // Saved for the other operand's gradient only. A vector operand is the matrix the forward
   // used: a row (first) or a column (second).
@@ -48,7 +48,7 @@ Tensor matmul(const Tensor& a, const Tensor& b) {
       "matmul", c, {a, b},
       [a_matrix, b_matrix, a_shape, b_shape, a_matrix_shape, b_matrix_shape, product_shape,
        precision, result_dtype](const Tensor& grad, const GradientMask& needs) {
-        Tensor grad_product = lowered_operand(ops::reshape(grad, product_shape), precision, true);
+        Tensor grad_product = lowered_operand(ops::reshape(grad, product_shape), precision);
         Gradients gradients(2);
         if (needs[0]) {
           Tensor full = ops::matmul(grad_product, transposed(b_matrix), result_dtype);
@@ -65,8 +65,8 @@ Tensor matmul(const Tensor& a, const Tensor& b) {
 Tensor linear(const Tensor& x, const Tensor& weight, const Tensor& bias) {
   const Precision precision = current_precision();
   const DType result_dtype = x.dtype();
-  Tensor x_lowered = lowered_operand(x, precision, true);
-  Tensor weight_lowered = lowered_operand(weight, precision, true);
+  Tensor x_lowered = lowered_operand(x, precision);
+  Tensor weight_lowered = lowered_operand(weight, precision);
   Tensor y = ops::linear(x_lowered, weight_lowered, bias, result_dtype);
   const Shape x_shape = x.shape();
   // The rows of the one GEMM: every leading dim of x flattened (counted, not inferred with -1,
@@ -80,7 +80,7 @@ Tensor linear(const Tensor& x, const Tensor& weight, const Tensor& bias) {
                 [x_rows, saved_weight, x_shape, rows, out_features, precision, result_dtype](
                     const Tensor& grad, const GradientMask& needs) {
                   Tensor grad_rows = ops::reshape(grad, {rows, out_features});
-                  Tensor grad_lowered = lowered_operand(grad_rows, precision, true);
+                  Tensor grad_lowered = lowered_operand(grad_rows, precision);
                   Gradients gradients(3);
                   if (needs[0])
                     gradients[0] = ops::reshape(

@@ -28,10 +28,9 @@ PrecisionScope::PrecisionScope(Precision precision) : previous_(precision_now) {
 
 PrecisionScope::~PrecisionScope() { precision_now = previous_; }
 
-Tensor lowered_operand(const Tensor& x, Precision precision, bool kernel_reads_bf16) {
+Tensor lowered_operand(const Tensor& x, Precision precision) {
   if (precision != Precision::bf16 || !x.defined() || x.dtype() != DType::f32) return x;
-  Tensor rounded = x.to(DType::bf16);
-  return kernel_reads_bf16 ? rounded : rounded.to(DType::f32);
+  return x.to(DType::bf16);
 }
 
 }  // namespace hg

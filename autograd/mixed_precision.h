@@ -4,8 +4,10 @@
 // products and convolutions read their operands rounded to bf16 (8 bits of mantissa) and
 // accumulate in f32; everything else (normalization, softmax, losses, the optimizer) stays in
 // f32, and the weights the optimizer updates stay f32 (master weights): only the copy an op
-// reads is rounded. Unlike autocast, a lowered op's result is kept in f32 rather than rounded
-// to bf16, because every other op here computes in f32 and would read it back at once.
+// reads is rounded. Unlike autocast, a lowered op's result is handed on in f32, because every
+// other op here computes in f32 and would read it back at once: a matrix product writes f32
+// directly; a convolution's result is rounded to bf16 (cuDNN's bf16 convolutions write bf16)
+// and widened to f32, and its bias is added in f32.
 //
 // The precision is chosen per thread for a scope (PrecisionScope, like torch.autocast's
 // context) and fixed per op when the op runs: its backward computes in the precision its
@@ -38,12 +40,10 @@ class PrecisionScope {
   Precision previous_;
 };
 
-// How a lowered op hands an operand to its kernel under `precision`. f32 operands become
-// bf16 under bf16; any other operand (f64 for gradcheck, bf16 already, integers) is left as it
-// is. `kernel_reads_bf16` says whether the op's kernels take bf16 storage (the matrix products:
-// bf16 · bf16 → f32 on cuBLASLt and on the CPU reference); if not (the convolutions, whose
-// kernels compute in f32 or f64), the operand keeps f32 storage with its values rounded to
-// bf16, which gives the same products: a product of two bf16 values is exact in f32.
-Tensor lowered_operand(const Tensor& x, Precision precision, bool kernel_reads_bf16);
+// How a lowered op hands an operand to its kernel under `precision`: f32 operands become bf16
+// under bf16; any other operand (f64 for gradcheck, bf16 already, integers) is left as it is.
+// The kernels read bf16 and sum in f32: bf16 · bf16 → f32 on cuBLASLt and the CPU reference
+// for the matrix products; cuDNN's bf16 convolution, and its CPU reference, for the convolutions.
+Tensor lowered_operand(const Tensor& x, Precision precision);
 
 }  // namespace hg

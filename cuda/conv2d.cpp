@@ -14,6 +14,14 @@
 // type are accepted. Each algorithm is run under the math type cuDNN reported it with: cuDNN
 // decides tensor-core use from the pair (algorithm, math type).
 //
+// bf16. bf16 operands are described as CUDNN_DATA_BFLOAT16 tensors and filters under a
+// convolution of compute type CUDNN_DATA_FLOAT (cuDNN's PSEUDO_BFLOAT16 configuration, the one
+// bf16 configuration of the legacy convolution calls, for compute capability 8.0 and later): the
+// products sum in f32 and the result is written as bf16. The descriptor asks for tensor-op math,
+// which lets cuDNN use its bf16 tensor-core kernels; the layout stays NCHW, which cuDNN accepts
+// for them, transforming to NHWC internally where a kernel wants it. Where cuDNN offers no
+// algorithm (an older GPU) the call fails with a message saying so: nothing falls back quietly.
+//
 // Determinism. cuda::deterministic() accepts only algorithms cuDNN reports as deterministic (some
 // backward-data and backward-filter algorithms sum with atomics in a varying order).
 //
@@ -60,7 +68,8 @@ struct Plan {
   TensorDescriptor input, output, bias;
   FilterDescriptor weight;
   ConvolutionDescriptor convolution;
-  bool fma_only = false;  // strict fp32: accept only FMA-math algorithms
+  cudnnMathType_t math = CUDNN_DEFAULT_MATH;  // what the ranking runs under (FMA: strict fp32)
+  cudnnDataType_t data_type = CUDNN_DATA_FLOAT;
   std::optional<Choice<cudnnConvolutionFwdAlgo_t>> forward;
   std::optional<Choice<cudnnConvolutionBwdDataAlgo_t>> backward_input;
   std::optional<Choice<cudnnConvolutionBwdFilterAlgo_t>> backward_weight;
@@ -149,9 +158,11 @@ void* reserve_workspace(Cache& state, size_t bytes) {
   return state.workspace;
 }
 
-// The math type f32 convolutions are described with (see the file comment); f64 has one.
+// The math type a convolution of T is described with (see the file comment): f32 may use TF32
+// unless strict, bf16 asks for tensor cores, f64 has one.
 template <typename T>
 cudnnMathType_t math_type() {
+  if (std::is_same_v<T, bf16>) return CUDNN_TENSOR_OP_MATH;
   if (std::is_same_v<T, float> && strict_fp32()) return CUDNN_FMA_MATH;
   return CUDNN_DEFAULT_MATH;
 }
@@ -165,7 +176,8 @@ std::unique_ptr<Plan> make_plan(const Conv2dShape& shape, cudnnMathType_t math) 
   const int out_channels = checked_int(shape.out_channels, "O");
   constexpr cudnnDataType_t type = cudnn_data_type<T>();
   auto plan = std::make_unique<Plan>();
-  plan->fma_only = math == CUDNN_FMA_MATH;
+  plan->math = math;
+  plan->data_type = type;
   CUDNN_CHECK(cudnnSetTensor4dDescriptor(plan->input.get(), CUDNN_TENSOR_NCHW, type, batch,
                                          in_channels, checked_int(shape.in_h, "H"),
                                          checked_int(shape.in_w, "W")));
@@ -183,7 +195,7 @@ std::unique_ptr<Plan> make_plan(const Conv2dShape& shape, cudnnMathType_t math) 
   const int dilation = checked_int(shape.dilation, "dilation");
   CUDNN_CHECK(cudnnSetConvolution2dDescriptor(plan->convolution.get(), padding, padding, stride,
                                               stride, dilation, dilation, CUDNN_CROSS_CORRELATION,
-                                              type));
+                                              cudnn_compute_type<T>()));
   CUDNN_CHECK(
       cudnnSetConvolutionGroupCount(plan->convolution.get(), checked_int(shape.groups, "groups")));
   CUDNN_CHECK(cudnnSetConvolutionMathType(plan->convolution.get(), math));
@@ -205,10 +217,10 @@ Choice<typename Direction::Algorithm> choose(const Plan& plan, const Conv2dShape
   int found = 0;
   // The descriptor still holds the math type of the last direction chosen or run; the ranking
   // must see the plan's own (FMA-only in strict fp32).
-  CUDNN_CHECK(cudnnSetConvolutionMathType(plan.convolution.get(),
-                                          plan.fma_only ? CUDNN_FMA_MATH : CUDNN_DEFAULT_MATH));
+  CUDNN_CHECK(cudnnSetConvolutionMathType(plan.convolution.get(), plan.math));
   CUDNN_CHECK(Direction::rank(plan, &found, results));
   const bool deterministic_only = deterministic();
+  const bool fma_only = plan.math == CUDNN_FMA_MATH;
   for (int i = 0; i < found; ++i) {
     const auto& result = results[i];
     if (result.status != CUDNN_STATUS_SUCCESS) continue;
@@ -218,8 +230,8 @@ Choice<typename Direction::Algorithm> choose(const Plan& plan, const Conv2dShape
     // that needs tensor cores fails the workspace query below.
     const bool tensor_op = result.mathType == CUDNN_TENSOR_OP_MATH ||
                            result.mathType == CUDNN_TENSOR_OP_MATH_ALLOW_CONVERSION;
-    if (plan.fma_only && tensor_op) continue;
-    const cudnnMathType_t math = plan.fma_only ? CUDNN_FMA_MATH : result.mathType;
+    if (fma_only && tensor_op) continue;
+    const cudnnMathType_t math = fma_only ? CUDNN_FMA_MATH : result.mathType;
     CUDNN_CHECK(cudnnSetConvolutionMathType(plan.convolution.get(), math));
     size_t bytes = 0;
     if (Direction::workspace(plan, result.algo, &bytes) != CUDNN_STATUS_SUCCESS) continue;
@@ -231,8 +243,12 @@ Choice<typename Direction::Algorithm> choose(const Plan& plan, const Conv2dShape
       shape.in_channels, ", ", shape.in_h, ", ", shape.in_w, "] and weight [", shape.out_channels,
       ", ", shape.group_in_channels(), ", ", shape.kernel_h, ", ", shape.kernel_w, "] (stride ",
       shape.stride, ", padding ", shape.padding, ", dilation ", shape.dilation, ", groups ",
-      shape.groups, ")", plan.fma_only ? " in strict fp32" : "",
-      deterministic_only ? " that is deterministic" : ""));
+      shape.groups, ")", fma_only ? " in strict fp32" : "",
+      deterministic_only ? " that is deterministic" : "",
+      plan.data_type == CUDNN_DATA_BFLOAT16
+          ? " in bf16 (bf16 convolutions need compute capability 8.0 or later; precision = f32 "
+            "runs them in f32)"
+          : ""));
 }
 
 // Finds or builds the plan for (shape, T, math mode, determinism), chooses the direction's
@@ -283,7 +299,7 @@ template <typename T>
 void conv2d_forward(const T* x, const T* weight, const T* bias, T* y, const Conv2dShape& shape,
                     cudaStream_t stream) {
   with_plan<Forward, T>(shape, stream, [&](const Plan& plan, const auto& choice, void* workspace) {
-    const T one = 1, zero = 0;  // y = 1·conv(x, w) + 0·y, then y = 1·bias + 1·y
+    const CudnnScale<T> one = 1, zero = 0;  // y = 1·conv(x, w) + 0·y, then y = 1·bias + 1·y
     CUDNN_CHECK(cudnnConvolutionForward(cudnn_handle(), &one, plan.input.get(), x,
                                         plan.weight.get(), weight, plan.convolution.get(),
                                         choice.algorithm, workspace, choice.workspace_bytes, &zero,
@@ -299,7 +315,7 @@ void conv2d_backward_input(const T* grad_y, const T* weight, T* grad_x, const Co
                            cudaStream_t stream) {
   with_plan<BackwardInput, T>(
       shape, stream, [&](const Plan& plan, const auto& choice, void* workspace) {
-        const T one = 1, zero = 0;
+        const CudnnScale<T> one = 1, zero = 0;
         CUDNN_CHECK(cudnnConvolutionBackwardData(
             cudnn_handle(), &one, plan.weight.get(), weight, plan.output.get(), grad_y,
             plan.convolution.get(), choice.algorithm, workspace, choice.workspace_bytes, &zero,
@@ -312,7 +328,7 @@ void conv2d_backward_weight(const T* grad_y, const T* x, T* grad_weight, const C
                             cudaStream_t stream) {
   with_plan<BackwardWeight, T>(
       shape, stream, [&](const Plan& plan, const auto& choice, void* workspace) {
-        const T one = 1, zero = 0;
+        const CudnnScale<T> one = 1, zero = 0;
         CUDNN_CHECK(cudnnConvolutionBackwardFilter(
             cudnn_handle(), &one, plan.input.get(), x, plan.output.get(), grad_y,
             plan.convolution.get(), choice.algorithm, workspace, choice.workspace_bytes, &zero,
@@ -334,6 +350,7 @@ Conv2dPlanStats conv2d_plan_stats() {
   template void conv2d_backward_weight<T>(const T*, const T*, T*, const Conv2dShape&, cudaStream_t);
 HG_INSTANTIATE_CONV2D(float)
 HG_INSTANTIATE_CONV2D(double)
+HG_INSTANTIATE_CONV2D(bf16)
 #undef HG_INSTANTIATE_CONV2D
 
 }  // namespace hg::cuda

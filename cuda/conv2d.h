@@ -41,7 +41,9 @@ inline int64_t conv_output_size(int64_t in, int64_t kernel, int64_t stride, int6
 
 namespace hg::cuda {
 
-// All operands packed (contiguous NCHW / OIHW). bias may be null.
+// All operands packed (contiguous NCHW / OIHW). T is float, double or bf16; bf16 operands sum in
+// f32 and the result is rounded once to bf16 (bf16 convolutions take no bias: the caller adds
+// it in f32). bias may be null.
 // y = conv(x, weight) (+ bias): cudnnConvolutionForward, then cudnnAddTensor for the bias.
 template <typename T>
 void conv2d_forward(const T* x, const T* weight, const T* bias, T* y, const Conv2dShape& shape,

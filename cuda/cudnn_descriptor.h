@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <type_traits>
 
+#include "cuda/bf16.h"
 #include "cuda/check.h"
 
 namespace hg::cuda {
@@ -45,12 +46,25 @@ inline int cudnn_int(int64_t value, const char* op, const char* what) {
   return static_cast<int>(value);
 }
 
-// cuDNN's name for the element type T (float or double).
+// cuDNN's name for the element type T (float, double, or bf16 for the convolutions).
 template <typename T>
 constexpr cudnnDataType_t cudnn_data_type() {
-  static_assert(std::is_same_v<T, float> || std::is_same_v<T, double>,
-                "cuDNN ops here take float or double");
+  static_assert(std::is_same_v<T, float> || std::is_same_v<T, double> || std::is_same_v<T, bf16>,
+                "cuDNN ops here take float, double or bf16");
+  if constexpr (std::is_same_v<T, bf16>) return CUDNN_DATA_BFLOAT16;
   return std::is_same_v<T, float> ? CUDNN_DATA_FLOAT : CUDNN_DATA_DOUBLE;
 }
+
+// The type cuDNN sums in for operands of type T: bf16 operands sum in f32 (cuDNN's
+// PSEUDO_BFLOAT16 configuration; there is no bf16-accumulating one), the others in their own.
+template <typename T>
+constexpr cudnnDataType_t cudnn_compute_type() {
+  return std::is_same_v<T, bf16> ? CUDNN_DATA_FLOAT : cudnn_data_type<T>();
+}
+
+// The type of the alpha and beta scaling factors cuDNN reads for operands of type T: double for
+// double, float for float and bf16.
+template <typename T>
+using CudnnScale = std::conditional_t<std::is_same_v<T, double>, double, float>;
 
 }  // namespace hg::cuda

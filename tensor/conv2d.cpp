@@ -1,5 +1,11 @@
 // Convolution dispatch: shapes, dtypes and devices are checked here, then the CPU im2col + GEMM
 // path (tensor/cpu/conv2d.h) or cuDNN (cuda/conv2d.h) runs on packed operands.
+//
+// bf16 operands (bf16 mixed precision, autograd/mixed_precision.h) give a bf16 result whose
+// sums ran in f32: on CUDA cuDNN's bf16 convolution; on the CPU, its reference, the f32 kernel
+// on the operands widened to f32 (exactly) with the result rounded once to bf16. The two differ
+// only by the order of the f32 sums (by one bf16 step where that moves a sum across a rounding
+// boundary).
 #include "tensor/conv2d.h"
 
 #include "core/profiler.h"
@@ -62,8 +68,23 @@ Shape output_shape(const Conv2dShape& shape) {
 }
 
 void check_dtype(const Tensor& x, const char* op) {
-  HG_CHECK(x.dtype() == DType::f32 || x.dtype() == DType::f64, op, ": dtype ",
-           dtype_name(x.dtype()), " is not supported (f32 or f64; cast bf16 to f32)");
+  HG_CHECK(x.dtype() == DType::f32 || x.dtype() == DType::f64 || x.dtype() == DType::bf16, op,
+           ": dtype ", dtype_name(x.dtype()), " is not supported (f32, f64 or bf16)");
+}
+
+// The CPU's bf16 convolution: the f32 kernel's reference arithmetic (see the file comment).
+bool bf16_on_cpu(const Tensor& x) { return x.dtype() == DType::bf16 && !x.is_cuda(); }
+Tensor widened(const Tensor& x) { return x.to(DType::f32); }
+
+template <typename T>
+struct IsConvolutionType
+    : std::bool_constant<std::is_same_v<T, float> || std::is_same_v<T, double> ||
+                         std::is_same_v<T, bf16>> {};
+
+// body(T{}) for T = float, double or bf16; bf16 reaches only the CUDA kernels (the CPU widens it).
+template <typename Body>
+void dispatch_convolution(DType dtype, const char* op, Body&& body) {
+  dispatch_if<IsConvolutionType>(dtype, op, "expected f32, f64 or bf16", body);
 }
 
 // The two tensor operands of an op: defined, on one device, of one supported dtype.
@@ -91,23 +112,29 @@ Tensor conv2d(const Tensor& input, const Tensor& weight, const Tensor& bias, int
   const Conv2dShape shape =
       convolution_shape(input.shape(), weight.shape(), stride, padding, dilation, groups, op);
   if (bias.defined()) {
+    HG_CHECK(input.dtype() != DType::bf16, op,
+             ": a bf16 convolution takes no bias (add the f32 bias to its widened result, as "
+             "autograd's conv2d does)");
     check_same_device_and_dtype(input, bias, op);
     HG_CHECK(bias.dim() == 1 && bias.size(0) == shape.out_channels, op, ": bias ",
              shape_string(bias.shape()), " does not match the ", shape.out_channels,
              " output channels of weight ", shape_string(weight.shape()));
   }
+  if (bf16_on_cpu(input))
+    return conv2d(widened(input), widened(weight), Tensor(), stride, padding, dilation, groups)
+        .to(DType::bf16);
   Tensor y = Tensor::empty(output_shape(shape), input.dtype(), input.device());
   if (y.numel() == 0) return y;
   Tensor x = input.contiguous(), w = weight.contiguous();
   Tensor b = bias.defined() ? bias.contiguous() : bias;
   profiler::Scope scope(op, input.is_cuda());
-  dispatch_floating(input.dtype(), op, [&](auto zero) {
+  dispatch_convolution(input.dtype(), op, [&](auto zero) {
     using T = decltype(zero);
     const T* bias_data = b.defined() ? b.data<T>() : nullptr;
     if (input.is_cuda()) {
       cuda::conv2d_forward<T>(x.data<T>(), w.data<T>(), bias_data, y.data<T>(), shape,
                               cuda::current_stream());
-    } else {
+    } else if constexpr (!std::is_same_v<T, bf16>) {
       cpu::conv2d_forward<T>(x.data<T>(), w.data<T>(), bias_data, y.data<T>(), shape);
     }
   });
@@ -121,16 +148,20 @@ Tensor conv2d_backward_input(const Tensor& grad, const Tensor& weight, const Sha
   const Conv2dShape shape =
       convolution_shape(input_shape, weight.shape(), stride, padding, dilation, groups, op);
   check_gradient(grad, shape, input_shape, weight.shape(), op);
+  if (bf16_on_cpu(grad))
+    return conv2d_backward_input(widened(grad), widened(weight), input_shape, stride, padding,
+                                 dilation, groups)
+        .to(DType::bf16);
   Tensor grad_input = Tensor::empty(input_shape, grad.dtype(), grad.device());
   if (grad_input.numel() == 0) return grad_input;
   Tensor g = grad.contiguous(), w = weight.contiguous();
   profiler::Scope scope(op, grad.is_cuda());
-  dispatch_floating(grad.dtype(), op, [&](auto zero) {
+  dispatch_convolution(grad.dtype(), op, [&](auto zero) {
     using T = decltype(zero);
     if (grad.is_cuda()) {
       cuda::conv2d_backward_input<T>(g.data<T>(), w.data<T>(), grad_input.data<T>(), shape,
                                      cuda::current_stream());
-    } else {
+    } else if constexpr (!std::is_same_v<T, bf16>) {
       cpu::conv2d_backward_input<T>(g.data<T>(), w.data<T>(), grad_input.data<T>(), shape);
     }
   });
@@ -144,6 +175,10 @@ Tensor conv2d_backward_weight(const Tensor& grad, const Tensor& input, const Sha
   const Conv2dShape shape =
       convolution_shape(input.shape(), weight_shape, stride, padding, dilation, groups, op);
   check_gradient(grad, shape, input.shape(), weight_shape, op);
+  if (bf16_on_cpu(grad))
+    return conv2d_backward_weight(widened(grad), widened(input), weight_shape, stride, padding,
+                                  dilation, groups)
+        .to(DType::bf16);
   Tensor grad_weight = Tensor::empty(weight_shape, grad.dtype(), grad.device());
   if (shape.batch == 0) {  // an empty sum
     fill_(grad_weight, 0);
@@ -151,12 +186,12 @@ Tensor conv2d_backward_weight(const Tensor& grad, const Tensor& input, const Sha
   }
   Tensor g = grad.contiguous(), x = input.contiguous();
   profiler::Scope scope(op, grad.is_cuda());
-  dispatch_floating(grad.dtype(), op, [&](auto zero) {
+  dispatch_convolution(grad.dtype(), op, [&](auto zero) {
     using T = decltype(zero);
     if (grad.is_cuda()) {
       cuda::conv2d_backward_weight<T>(g.data<T>(), x.data<T>(), grad_weight.data<T>(), shape,
                                       cuda::current_stream());
-    } else {
+    } else if constexpr (!std::is_same_v<T, bf16>) {
       cpu::conv2d_backward_weight<T>(g.data<T>(), x.data<T>(), grad_weight.data<T>(), shape);
     }
   });

@@ -1,7 +1,8 @@
 // Raw 2-D convolution (no autograd; see autograd/conv2d.h): torch.nn.functional.conv2d on NCHW
 // tensors with square stride, padding and dilation and any kernel height × width. The formula is
 // in cuda/conv2d.h. CPU: im2col + the blocked GEMM (tensor/cpu/conv2d.h); CUDA: cuDNN with a
-// plan per shape (cuda/conv2d.h). dtypes f32 and f64.
+// plan per shape (cuda/conv2d.h). dtypes f32, f64 and bf16: bf16 operands sum in f32 and give a
+// bf16 result, with no bias (bf16 mixed precision; tensor/conv2d.cpp says how the CPU computes it).
 #pragma once
 
 #include "tensor/tensor.h"

@@ -1,9 +1,10 @@
 // cuDNN convolution against the CPU im2col + GEMM path: forward and the input, weight and bias
-// gradients in strict fp32 (rtol 1e-5), TF32 (5e-3) and f64 (1e-12), each with an absolute
-// tolerance of the same factor times the result's RMS, over strides, padding, dilation,
-// groups (depthwise included), their combinations, rectangular kernels and a 1×1 input whose
-// every output reads padding; the plan cache (one plan per shape and mode, one algorithm choice
-// per direction, bitwise-equal reruns); the shared workspace, which only grows and always
+// gradients in strict fp32 (rtol 1e-5), TF32 (5e-3), f64 (1e-12) and bf16 mixed precision
+// (2e-2, against the CPU's bf16 reference), each with an absolute tolerance of the same factor
+// times the result's RMS, over strides, padding, dilation, groups (depthwise included), their
+// combinations, rectangular kernels and a 1×1 input whose every output reads padding; the plan
+// cache (one plan per shape, dtype and mode, one algorithm choice per direction, bitwise-equal
+// reruns); the shared workspace, which only grows and always
 // covers the largest need; deterministic mode; device errors.
 #include <gtest/gtest.h>
 
@@ -11,6 +12,7 @@
 #include <cmath>
 
 #include "autograd/conv2d.h"
+#include "autograd/mixed_precision.h"
 #include "autograd/node.h"
 #include "cuda/conv2d.h"
 #include "cuda/runtime.h"
@@ -97,6 +99,16 @@ TEST(CudaConv2d, Float64MatchesTheCpu) {
   for (const Config& c : configs()) expect_devices_agree(c, DType::f64, 1e-12);
 }
 
+TEST(CudaConv2d, Bf16MatchesTheCpuReference) {
+  HG_REQUIRE_CUDA();
+  test::NumericMode mode(false, false);
+  // Both devices' convolutions read bf16 operands, sum in f32 and round the result to bf16 (the
+  // CPU's is the reference, tensor/conv2d.h); the sums' order differs, which can move a result by
+  // one bf16 step.
+  PrecisionScope bf16(Precision::bf16);
+  for (const Config& c : configs()) expect_devices_agree(c, DType::f32, 2e-2);
+}
+
 TEST(CudaConv2d, DeterministicModeRepeatsBitwise) {
   HG_REQUIRE_CUDA();
   test::NumericMode mode(false, true);
@@ -156,6 +168,9 @@ TEST(CudaConv2d, PlanCacheBuildsOnePlanPerShapeAndMode) {
   cuda::set_strict_fp32(false);
   ops::conv2d(x, w, Tensor(), 2, 1);
   EXPECT_EQ(cuda::conv2d_plan_stats().plans, built.plans + 1);
+  // So is another dtype: bf16 operands are described as bf16 with f32 sums.
+  ops::conv2d(x.to(DType::bf16), w.to(DType::bf16), Tensor(), 2, 1);
+  EXPECT_EQ(cuda::conv2d_plan_stats().plans, built.plans + 2);
 }
 
 TEST(CudaConv2d, SharedWorkspaceGrowsToTheLargestNeedAndNeverShrinks) {
