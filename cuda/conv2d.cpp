@@ -28,6 +28,7 @@
 // Workspace. Every algorithm runs in one shared workspace from the caching allocator, grown
 // (never shrunk) to the largest need seen. Giving the old block back while queued work still
 // uses it is safe: the allocator is stream-ordered, and all of this runs on hashgrad's stream.
+// A call inside a CUDA graph capture has a workspace of its own instead (with_plan).
 #include "cuda/conv2d.h"
 
 #include <algorithm>
@@ -42,6 +43,7 @@
 #include "cuda/cudnn_descriptor.h"
 #include "cuda/handles.h"
 #include "cuda/runtime.h"
+#include "cuda/scratch_buffer.h"
 
 namespace hg::cuda {
 
@@ -288,9 +290,18 @@ void with_plan(const Conv2dShape& shape, cudaStream_t stream, Launch&& launch) {
         std::max(state.stats.largest_need_bytes, choice->workspace_bytes);
   }
   CUDNN_CHECK(cudnnSetConvolutionMathType(plan.convolution.get(), choice->math));
-  void* workspace = reserve_workspace(state, choice->workspace_bytes);
   CUDNN_CHECK(cudnnSetStream(cudnn_handle(), stream));
-  launch(plan, *choice, workspace);
+  // A captured convolution runs in the same workspace at every replay of its graph, while the
+  // shared one is given back to the cache when an eager call grows it: during a capture the
+  // call has its own, from the graph's private pool (cuda/captured_graph.h).
+  cudaStreamCaptureStatus capture = cudaStreamCaptureStatusNone;
+  CUDA_CHECK(cudaStreamIsCapturing(stream, &capture));
+  if (capture != cudaStreamCaptureStatusNone) {
+    const ScratchBuffer own(choice->workspace_bytes);
+    launch(plan, *choice, own.data);
+    return;
+  }
+  launch(plan, *choice, reserve_workspace(state, choice->workspace_bytes));
 }
 
 }  // namespace
