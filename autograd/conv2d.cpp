@@ -6,7 +6,9 @@
 // (autograd/mixed_precision.h) the three convolutions read x, W and ∂L/∂y as bf16, sum in f32 and
 // write bf16 (cuDNN's bf16 convolution; tensor/conv2d.h has its CPU reference), which is widened
 // to f32 at once; the bias is added in f32 and its gradient is summed from the f32 ∂L/∂y. The
-// saved operands are the bf16 copies.
+// saved operands are the bf16 copies. On the GPU those copies are channels-last, made in the
+// pass that rounds them, so cuDNN's bf16 kernels run in NHWC without transposing; the widening
+// copy of each result transposes it back to NCHW in the same way.
 #include "autograd/conv2d.h"
 
 #include "autograd/mixed_precision.h"
@@ -25,8 +27,8 @@ Tensor widened(const Tensor& x) { return x.dtype() == DType::bf16 ? x.to(DType::
 Tensor conv2d(const Tensor& input, const Tensor& weight, const Tensor& bias, int64_t stride,
               int64_t padding, int64_t dilation, int64_t groups) {
   const Precision precision = current_precision();
-  Tensor input_lowered = lowered_operand(input, precision);
-  Tensor weight_lowered = lowered_operand(weight, precision);
+  Tensor input_lowered = lowered_operand(input, precision, input.is_cuda());
+  Tensor weight_lowered = lowered_operand(weight, precision, weight.is_cuda());
   // A bf16 convolution takes no bias (its result is bf16): the bias is added to the widened one.
   const bool bias_after = input_lowered.dtype() == DType::bf16 && bias.defined();
   Tensor y = widened(ops::conv2d(input_lowered, weight_lowered, bias_after ? Tensor() : bias,
@@ -40,7 +42,7 @@ Tensor conv2d(const Tensor& input, const Tensor& weight, const Tensor& bias, int
        stride, padding, dilation, groups,
        precision](const Tensor& grad, const GradientMask& needs) {
         std::vector<Tensor> gradients(3);
-        Tensor grad_lowered = lowered_operand(grad, precision);
+        Tensor grad_lowered = lowered_operand(grad, precision, grad.is_cuda());
         if (needs[0])
           gradients[0] = widened(ops::conv2d_backward_input(grad_lowered, saved_weight, input_shape,
                                                             stride, padding, dilation, groups));

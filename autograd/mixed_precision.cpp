@@ -3,6 +3,7 @@
 #include "autograd/mixed_precision.h"
 
 #include "core/error.h"
+#include "tensor/channels_last.h"
 
 namespace hg {
 
@@ -28,9 +29,9 @@ PrecisionScope::PrecisionScope(Precision precision) : previous_(precision_now) {
 
 PrecisionScope::~PrecisionScope() { precision_now = previous_; }
 
-Tensor lowered_operand(const Tensor& x, Precision precision) {
+Tensor lowered_operand(const Tensor& x, Precision precision, bool channels_last) {
   if (precision != Precision::bf16 || !x.defined() || x.dtype() != DType::f32) return x;
-  return x.to(DType::bf16);
+  return channels_last ? ops::channels_last(x, DType::bf16) : x.to(DType::bf16);
 }
 
 }  // namespace hg

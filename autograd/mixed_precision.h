@@ -44,6 +44,9 @@ class PrecisionScope {
 // under bf16; any other operand (f64 for gradcheck, bf16 already, integers) is left as it is.
 // The kernels read bf16 and sum in f32: bf16 · bf16 → f32 on cuBLASLt and the CPU reference
 // for the matrix products; cuDNN's bf16 convolution, and its CPU reference, for the convolutions.
-Tensor lowered_operand(const Tensor& x, Precision precision);
+// `channels_last` makes the bf16 copy of a [N, C, H, W] operand channels-last in the same pass
+// (tensor/channels_last.h): the convolutions ask for it on the GPU, where cuDNN's bf16
+// tensor-core kernels read NHWC.
+Tensor lowered_operand(const Tensor& x, Precision precision, bool channels_last = false);
 
 }  // namespace hg

@@ -3,10 +3,10 @@
 //
 // Plans. Describing a convolution (five descriptors) and asking cuDNN's heuristics for an
 // algorithm costs far more than launching one. The first call with a given key (every size and
-// hyper-parameter, the dtype, the math mode, determinism) builds the descriptors; the first call
-// of each direction (forward, backward input, backward weight) then chooses its algorithm with
-// cudnnGet*Algorithm_v7 and keeps it with the workspace it needs. Later calls only launch. A
-// fixed algorithm per shape also makes repeated runs bitwise equal.
+// hyper-parameter, the dtype, the layout, the math mode, determinism) builds the descriptors; the
+// first call of each direction (forward, backward input, backward weight) then chooses its
+// algorithm with cudnnGet*Algorithm_v7 and keeps it with the workspace it needs. Later calls only
+// launch. A fixed algorithm per shape also makes repeated runs bitwise equal.
 //
 // Math mode. For f32, cuDNN's default math allows TF32 tensor cores on sm_80 and later; that is
 // the engine's default (DESIGN §3). cuda::strict_fp32() asks for CUDNN_FMA_MATH, which restricts
@@ -18,9 +18,10 @@
 // convolution of compute type CUDNN_DATA_FLOAT (cuDNN's PSEUDO_BFLOAT16 configuration, the one
 // bf16 configuration of the legacy convolution calls, for compute capability 8.0 and later): the
 // products sum in f32 and the result is written as bf16. The descriptor asks for tensor-op math,
-// which lets cuDNN use its bf16 tensor-core kernels; the layout stays NCHW, which cuDNN accepts
-// for them, transforming to NHWC internally where a kernel wants it. Where cuDNN offers no
-// algorithm (an older GPU) the call fails with a message saying so: nothing falls back quietly.
+// which lets cuDNN use its bf16 tensor-core kernels. Those read NHWC: given NCHW, cuDNN
+// transposes in its workspace; given Conv2dLayout::nhwc (what autograd hands a bf16
+// convolution on the GPU) they read the operands as they are. Where cuDNN offers no algorithm
+// (an older GPU) the call fails with a message saying so: nothing falls back quietly.
 //
 // Determinism. cuda::deterministic() accepts only algorithms cuDNN reports as deterministic (some
 // backward-data and backward-filter algorithms sum with atomics in a varying order).
@@ -170,25 +171,28 @@ cudnnMathType_t math_type() {
 }
 
 template <typename T>
-std::unique_ptr<Plan> make_plan(const Conv2dShape& shape, cudnnMathType_t math) {
+std::unique_ptr<Plan> make_plan(const Conv2dShape& shape, Conv2dLayout layout,
+                                cudnnMathType_t math) {
   checked_int(shape.batch * shape.in_channels * shape.in_plane(), "the input's element count");
   checked_int(shape.batch * shape.out_channels * shape.out_plane(), "the output's element count");
   const int batch = checked_int(shape.batch, "N");
   const int in_channels = checked_int(shape.in_channels, "C");
   const int out_channels = checked_int(shape.out_channels, "O");
   constexpr cudnnDataType_t type = cudnn_data_type<T>();
+  // The four sizes are given as N, C, H, W in either format; the format says how they are packed.
+  const cudnnTensorFormat_t format =
+      layout == Conv2dLayout::nhwc ? CUDNN_TENSOR_NHWC : CUDNN_TENSOR_NCHW;
   auto plan = std::make_unique<Plan>();
   plan->math = math;
   plan->data_type = type;
-  CUDNN_CHECK(cudnnSetTensor4dDescriptor(plan->input.get(), CUDNN_TENSOR_NCHW, type, batch,
-                                         in_channels, checked_int(shape.in_h, "H"),
+  CUDNN_CHECK(cudnnSetTensor4dDescriptor(plan->input.get(), format, type, batch, in_channels,
+                                         checked_int(shape.in_h, "H"),
                                          checked_int(shape.in_w, "W")));
-  CUDNN_CHECK(cudnnSetTensor4dDescriptor(plan->output.get(), CUDNN_TENSOR_NCHW, type, batch,
-                                         out_channels, checked_int(shape.out_h, "OH"),
+  CUDNN_CHECK(cudnnSetTensor4dDescriptor(plan->output.get(), format, type, batch, out_channels,
+                                         checked_int(shape.out_h, "OH"),
                                          checked_int(shape.out_w, "OW")));
-  CUDNN_CHECK(
-      cudnnSetTensor4dDescriptor(plan->bias.get(), CUDNN_TENSOR_NCHW, type, 1, out_channels, 1, 1));
-  CUDNN_CHECK(cudnnSetFilter4dDescriptor(plan->weight.get(), type, CUDNN_TENSOR_NCHW, out_channels,
+  CUDNN_CHECK(cudnnSetTensor4dDescriptor(plan->bias.get(), format, type, 1, out_channels, 1, 1));
+  CUDNN_CHECK(cudnnSetFilter4dDescriptor(plan->weight.get(), type, format, out_channels,
                                          checked_int(shape.group_in_channels(), "C/groups"),
                                          checked_int(shape.kernel_h, "kH"),
                                          checked_int(shape.kernel_w, "kW")));
@@ -253,12 +257,13 @@ Choice<typename Direction::Algorithm> choose(const Plan& plan, const Conv2dShape
           : ""));
 }
 
-// Finds or builds the plan for (shape, T, math mode, determinism), chooses the direction's
+// Finds or builds the plan for (shape, T, layout, math mode, determinism), chooses the direction's
 // algorithm on first use, reserves its workspace and calls
 //   launch(plan, choice, workspace)
 // under the cache's lock with the handle on `stream`.
 template <typename Direction, typename T, typename Launch>
-void with_plan(const Conv2dShape& shape, cudaStream_t stream, Launch&& launch) {
+void with_plan(const Conv2dShape& shape, Conv2dLayout layout, cudaStream_t stream,
+               Launch&& launch) {
   const cudnnMathType_t math = math_type<T>();
   const std::vector<int64_t> key = {cudnn_data_type<T>(),
                                     shape.batch,
@@ -272,13 +277,14 @@ void with_plan(const Conv2dShape& shape, cudaStream_t stream, Launch&& launch) {
                                     shape.padding,
                                     shape.dilation,
                                     shape.groups,
+                                    static_cast<int64_t>(layout),
                                     math,
                                     deterministic()};
   Cache& state = cache();
   std::lock_guard<std::mutex> lock(state.mutex);
   auto found = state.plans.find(key);
   if (found == state.plans.end()) {
-    found = state.plans.emplace(key, make_plan<T>(shape, math)).first;
+    found = state.plans.emplace(key, make_plan<T>(shape, layout, math)).first;
     state.stats.plans = static_cast<int64_t>(state.plans.size());
   }
   Plan& plan = *found->second;
@@ -308,24 +314,25 @@ void with_plan(const Conv2dShape& shape, cudaStream_t stream, Launch&& launch) {
 
 template <typename T>
 void conv2d_forward(const T* x, const T* weight, const T* bias, T* y, const Conv2dShape& shape,
-                    cudaStream_t stream) {
-  with_plan<Forward, T>(shape, stream, [&](const Plan& plan, const auto& choice, void* workspace) {
-    const CudnnScale<T> one = 1, zero = 0;  // y = 1·conv(x, w) + 0·y, then y = 1·bias + 1·y
-    CUDNN_CHECK(cudnnConvolutionForward(cudnn_handle(), &one, plan.input.get(), x,
-                                        plan.weight.get(), weight, plan.convolution.get(),
-                                        choice.algorithm, workspace, choice.workspace_bytes, &zero,
-                                        plan.output.get(), y));
-    if (bias != nullptr)
-      CUDNN_CHECK(
-          cudnnAddTensor(cudnn_handle(), &one, plan.bias.get(), bias, &one, plan.output.get(), y));
-  });
+                    Conv2dLayout layout, cudaStream_t stream) {
+  with_plan<Forward, T>(
+      shape, layout, stream, [&](const Plan& plan, const auto& choice, void* workspace) {
+        const CudnnScale<T> one = 1, zero = 0;  // y = 1·conv(x, w) + 0·y, then y = 1·bias + 1·y
+        CUDNN_CHECK(cudnnConvolutionForward(cudnn_handle(), &one, plan.input.get(), x,
+                                            plan.weight.get(), weight, plan.convolution.get(),
+                                            choice.algorithm, workspace, choice.workspace_bytes,
+                                            &zero, plan.output.get(), y));
+        if (bias != nullptr)
+          CUDNN_CHECK(cudnnAddTensor(cudnn_handle(), &one, plan.bias.get(), bias, &one,
+                                     plan.output.get(), y));
+      });
 }
 
 template <typename T>
 void conv2d_backward_input(const T* grad_y, const T* weight, T* grad_x, const Conv2dShape& shape,
-                           cudaStream_t stream) {
+                           Conv2dLayout layout, cudaStream_t stream) {
   with_plan<BackwardInput, T>(
-      shape, stream, [&](const Plan& plan, const auto& choice, void* workspace) {
+      shape, layout, stream, [&](const Plan& plan, const auto& choice, void* workspace) {
         const CudnnScale<T> one = 1, zero = 0;
         CUDNN_CHECK(cudnnConvolutionBackwardData(
             cudnn_handle(), &one, plan.weight.get(), weight, plan.output.get(), grad_y,
@@ -336,9 +343,9 @@ void conv2d_backward_input(const T* grad_y, const T* weight, T* grad_x, const Co
 
 template <typename T>
 void conv2d_backward_weight(const T* grad_y, const T* x, T* grad_weight, const Conv2dShape& shape,
-                            cudaStream_t stream) {
+                            Conv2dLayout layout, cudaStream_t stream) {
   with_plan<BackwardWeight, T>(
-      shape, stream, [&](const Plan& plan, const auto& choice, void* workspace) {
+      shape, layout, stream, [&](const Plan& plan, const auto& choice, void* workspace) {
         const CudnnScale<T> one = 1, zero = 0;
         CUDNN_CHECK(cudnnConvolutionBackwardFilter(
             cudnn_handle(), &one, plan.input.get(), x, plan.output.get(), grad_y,
@@ -353,12 +360,13 @@ Conv2dPlanStats conv2d_plan_stats() {
   return state.stats;
 }
 
-#define HG_INSTANTIATE_CONV2D(T)                                                        \
-  template void conv2d_forward<T>(const T*, const T*, const T*, T*, const Conv2dShape&, \
-                                  cudaStream_t);                                        \
-  template void conv2d_backward_input<T>(const T*, const T*, T*, const Conv2dShape&,    \
-                                         cudaStream_t);                                 \
-  template void conv2d_backward_weight<T>(const T*, const T*, T*, const Conv2dShape&, cudaStream_t);
+#define HG_INSTANTIATE_CONV2D(T)                                                                   \
+  template void conv2d_forward<T>(const T*, const T*, const T*, T*, const Conv2dShape&,            \
+                                  Conv2dLayout, cudaStream_t);                                     \
+  template void conv2d_backward_input<T>(const T*, const T*, T*, const Conv2dShape&, Conv2dLayout, \
+                                         cudaStream_t);                                            \
+  template void conv2d_backward_weight<T>(const T*, const T*, T*, const Conv2dShape&,              \
+                                          Conv2dLayout, cudaStream_t);
 HG_INSTANTIATE_CONV2D(float)
 HG_INSTANTIATE_CONV2D(double)
 HG_INSTANTIATE_CONV2D(bf16)

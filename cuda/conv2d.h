@@ -41,25 +41,29 @@ inline int64_t conv_output_size(int64_t in, int64_t kernel, int64_t stride, int6
 
 namespace hg::cuda {
 
-// All operands packed (contiguous NCHW / OIHW). T is float, double or bf16; bf16 operands sum in
-// f32 and the result is rounded once to bf16 (bf16 convolutions take no bias: the caller adds
-// it in f32). bias may be null.
+// How every operand of one call is packed: NCHW (weight OIHW), or channels-last NHWC (weight
+// OHWI; tensor/channels_last.h), which cuDNN's bf16 tensor-core kernels read without a transpose.
+enum class Conv2dLayout { nchw, nhwc };
+
+// All operands packed in `layout`. T is float, double or bf16; bf16 operands sum in f32 and the
+// result is rounded once to bf16 (bf16 convolutions take no bias: the caller adds it in f32).
+// bias may be null.
 // y = conv(x, weight) (+ bias): cudnnConvolutionForward, then cudnnAddTensor for the bias.
 template <typename T>
 void conv2d_forward(const T* x, const T* weight, const T* bias, T* y, const Conv2dShape& shape,
-                    Stream stream);
+                    Conv2dLayout layout, Stream stream);
 // grad_x = ∂L/∂x from grad_y = ∂L/∂y: cudnnConvolutionBackwardData.
 template <typename T>
 void conv2d_backward_input(const T* grad_y, const T* weight, T* grad_x, const Conv2dShape& shape,
-                           Stream stream);
+                           Conv2dLayout layout, Stream stream);
 // grad_weight = ∂L/∂weight: cudnnConvolutionBackwardFilter.
 template <typename T>
 void conv2d_backward_weight(const T* grad_y, const T* x, T* grad_weight, const Conv2dShape& shape,
-                            Stream stream);
+                            Conv2dLayout layout, Stream stream);
 
 // What the plan cache holds, for tests and the profiler-minded.
 struct Conv2dPlanStats {
-  int64_t plans = 0;              // distinct (shape, dtype, math mode, determinism) keys
+  int64_t plans = 0;              // distinct (shape, dtype, layout, math mode, determinism) keys
   int64_t algorithm_choices = 0;  // heuristic queries made, one per plan and direction used
   size_t workspace_bytes = 0;     // the shared workspace's current size
   size_t largest_need_bytes = 0;  // the largest workspace any chosen algorithm needs

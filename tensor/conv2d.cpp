@@ -6,10 +6,16 @@
 // on the operands widened to f32 (exactly) with the result rounded once to bf16. The two differ
 // only by the order of the f32 sums (by one bf16 step where that moves a sum across a rounding
 // boundary).
+//
+// Layout. The CPU kernels and cuDNN in f32 and f64 read packed NCHW. A bf16 convolution on the
+// GPU whose first operand (the input; ∂L/∂y for the backward ops) is channels-last, as autograd's
+// bf16 lowering makes it (tensor/channels_last.h), runs in NHWC: its other operands are made
+// channels-last where they are not, and its result is channels-last.
 #include "tensor/conv2d.h"
 
 #include "core/profiler.h"
 #include "cuda/conv2d.h"
+#include "tensor/channels_last.h"
 #include "tensor/copy.h"
 #include "tensor/cpu/conv2d.h"
 #include "tensor/reduce.h"
@@ -87,6 +93,24 @@ void dispatch_convolution(DType dtype, const char* op, Body&& body) {
   dispatch_if<IsConvolutionType>(dtype, op, "expected f32, f64 or bf16", body);
 }
 
+// The layout of a convolution whose first operand is `first` (see the file comment). A tensor
+// that is both contiguous and channels-last (one channel, or a 1 × 1 plane) runs as NCHW.
+cuda::Conv2dLayout layout_for(const Tensor& first) {
+  const bool nhwc = first.is_cuda() && first.dtype() == DType::bf16 && is_channels_last(first) &&
+                    !first.is_contiguous();
+  return nhwc ? cuda::Conv2dLayout::nhwc : cuda::Conv2dLayout::nchw;
+}
+
+// An operand packed in `layout`, and a result to be written in it.
+Tensor packed(const Tensor& x, cuda::Conv2dLayout layout) {
+  return layout == cuda::Conv2dLayout::nhwc ? channels_last(x, x.dtype()) : x.contiguous();
+}
+Tensor empty_packed(const Shape& shape, const Tensor& like, cuda::Conv2dLayout layout) {
+  return layout == cuda::Conv2dLayout::nhwc
+             ? empty_channels_last(shape, like.dtype(), like.device())
+             : Tensor::empty(shape, like.dtype(), like.device());
+}
+
 // The two tensor operands of an op: defined, on one device, of one supported dtype.
 void check_pair(const Tensor& x, const Tensor& other, const char* op) {
   check_defined(x, op);
@@ -123,16 +147,17 @@ Tensor conv2d(const Tensor& input, const Tensor& weight, const Tensor& bias, int
   if (bf16_on_cpu(input))
     return conv2d(widened(input), widened(weight), Tensor(), stride, padding, dilation, groups)
         .to(DType::bf16);
-  Tensor y = Tensor::empty(output_shape(shape), input.dtype(), input.device());
+  const cuda::Conv2dLayout layout = layout_for(input);
+  Tensor y = empty_packed(output_shape(shape), input, layout);
   if (y.numel() == 0) return y;
-  Tensor x = input.contiguous(), w = weight.contiguous();
+  Tensor x = packed(input, layout), w = packed(weight, layout);
   Tensor b = bias.defined() ? bias.contiguous() : bias;
   profiler::Scope scope(op, input.is_cuda());
   dispatch_convolution(input.dtype(), op, [&](auto zero) {
     using T = decltype(zero);
     const T* bias_data = b.defined() ? b.data<T>() : nullptr;
     if (input.is_cuda()) {
-      cuda::conv2d_forward<T>(x.data<T>(), w.data<T>(), bias_data, y.data<T>(), shape,
+      cuda::conv2d_forward<T>(x.data<T>(), w.data<T>(), bias_data, y.data<T>(), shape, layout,
                               cuda::current_stream());
     } else if constexpr (!std::is_same_v<T, bf16>) {
       cpu::conv2d_forward<T>(x.data<T>(), w.data<T>(), bias_data, y.data<T>(), shape);
@@ -152,14 +177,15 @@ Tensor conv2d_backward_input(const Tensor& grad, const Tensor& weight, const Sha
     return conv2d_backward_input(widened(grad), widened(weight), input_shape, stride, padding,
                                  dilation, groups)
         .to(DType::bf16);
-  Tensor grad_input = Tensor::empty(input_shape, grad.dtype(), grad.device());
+  const cuda::Conv2dLayout layout = layout_for(grad);
+  Tensor grad_input = empty_packed(input_shape, grad, layout);
   if (grad_input.numel() == 0) return grad_input;
-  Tensor g = grad.contiguous(), w = weight.contiguous();
+  Tensor g = packed(grad, layout), w = packed(weight, layout);
   profiler::Scope scope(op, grad.is_cuda());
   dispatch_convolution(grad.dtype(), op, [&](auto zero) {
     using T = decltype(zero);
     if (grad.is_cuda()) {
-      cuda::conv2d_backward_input<T>(g.data<T>(), w.data<T>(), grad_input.data<T>(), shape,
+      cuda::conv2d_backward_input<T>(g.data<T>(), w.data<T>(), grad_input.data<T>(), shape, layout,
                                      cuda::current_stream());
     } else if constexpr (!std::is_same_v<T, bf16>) {
       cpu::conv2d_backward_input<T>(g.data<T>(), w.data<T>(), grad_input.data<T>(), shape);
@@ -179,18 +205,19 @@ Tensor conv2d_backward_weight(const Tensor& grad, const Tensor& input, const Sha
     return conv2d_backward_weight(widened(grad), widened(input), weight_shape, stride, padding,
                                   dilation, groups)
         .to(DType::bf16);
-  Tensor grad_weight = Tensor::empty(weight_shape, grad.dtype(), grad.device());
+  const cuda::Conv2dLayout layout = layout_for(grad);
+  Tensor grad_weight = empty_packed(weight_shape, grad, layout);
   if (shape.batch == 0) {  // an empty sum
     fill_(grad_weight, 0);
     return grad_weight;
   }
-  Tensor g = grad.contiguous(), x = input.contiguous();
+  Tensor g = packed(grad, layout), x = packed(input, layout);
   profiler::Scope scope(op, grad.is_cuda());
   dispatch_convolution(grad.dtype(), op, [&](auto zero) {
     using T = decltype(zero);
     if (grad.is_cuda()) {
       cuda::conv2d_backward_weight<T>(g.data<T>(), x.data<T>(), grad_weight.data<T>(), shape,
-                                      cuda::current_stream());
+                                      layout, cuda::current_stream());
     } else if constexpr (!std::is_same_v<T, bf16>) {
       cpu::conv2d_backward_weight<T>(g.data<T>(), x.data<T>(), grad_weight.data<T>(), shape);
     }

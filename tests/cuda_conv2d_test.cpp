@@ -1,7 +1,8 @@
 // cuDNN convolution against the CPU im2col + GEMM path: forward and the input, weight and bias
 // gradients in strict fp32 (rtol 1e-5), TF32 (5e-3), f64 (1e-12) and bf16 mixed precision
-// (2e-2, against the CPU's bf16 reference), each with an absolute tolerance of the same factor
-// times the result's RMS, over strides, padding, dilation, groups (depthwise included), their
+// (2e-2, against the CPU's bf16 reference; autograd hands cuDNN channels-last operands), each
+// with an absolute tolerance of the same factor times the result's RMS; bf16 in NHWC against
+// bf16 in NCHW, over strides, padding, dilation, groups (depthwise included), their
 // combinations, rectangular kernels and a 1×1 input whose every output reads padding; the plan
 // cache (one plan per shape, dtype and mode, one algorithm choice per direction, bitwise-equal
 // reruns); the shared workspace, which only grows and always
@@ -16,6 +17,7 @@
 #include "autograd/node.h"
 #include "cuda/conv2d.h"
 #include "cuda/runtime.h"
+#include "tensor/channels_last.h"
 #include "tensor/conv2d.h"
 #include "tests/numeric_mode.h"
 #include "tests/test_support.h"
@@ -109,6 +111,40 @@ TEST(CudaConv2d, Bf16MatchesTheCpuReference) {
   for (const Config& c : configs()) expect_devices_agree(c, DType::f32, 2e-2);
 }
 
+TEST(CudaConv2d, Bf16InNhwcAgreesWithNchwAndGivesChannelsLastResults) {
+  HG_REQUIRE_CUDA();
+  test::NumericMode mode(false, false);
+  for (const Config& c : configs()) {
+    SCOPED_TRACE(c.name);
+    Tensor x = test::random_uniform(c.input, 5).to(Device::cuda);
+    Tensor w = test::random_uniform(c.weight, 6).to(Device::cuda);
+    Tensor grad = test::random_uniform(
+        ops::conv2d(x, w, Tensor(), c.stride, c.padding, c.dilation, c.groups).shape(), 7);
+    grad = grad.to(Device::cuda);
+    // The three convolutions with operands in one layout: bf16, channels-last or packed NCHW.
+    auto all_three = [&](bool nhwc) {
+      auto operand = [&](const Tensor& t) {
+        return nhwc ? ops::channels_last(t, DType::bf16) : t.to(DType::bf16);
+      };
+      return std::vector<Tensor>{
+          ops::conv2d(operand(x), operand(w), Tensor(), c.stride, c.padding, c.dilation, c.groups),
+          ops::conv2d_backward_input(operand(grad), operand(w), c.input, c.stride, c.padding,
+                                     c.dilation, c.groups),
+          ops::conv2d_backward_weight(operand(grad), operand(x), c.weight, c.stride, c.padding,
+                                      c.dilation, c.groups)};
+    };
+    std::vector<Tensor> nchw = all_three(false), nhwc = all_three(true);
+    for (size_t i = 0; i < nchw.size(); ++i) {
+      EXPECT_TRUE(ops::is_channels_last(nhwc[i])) << "result " << i;
+      // Both are cuDNN's bf16 sums, by different kernels: one bf16 step apart at most, except
+      // where a sum cancels.
+      EXPECT_TRUE(test::all_close(nhwc[i].to(DType::f32).to(Device::cpu),
+                                  nchw[i].to(DType::f32).to(Device::cpu), 2e-2, 2e-2))
+          << "result " << i;
+    }
+  }
+}
+
 TEST(CudaConv2d, DeterministicModeRepeatsBitwise) {
   HG_REQUIRE_CUDA();
   test::NumericMode mode(false, true);
@@ -168,9 +204,11 @@ TEST(CudaConv2d, PlanCacheBuildsOnePlanPerShapeAndMode) {
   cuda::set_strict_fp32(false);
   ops::conv2d(x, w, Tensor(), 2, 1);
   EXPECT_EQ(cuda::conv2d_plan_stats().plans, built.plans + 1);
-  // So is another dtype: bf16 operands are described as bf16 with f32 sums.
+  // So is another dtype: bf16 operands are described as bf16 with f32 sums; and another layout.
   ops::conv2d(x.to(DType::bf16), w.to(DType::bf16), Tensor(), 2, 1);
   EXPECT_EQ(cuda::conv2d_plan_stats().plans, built.plans + 2);
+  ops::conv2d(ops::channels_last(x, DType::bf16), w.to(DType::bf16), Tensor(), 2, 1);
+  EXPECT_EQ(cuda::conv2d_plan_stats().plans, built.plans + 3);
 }
 
 TEST(CudaConv2d, SharedWorkspaceGrowsToTheLargestNeedAndNeverShrinks) {
