@@ -13,6 +13,7 @@
 
 #include "autograd/mixed_precision.h"
 #include "autograd/node.h"
+#include "core/profiler.h"
 #include "tensor/conv2d.h"
 #include "tensor/elementwise.h"
 #include "tensor/views.h"
@@ -20,15 +21,33 @@
 namespace hg {
 
 namespace {
+
+// The bf16 conversions around the convolutions (operands rounded and, on the GPU, packed
+// channels-last; results widened back to packed NCHW f32) are timed under a name of their own,
+// so a profile (HASHGRAD_PROFILE=1) shows what bf16 adds beside the convolutions themselves.
+constexpr const char* kConversions = "conv2d_bf16_conversion";
+
+// An operand as the convolution reads it under `precision` (autograd/mixed_precision.h).
+Tensor lowered(const Tensor& x, Precision precision) {
+  if (precision != Precision::bf16) return x;
+  profiler::Scope scope(kConversions, x.is_cuda());
+  return lowered_operand(x, precision, x.is_cuda());
+}
+
 // A lowered convolution's bf16 result in f32, where the rest of the graph computes.
-Tensor widened(const Tensor& x) { return x.dtype() == DType::bf16 ? x.to(DType::f32) : x; }
+Tensor widened(const Tensor& x) {
+  if (x.dtype() != DType::bf16) return x;
+  profiler::Scope scope(kConversions, x.is_cuda());
+  return x.to(DType::f32);
+}
+
 }  // namespace
 
 Tensor conv2d(const Tensor& input, const Tensor& weight, const Tensor& bias, int64_t stride,
               int64_t padding, int64_t dilation, int64_t groups) {
   const Precision precision = current_precision();
-  Tensor input_lowered = lowered_operand(input, precision, input.is_cuda());
-  Tensor weight_lowered = lowered_operand(weight, precision, weight.is_cuda());
+  Tensor input_lowered = lowered(input, precision);
+  Tensor weight_lowered = lowered(weight, precision);
   // A bf16 convolution takes no bias (its result is bf16): the bias is added to the widened one.
   const bool bias_after = input_lowered.dtype() == DType::bf16 && bias.defined();
   Tensor y = widened(ops::conv2d(input_lowered, weight_lowered, bias_after ? Tensor() : bias,
@@ -42,7 +61,7 @@ Tensor conv2d(const Tensor& input, const Tensor& weight, const Tensor& bias, int
        stride, padding, dilation, groups,
        precision](const Tensor& grad, const GradientMask& needs) {
         std::vector<Tensor> gradients(3);
-        Tensor grad_lowered = lowered_operand(grad, precision, grad.is_cuda());
+        Tensor grad_lowered = lowered(grad, precision);
         if (needs[0])
           gradients[0] = widened(ops::conv2d_backward_input(grad_lowered, saved_weight, input_shape,
                                                             stride, padding, dilation, groups));

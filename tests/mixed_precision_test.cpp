@@ -11,6 +11,7 @@
 #include <cmath>
 
 #include "autograd/ops.h"
+#include "core/profiler.h"
 #include "tensor/conv2d.h"
 #include "tensor/elementwise.h"
 #include "tensor/matmul.h"
@@ -204,6 +205,40 @@ TEST_P(MixedPrecision, ARawBf16ConvolutionGivesBf16AndTakesNoBias) {
   EXPECT_EQ(test::error_message([&] { ops::conv2d(x, weight, bias); }),
             "conv2d: a bf16 convolution takes no bias (add the f32 bias to its widened result, as "
             "autograd's conv2d does)");
+}
+
+// The calls the profile's row `op` counts on `device`, or 0 without a row (a row reads
+// "op  device  calls ...").
+long profiled_calls(const std::string& op, Device device) {
+  const std::string table = profiler::table(),
+                    column = std::string(" ") + device_name(device) + " ";
+  for (size_t start = 0; start < table.size();) {
+    const size_t end = table.find('\n', start);
+    const std::string line = table.substr(start, end - start);
+    if (line.rfind(op + " ", 0) == 0 && line.find(column) != std::string::npos)
+      return std::stol(line.substr(line.find(column) + column.size()));
+    start = end == std::string::npos ? table.size() : end + 1;
+  }
+  return 0;
+}
+
+TEST_P(MixedPrecision, ConvolutionConversionsHaveAProfileRowOfTheirOwnInBf16Only) {
+  Tensor x = test::random_uniform({1, 2, 5, 5}, 50).to(device()).set_requires_grad(true);
+  Tensor weight = test::random_uniform({3, 2, 3, 3}, 51).to(device()).set_requires_grad(true);
+  profiler::reset();
+  profiler::enable(true);
+  backward(sum(conv2d(x, weight, Tensor())));
+  const long in_f32 = profiled_calls("conv2d_bf16_conversion", device());
+  {
+    PrecisionScope bf16(Precision::bf16);
+    backward(sum(conv2d(x, weight, Tensor())));
+  }
+  const long in_bf16 = profiled_calls("conv2d_bf16_conversion", device());
+  profiler::enable(false);
+  profiler::reset();
+  EXPECT_EQ(in_f32, 0);
+  // Forward: x and W rounded, y widened; backward: ∂L/∂y rounded, ∂L/∂x and ∂L/∂W widened.
+  EXPECT_EQ(in_bf16, 6);
 }
 
 TEST_P(MixedPrecision, F32ScopeAndF64OperandsAreUntouched) {
