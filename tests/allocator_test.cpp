@@ -1,7 +1,7 @@
 // The caching allocator (core/caching_allocator.h) on host memory: freed blocks are reused without
 // a system allocation, and with caching off (HASHGRAD_NO_MEMORY_CACHING=1, or set_caching) every
-// tensor is its own exact-size allocation, given back when it dies. The device side is in
-// cuda_elementwise_test.cpp.
+// tensor is its own exact-size allocation, given back when it dies. On the device: blocks reused,
+// the peak counted, and an allocation past the device's memory an error rather than a crash.
 #include <gtest/gtest.h>
 
 #include <cstdlib>
@@ -9,8 +9,10 @@
 #include <thread>
 
 #include "core/host_allocator.h"
+#include "cuda/allocator.h"
 #include "tensor/tensor.h"
 #include "tests/command_support.h"
+#include "tests/device_test.h"
 #include "tests/memory_caching.h"
 
 namespace hg {
@@ -151,6 +153,26 @@ TEST_F(AllocatorCommand, TheEnvironmentTurnsCachingOffForAWholeRun) {
   EXPECT_EQ(demo.status, 0) << demo.err;
   EXPECT_NE(demo.out.find("training accuracy"), std::string::npos) << demo.out;
 }
+
+// The device allocator (cuda/allocator.h).
+class CudaAllocator : public test::DeviceTest {};
+
+TEST_P(CudaAllocator, CachingAllocatorReusesBlocksAndCountsPeak) {
+  test::MemoryCaching caching(true);
+  memory::reset_device_peak();
+  { Tensor warm = Tensor::empty({1 << 20}, DType::f32, Device::cuda); }
+  int64_t before = memory::device_stats().system_allocations;
+  for (int step = 0; step < 10; ++step)
+    Tensor again = Tensor::empty({1 << 20}, DType::f32, Device::cuda);
+  EXPECT_EQ(memory::device_stats().system_allocations, before);
+  EXPECT_GE(memory::device_stats().peak_bytes, size_t(4) << 20);
+}
+
+TEST_P(CudaAllocator, OutOfMemoryIsAnErrorNotACrash) {
+  EXPECT_THROW(Tensor::empty({int64_t(1) << 46}, DType::f32, Device::cuda), OutOfMemoryError);
+}
+
+HG_INSTANTIATE_CUDA_TEST(CudaAllocator);
 
 }  // namespace
 }  // namespace hg

@@ -1,12 +1,14 @@
 // Convolution against PyTorch (tests/fixtures/fixtures_conv.py): for each case the same input,
 // weight, bias and upstream gradient give torch's output and input, weight and bias gradients
-// on our fp32 CPU path. One case also goes through the Conv2d module, loaded by torch's names.
+// in fp32 on every device (CUDA in strict fp32). One case also goes through the Conv2d module,
+// loaded by torch's names.
 #include <gtest/gtest.h>
 
 #include "autograd/conv2d.h"
 #include "autograd/node.h"
 #include "layers/conv2d.h"
-#include "tests/test_support.h"
+#include "tests/device_test.h"
+#include "tests/numeric_mode.h"
 
 namespace hg {
 namespace {
@@ -35,41 +37,60 @@ const Case kCases[] = {
     {"pointwise_1x1", 1, 0, 1, 1},
 };
 
-// Sums of up to 147 products in fp32, in another order than torch's: a few ulps apart.
-constexpr double kRtol = 1e-5, kAtol = 1e-5;
+class Conv2dFixture : public test::DeviceTest {
+ protected:
+  // The fixture's tensor `name` on device(), a leaf that records its gradient.
+  Tensor leaf(const std::string& name) const {
+    return entry(name).clone().to(device()).set_requires_grad(true);
+  }
+  // Sums of up to 147 products in fp32, in another order than torch's: a few ulps apart on the
+  // CPU. cuDNN's Winograd and FFT algorithms, allowed in strict fp32, err several times more.
+  double tolerance() const { return device() == Device::cpu ? 1e-5 : 1e-4; }
 
-TEST(Conv2dFixture, OutputAndGradientsMatchTorch) {
+ private:
+  test::NumericMode strict_{true};
+};
+
+TEST_P(Conv2dFixture, OutputAndGradientsMatchTorch) {
   for (const Case& c : kCases) {
     const std::string prefix = std::string(c.name) + ".";
-    Tensor x = entry(prefix + "input").clone().set_requires_grad(true);
-    Tensor weight = entry(prefix + "weight").clone().set_requires_grad(true);
+    Tensor x = leaf(prefix + "input");
+    Tensor weight = leaf(prefix + "weight");
     const bool has_bias = has_entry(prefix + "bias");
-    Tensor bias = has_bias ? entry(prefix + "bias").clone().set_requires_grad(true) : Tensor();
+    Tensor bias = has_bias ? leaf(prefix + "bias") : Tensor();
     Tensor y = conv2d(x, weight, bias, c.stride, c.padding, c.dilation, c.groups);
-    EXPECT_TRUE(test::all_close(y, entry(prefix + "output"), kRtol, kAtol)) << c.name << ": output";
-    backward(y, entry(prefix + "grad_output"));
-    EXPECT_TRUE(test::all_close(x.grad(), entry(prefix + "grad_input"), kRtol, kAtol))
+    EXPECT_TRUE(test::all_close(y, entry(prefix + "output"), tolerance(), tolerance()))
+        << c.name << ": output";
+    backward(y, entry(prefix + "grad_output").to(device()));
+    EXPECT_TRUE(test::all_close(x.grad(), entry(prefix + "grad_input"), tolerance(), tolerance()))
         << c.name << ": input gradient";
-    EXPECT_TRUE(test::all_close(weight.grad(), entry(prefix + "grad_weight"), kRtol, kAtol))
+    EXPECT_TRUE(
+        test::all_close(weight.grad(), entry(prefix + "grad_weight"), tolerance(), tolerance()))
         << c.name << ": weight gradient";
     if (has_bias) {
-      EXPECT_TRUE(test::all_close(bias.grad(), entry(prefix + "grad_bias"), kRtol, kAtol))
+      EXPECT_TRUE(
+          test::all_close(bias.grad(), entry(prefix + "grad_bias"), tolerance(), tolerance()))
           << c.name << ": bias gradient";
     }
   }
 }
 
-TEST(Conv2dFixture, ModuleLoadsTorchWeightsByName) {
+TEST_P(Conv2dFixture, ModuleLoadsTorchWeightsByName) {
   const std::string prefix = "stem_7x7_stride2_pad3.";
   Conv2d layer(Conv2dOptions(3, 4, 7).with_stride(2).with_padding(3));
   layer.load_state_dict({{"weight", entry(prefix + "weight")}, {"bias", entry(prefix + "bias")}});
-  Tensor x = entry(prefix + "input").clone().set_requires_grad(true);
+  layer.to(device());
+  Tensor x = leaf(prefix + "input");
   Tensor y = layer(x);
-  EXPECT_TRUE(test::all_close(y, entry(prefix + "output"), kRtol, kAtol));
-  backward(y, entry(prefix + "grad_output"));
-  EXPECT_TRUE(test::all_close(layer.weight().grad(), entry(prefix + "grad_weight"), kRtol, kAtol));
-  EXPECT_TRUE(test::all_close(layer.bias().grad(), entry(prefix + "grad_bias"), kRtol, kAtol));
+  EXPECT_TRUE(test::all_close(y, entry(prefix + "output"), tolerance(), tolerance()));
+  backward(y, entry(prefix + "grad_output").to(device()));
+  EXPECT_TRUE(test::all_close(layer.weight().grad(), entry(prefix + "grad_weight"), tolerance(),
+                              tolerance()));
+  EXPECT_TRUE(
+      test::all_close(layer.bias().grad(), entry(prefix + "grad_bias"), tolerance(), tolerance()));
 }
+
+HG_INSTANTIATE_DEVICE_TEST(Conv2dFixture);
 
 }  // namespace
 }  // namespace hg

@@ -1,22 +1,30 @@
 // linear and matmul against PyTorch (tests/fixtures/matmul_linear.safetensors, written by
 // tests/fixtures/make_fixtures.py): the chain x → linear(x, W, b) → matmul with broadcast batch
-// dims → Σ squares, forward values and every gradient, in float64.
+// dims → Σ squares, forward values and every gradient, in float64, on every device.
 #include <gtest/gtest.h>
 
 #include "autograd/ops.h"
-#include "tests/test_support.h"
+#include "tests/device_test.h"
 
 namespace hg {
 namespace {
 
 constexpr double kTolerance = 1e-12;  // float64 on both sides; only summation order differs
 
-TEST(MatmulFixture, LinearThenBatchedMatmulMatchesPyTorch) {
+class MatmulFixture : public test::DeviceTest {
+ protected:
+  // The fixture's tensor `name` on device(), a leaf that records its gradient.
+  Tensor leaf(const test::Fixture& fixture, const std::string& name) const {
+    return fixture.at(name).clone().to(device()).set_requires_grad(true);
+  }
+};
+
+TEST_P(MatmulFixture, LinearThenBatchedMatmulMatchesPyTorch) {
   test::Fixture fixture = test::load_fixture("matmul_linear");
-  Tensor x = fixture.at("x").set_requires_grad(true);
-  Tensor weight = fixture.at("weight").set_requires_grad(true);
-  Tensor bias = fixture.at("bias").set_requires_grad(true);
-  Tensor m = fixture.at("m").set_requires_grad(true);
+  Tensor x = leaf(fixture, "x");
+  Tensor weight = leaf(fixture, "weight");
+  Tensor bias = leaf(fixture, "bias");
+  Tensor m = leaf(fixture, "m");
 
   Tensor hidden = linear(x, weight, bias);
   Tensor output = matmul(hidden, m);
@@ -32,14 +40,16 @@ TEST(MatmulFixture, LinearThenBatchedMatmulMatchesPyTorch) {
   EXPECT_TRUE(test::all_close(m.grad(), fixture.at("grad_m"), kTolerance, kTolerance));
 }
 
-TEST(MatmulFixture, MatmulAloneGivesPyTorchsGradientOfItsInput) {
+TEST_P(MatmulFixture, MatmulAloneGivesPyTorchsGradientOfItsInput) {
   // The intermediate gradient ∂L/∂hidden: the batched matmul's backward on its own, summed over
   // the batch dim that broadcast hidden [2, 3, 4] to [3, 2, 3, 4].
   test::Fixture fixture = test::load_fixture("matmul_linear");
-  Tensor hidden = fixture.at("hidden").set_requires_grad(true);
-  backward(sum(square(matmul(hidden, fixture.at("m")))));
+  Tensor hidden = leaf(fixture, "hidden");
+  backward(sum(square(matmul(hidden, fixture.at("m").to(device())))));
   EXPECT_TRUE(test::all_close(hidden.grad(), fixture.at("grad_hidden"), kTolerance, kTolerance));
 }
+
+HG_INSTANTIATE_DEVICE_TEST(MatmulFixture);
 
 }  // namespace
 }  // namespace hg

@@ -1,9 +1,11 @@
-// The op profiler: off by default, counts calls and bytes per op when on, names backward ops.
+// The op profiler: off by default, counts calls and bytes per op when on, names backward ops. On
+// CUDA it times device ops with events, across more calls than it keeps pending.
 #include <gtest/gtest.h>
 
 #include "autograd/ops.h"
 #include "core/profiler.h"
 #include "tensor/ops.h"
+#include "tests/device_test.h"
 
 namespace hg {
 namespace {
@@ -64,6 +66,27 @@ TEST(Profiler, KeepsCountingAcrossManyCallsAndAResetInsideAScope) {
   EXPECT_NE(row_of(table, "exp").find(" 1 "), std::string::npos) << table;
   profiler::reset();
 }
+
+// What only the CUDA path has: events, folded once they finish.
+class CudaProfiler : public test::DeviceTest {};
+
+TEST_P(CudaProfiler, ProfilerTimesDeviceOpsWithEventsAcrossManyCalls) {
+  profiler::reset();
+  profiler::enable(true);
+  Tensor x = Tensor::ones({1 << 16}, DType::f32, Device::cuda);
+  // More calls than the profiler keeps pending before it folds finished events.
+  for (int i = 0; i < 5000; ++i) ops::exp(x);
+  profiler::enable(false);
+  std::string table = profiler::table();
+  profiler::reset();
+  size_t row = table.find("\nexp ");
+  ASSERT_NE(row, std::string::npos) << table;
+  std::string line = table.substr(row + 1, table.find('\n', row + 1) - row - 1);
+  EXPECT_NE(line.find(" cuda "), std::string::npos) << line;
+  EXPECT_NE(line.find(" 5000 "), std::string::npos) << line;
+}
+
+HG_INSTANTIATE_CUDA_TEST(CudaProfiler);
 
 }  // namespace
 }  // namespace hg
