@@ -31,7 +31,7 @@
 #              run): hashgrad's steps ~1 min, the main job ~45 s in hashgrad and ~1 min in
 #              PyTorch, PyTorch's eager modes ~2 min, its compiled modes the 4-5 min left (each
 #              a cold compile of 20-90 s: cnn5_mixed's and ResNet18's at least)
-# GPU_TESTS="cuda_conv2d_test ..." limits tests and sanitizer to those binaries. A stage starts
+# GPU_TESTS="conv2d_test ..." limits tests and sanitizer to those binaries. A stage starts
 # only while the time budget allows (GPU_CHECK_SECONDS, default 570: a device call's limit is
 # 600 s). Output in $OUT (or ./gpu-out), at most 8 files as the device tool returns them:
 # summary.log, build.log, one log per stage, results.tar.gz (bench/results and run metrics),

@@ -1,10 +1,11 @@
 // The backbones against PyTorch (tests/fixtures/fixtures_cnn.py, models written in plain torch.nn
 // with torchvision's structure):
 //   - smallcnn, cnn5 + mixed attention and a narrow resnet18 (width 4, CIFAR stem) + dual
-//     attention, in training mode and in float64 on both sides: output, input gradient and every
-//     parameter's gradient, to 1e-9. The weights are not stored; both sides compute them from each
-//     parameter's name (the formula below mirrors deterministic_values in the script), so a name
-//     that differs from torch's gives different weights and fails the comparison.
+//     attention, in training mode and in float64 on both sides, on every device: output, input
+//     gradient and every parameter's gradient, to 1e-9. The weights are not stored; both sides
+//     compute them from each parameter's name (the formula below mirrors deterministic_values in
+//     the script), so a name that differs from torch's gives different weights and fails the
+//     comparison.
 //   - a ResNet18 state dict saved by PyTorch loads by name (non-strict, skipping fc) and gives
 //     torch's evaluation-mode features.
 #include <gtest/gtest.h>
@@ -16,7 +17,7 @@
 #include "layers/models/backbone.h"
 #include "tensor/ops.h"
 #include "tests/cnn_fixture_support.h"
-#include "tests/test_support.h"
+#include "tests/device_test.h"
 
 namespace hg {
 namespace {
@@ -71,15 +72,17 @@ constexpr double kRtol = 1e-9;
   return test::all_close(actual, expected, kRtol, kRtol * norm(expected));
 }
 
-void expect_training_step_matches(const Fixture& fixture, const std::string& prefix,
-                                  Module& model) {
+void expect_training_step_matches(const Fixture& fixture, const std::string& prefix, Module& model,
+                                  Device device) {
   model.to(DType::f64);
   fill_deterministically(model);
+  model.to(device);
   model.train();
-  Tensor x = entry(fixture, prefix + ".input").to(DType::f64).set_requires_grad(true);
+  Tensor x =
+      entry(fixture, prefix + ".input").to(DType::f64).clone().to(device).set_requires_grad(true);
   Tensor y = model(x);
   EXPECT_TRUE(close_to_torch(y, entry(fixture, prefix + ".output"))) << prefix << ": output";
-  backward(y, entry(fixture, prefix + ".grad_output").to(DType::f64));
+  backward(y, entry(fixture, prefix + ".grad_output").to(DType::f64).to(device));
   EXPECT_TRUE(close_to_torch(x.grad(), entry(fixture, prefix + ".grad_input")))
       << prefix << ": input gradient";
   const Fixture parameters(model.state_dict());
@@ -115,28 +118,34 @@ BackboneOptions options(int64_t in_channels, int64_t image_size, AttentionKind a
   return result;
 }
 
-TEST(BackbonesFixture, SmallCnnTrainingStepMatchesTorch) {
+class BackbonesFixture : public test::DeviceTest {};
+
+TEST_P(BackbonesFixture, SmallCnnTrainingStepMatchesTorch) {
   Fixture fixture = test::load_fixture("cnn_backbones");
   BackboneOptions settings = options(1, 28, AttentionKind::none);
   settings.feature_dim = 32;
-  expect_training_step_matches(fixture, "smallcnn", *make_backbone("smallcnn", settings).module);
+  expect_training_step_matches(fixture, "smallcnn", *make_backbone("smallcnn", settings).module,
+                               device());
 }
 
-TEST(BackbonesFixture, Cnn5WithMixedAttentionTrainingStepMatchesTorch) {
+TEST_P(BackbonesFixture, Cnn5WithMixedAttentionTrainingStepMatchesTorch) {
   Fixture fixture = test::load_fixture("cnn_backbones");
   BackboneOptions settings = options(1, 28, AttentionKind::mixed);
   settings.feature_dim = 32;
-  expect_training_step_matches(fixture, "cnn5", *make_backbone("cnn5", settings).module);
+  expect_training_step_matches(fixture, "cnn5", *make_backbone("cnn5", settings).module, device());
 }
 
-TEST(BackbonesFixture, NarrowResNet18WithDualAttentionTrainingStepMatchesTorch) {
+TEST_P(BackbonesFixture, NarrowResNet18WithDualAttentionTrainingStepMatchesTorch) {
   Fixture fixture = test::load_fixture("cnn_backbones");
   BackboneOptions settings = options(3, 32, AttentionKind::dual);
   settings.width = 4;
-  expect_training_step_matches(fixture, "resnet18", *make_backbone("resnet18", settings).module);
+  expect_training_step_matches(fixture, "resnet18", *make_backbone("resnet18", settings).module,
+                               device());
 }
 
-TEST(BackbonesFixture, PyTorchResNet18StateDictLoadsByName) {
+HG_INSTANTIATE_DEVICE_TEST(BackbonesFixture);
+
+TEST(BackbonesStateDict, PyTorchResNet18StateDictLoadsByName) {
   Fixture weights = test::load_fixture("cnn_resnet18_weights");
   Fixture check = test::load_fixture("cnn_resnet18_weights_check");
   BackboneOptions settings = options(3, 32, AttentionKind::none);

@@ -1,5 +1,5 @@
 // What the attention and backbone fixture tests (attention_test.cpp, backbones_fixture_test.cpp,
-// cuda_backbones_test.cpp) share beyond test_support.h: norms, and the one gradient that is zero
+// backbones_test.cpp) share beyond test_support.h: norms, and the one gradient that is zero
 // by construction.
 #pragma once
 

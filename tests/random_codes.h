@@ -1,6 +1,6 @@
-// Random codes for the Hamming search tests (hashing_hamming_search_test.cpp on the CPU,
-// cuda_hamming_search_test.cpp on the GPU): the signs, which brute-force references compare
-// coordinate by coordinate, beside the same codes packed into words.
+// Random codes for the Hamming search tests (hashing_hamming_search_test.cpp, on both devices):
+// the signs, which brute-force references compare coordinate by coordinate, beside the same codes
+// packed into words.
 #pragma once
 
 #include <cstdint>
