@@ -1,7 +1,7 @@
 // The host side of the loader's image pipelines: the choice of image_pipeline (cpu | gpu |
 // auto) and its errors, and the JPEG files an image list hands the GPU pipeline (encoded(),
 // the header's size). The GPU pipeline's batches against the CPU pipeline's are in
-// cuda_data_loader_test (label gpu).
+// data_loader_test.cpp (CudaDataLoader, label gpu).
 #include <gtest/gtest.h>
 
 #include "data/color_jitter.h"
