@@ -53,14 +53,16 @@ CudaHammingIndex::CudaHammingIndex(const PackedCodes& database, size_t device_bu
   if (part_codes_ >= database.count) {
     part_codes_ = std::max<int64_t>(database.count, 1);
     resident_ = upload(database.words, database.count, database.words_per_code());
-  } else if (device_budget_bytes == 0) {
-    part_codes_ = std::clamp<int64_t>(kDefaultStreamedPartBytes / code_bytes, 1, part_codes_);
+    return;
   }
+  if (device_budget_bytes == 0)
+    part_codes_ = std::clamp<int64_t>(kDefaultStreamedPartBytes / code_bytes, 1, part_codes_);
+  streamed_ = std::make_unique<StreamedParts>(database, part_codes_, Device::cuda);
 }
 
 void CudaHammingIndex::for_each_part(const StreamedParts::Body& body) const {
-  if (!resident_.defined()) {
-    StreamedParts(database(), part_codes_, Device::cuda).for_each(body);
+  if (streamed_) {
+    streamed_->for_each(body);
     return;
   }
   if (database().count > 0) body(0, database().count, resident_);

@@ -6,6 +6,8 @@
 // the merge keeps the (distance, position) order).
 #pragma once
 
+#include <memory>
+
 #include "hashing/hamming_search.h"
 #include "hashing/streamed_parts.h"
 #include "tensor/tensor.h"
@@ -29,6 +31,8 @@ class CudaHammingIndex final : public HammingIndex {
 
   int64_t part_codes_ = 0;
   Tensor resident_;  // the whole database on the GPU, when it fits in one part
+  // Otherwise the buffers that stream it, made once for every search.
+  std::unique_ptr<StreamedParts> streamed_;
 };
 
 }  // namespace hg::hashing

@@ -38,14 +38,14 @@ TEST_P(StreamedPartsTest, EveryPartHoldsItsRowsInOrder) {
 TEST_P(StreamedPartsTest, AnErrorInTheBodyEndsTheWalk) {
   const test::Codes codes = test::random_codes(500, 64, 3);
   int64_t parts_seen = 0;
-  const StreamedParts parts(codes.packed(), 100, device());
+  StreamedParts parts(codes.packed(), 100, device());
   EXPECT_THROW(parts.for_each([&](int64_t start, int64_t, const Tensor&) {
     ++parts_seen;
     if (start == 200) throw std::runtime_error("stop");
   }),
                std::runtime_error);
   EXPECT_EQ(parts_seen, 3);
-  // The buffers of the ended walk are released; a new walk sees every part again.
+  // The ended walk leaves the buffers idle; a new walk sees every part again.
   parts_seen = 0;
   parts.for_each([&](int64_t, int64_t, const Tensor&) { ++parts_seen; });
   EXPECT_EQ(parts_seen, 5);
