@@ -37,16 +37,19 @@ class CpuImageStage : public ImageStage {
 
 }  // namespace
 
-ImagePipeline choose_image_pipeline(const std::string& key, const std::string& value, Device device,
-                                    const Pipeline& pipeline) {
+ImagePipelineChoice choose_image_pipeline(const std::string& key, const std::string& value,
+                                          Device device, const Pipeline& pipeline) {
   HG_CHECK(value == "cpu" || value == "gpu" || value == "auto", "config key '", key,
            "': cpu, gpu or auto, not '", value, "'");
-  if (value == "cpu") return ImagePipeline::cpu;
+  if (value == "cpu") return {ImagePipeline::cpu, "set"};
   const std::string step = pipeline.unplannable_step();
-  if (value == "auto")
-    return device == Device::cuda && ops::gpu_jpeg_decoding_available() && step.empty()
-               ? ImagePipeline::gpu
-               : ImagePipeline::cpu;
+  if (value == "auto") {
+    if (device != Device::cuda) return {ImagePipeline::cpu, "auto: the batches go to the CPU"};
+    if (!ops::gpu_jpeg_decoding_available())
+      return {ImagePipeline::cpu, "auto: this build has no nvJPEG"};
+    if (!step.empty()) return {ImagePipeline::cpu, "auto: " + step + " runs on the CPU only"};
+    return {ImagePipeline::gpu, "auto"};
+  }
   HG_CHECK(device == Device::cuda, "config key '", key,
            "' = gpu needs the batches on the GPU (device = cuda), but they go to the CPU (",
            gpu_description(), "); set ", key, " = cpu or auto");
@@ -54,7 +57,11 @@ ImagePipeline choose_image_pipeline(const std::string& key, const std::string& v
            " on the GPU (it runs resize, center_crop, random_resized_crop and "
            "horizontal_flip, in that order); set ",
            key, " = cpu or auto");
-  return ImagePipeline::gpu;
+  return {ImagePipeline::gpu, "set"};
+}
+
+const char* image_pipeline_name(ImagePipeline pipeline) {
+  return pipeline == ImagePipeline::gpu ? "gpu" : "cpu";
 }
 
 void check_stage_output(const Dataset& dataset, int64_t index, ImageSize size, ImageSize output) {

@@ -29,12 +29,21 @@ namespace hg::data {
 
 enum class ImagePipeline { cpu, gpu };
 
+// The pipeline a run uses, and why, for its log: "set", or what kept auto on the CPU.
+struct ImagePipelineChoice {
+  ImagePipeline pipeline = ImagePipeline::cpu;
+  std::string reason;
+};
+
 // The image pipeline of the config key `key` set to `value` (cpu | gpu | auto) for batches on
 // `device` transformed by `pipeline`: auto is gpu when the batches go to the GPU, the build has
 // nvJPEG and every step of `pipeline` joins one resampling (Pipeline::unplannable_step), cpu
 // otherwise; gpu where it cannot run is a one-line error naming the key and why.
-ImagePipeline choose_image_pipeline(const std::string& key, const std::string& value, Device device,
-                                    const Pipeline& pipeline);
+ImagePipelineChoice choose_image_pipeline(const std::string& key, const std::string& value,
+                                          Device device, const Pipeline& pipeline);
+
+// "gpu" or "cpu", as the config spells them.
+const char* image_pipeline_name(ImagePipeline pipeline);
 
 class ImageStage {
  public:

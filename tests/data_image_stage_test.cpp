@@ -22,20 +22,37 @@ Pipeline crop_and_flip() {
   return pipeline;
 }
 
-TEST(DataImageStage, CpuIsChosenWhereTheGpuPipelineCannotRun) {
-  EXPECT_EQ(choose_image_pipeline("image_pipeline", "cpu", Device::cuda, crop_and_flip()),
-            ImagePipeline::cpu);
-  EXPECT_EQ(choose_image_pipeline("image_pipeline", "auto", Device::cpu, crop_and_flip()),
-            ImagePipeline::cpu);
+TEST(DataImageStage, CpuIsChosenWhereTheGpuPipelineCannotRunAndTheRunLogSaysWhy) {
+  ImagePipelineChoice set = choose_image_pipeline("image_pipeline", "cpu", Device::cuda,
+                                                  crop_and_flip());
+  EXPECT_EQ(set.pipeline, ImagePipeline::cpu);
+  EXPECT_EQ(set.reason, "set");
+  ImagePipelineChoice on_cpu = choose_image_pipeline("image_pipeline", "auto", Device::cpu,
+                                                     crop_and_flip());
+  EXPECT_EQ(on_cpu.pipeline, ImagePipeline::cpu);
+  EXPECT_EQ(on_cpu.reason, "auto: the batches go to the CPU");
   Pipeline jitter = crop_and_flip();
   jitter.add(color_jitter({0.4, 0, 0, 0}));
-  EXPECT_EQ(choose_image_pipeline("image_pipeline", "auto", Device::cuda, jitter),
-            ImagePipeline::cpu);
+  ImagePipelineChoice jittered = choose_image_pipeline("image_pipeline", "auto", Device::cuda,
+                                                       jitter);
+  EXPECT_EQ(jittered.pipeline, ImagePipeline::cpu);
   // auto takes the GPU on a GPU only where the build decodes JPEGs there.
-  EXPECT_EQ(choose_image_pipeline("image_pipeline", "auto", Device::cuda, crop_and_flip()),
-            ops::gpu_jpeg_decoding_available() ? ImagePipeline::gpu : ImagePipeline::cpu);
-  EXPECT_EQ(choose_image_pipeline("image_pipeline", "gpu", Device::cuda, crop_and_flip()),
-            ImagePipeline::gpu);
+  ImagePipelineChoice automatic = choose_image_pipeline("image_pipeline", "auto", Device::cuda,
+                                                        crop_and_flip());
+  if (ops::gpu_jpeg_decoding_available()) {
+    EXPECT_EQ(automatic.pipeline, ImagePipeline::gpu);
+    EXPECT_EQ(automatic.reason, "auto");
+    EXPECT_EQ(jittered.reason.rfind("auto: color_jitter", 0), 0u) << jittered.reason;
+  } else {
+    EXPECT_EQ(automatic.pipeline, ImagePipeline::cpu);
+    EXPECT_EQ(automatic.reason, "auto: this build has no nvJPEG");
+    EXPECT_EQ(jittered.reason, "auto: this build has no nvJPEG");
+  }
+  ImagePipelineChoice gpu = choose_image_pipeline("image_pipeline", "gpu", Device::cuda,
+                                                  crop_and_flip());
+  EXPECT_EQ(gpu.pipeline, ImagePipeline::gpu);
+  EXPECT_STREQ(image_pipeline_name(gpu.pipeline), "gpu");
+  EXPECT_STREQ(image_pipeline_name(set.pipeline), "cpu");
 }
 
 TEST(DataImageStage, GpuWhereItCannotRunIsAnErrorNamingTheKey) {

@@ -217,6 +217,7 @@ TEST_F(Training, NanLossStopsWithTheStepAndTheLastCheckpoint) {
 
 // cuda_graph on the CPU: `on` is an error naming the key and why, `auto` trains eagerly and the
 // setup line says why (the GPU side: cuda_graph_training_test.cpp). Off, the default, says so.
+// image_pipeline = auto on the CPU likewise: the setup line names the pipeline and the reason.
 TEST_F(Training, CudaGraphOnTheCpuIsAnErrorWhenAskedForAndEagerOnAuto) {
   Config on = small_run();
   on.set("device", "cpu", "test");
@@ -229,6 +230,7 @@ TEST_F(Training, CudaGraphOnTheCpuIsAnErrorWhenAskedForAndEagerOnAuto) {
   Config automatic = small_run();
   automatic.set("device", "cpu", "test");
   automatic.set("cuda_graph", "auto", "test");
+  automatic.set("image_pipeline", "auto", "test");
   const std::string directory = fresh_directory("graph_auto");
   Trainer(automatic, directory, false);
   std::ifstream log(directory + "/log.jsonl");
@@ -237,6 +239,8 @@ TEST_F(Training, CudaGraphOnTheCpuIsAnErrorWhenAskedForAndEagerOnAuto) {
   nlohmann::json setup = nlohmann::json::parse(line);
   ASSERT_EQ(setup["event"], "setup");
   EXPECT_EQ(setup["cuda_graph"], "the run is on the CPU; CUDA graphs need device = cuda");
+  EXPECT_EQ(setup["image_pipeline"], "cpu");
+  EXPECT_EQ(setup["image_pipeline_reason"], "auto: the batches go to the CPU");
   EXPECT_EQ(read_training_setup(small_run()).cuda_graph, CudaGraphSetting::off);
 }
 

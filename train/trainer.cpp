@@ -140,6 +140,9 @@ void Trainer::build_training() {
   StrategyContext context{*objective_, data_.train->labels().matrix_tensor(DType::f32).to(device_),
                           setup_.bits, device_, communicator_};
   strategy_ = make_training_strategy(setup_.strategy, context);
+  image_pipeline_ = data::choose_image_pipeline(
+      "image_pipeline", setup_.image_pipeline, device_,
+      training_pipeline(setup_, data_.train->image_size(), input_size_, description_.normalization));
   make_step_runner();
 }
 
@@ -175,6 +178,8 @@ void Trainer::log_setup(bool resume) {
        {"device", device},
        {"processes", communicator_->description()},
        {"cuda_graph", capture_decision_.capture ? "on" : capture_decision_.reason},
+       {"image_pipeline", data::image_pipeline_name(image_pipeline_.pipeline)},
+       {"image_pipeline_reason", image_pipeline_.reason},
        {"train", data_.train->size()},
        {"query", data_.query->size()},
        {"database", data_.database->size()},
@@ -183,6 +188,9 @@ void Trainer::log_setup(bool resume) {
                      model_->parameter_count(), " parameters), ", setup_.bits, " bits on ",
                      device_ == Device::cuda ? device : "the CPU",
                      communicator_->size() > 1 ? " x " + communicator_->description() : "",
+                     image_pipeline_.pipeline == data::ImagePipeline::gpu
+                         ? "; images decoded and augmented on the GPU"
+                         : "",
                      "; train ", data_.train->size(), ", query ", data_.query->size(),
                      ", database ", data_.database->size(),
                      resume ? detail::concat("; resuming after round ", rounds_done_) : ""));
@@ -270,8 +278,7 @@ std::unique_ptr<data::Loader> Trainer::make_loader(const std::vector<int64_t>& i
   options.workers = setup_.workers;
   options.seed = setup_.seed * 1000003 + static_cast<uint64_t>(round);
   options.device = device_;
-  options.image_pipeline =
-      data::choose_image_pipeline("image_pipeline", setup_.image_pipeline, device_, pipeline);
+  options.image_pipeline = image_pipeline_.pipeline;
   options.share = communicator_->rank();
   options.shares = communicator_->size();
   return std::make_unique<data::Loader>(subset, pipeline, options);

@@ -35,6 +35,7 @@
 #include <string>
 #include <vector>
 
+#include "data/image_stage.h"
 #include "data/protocol.h"
 #include "data/transforms.h"
 #include "distributed/communicator.h"
@@ -131,6 +132,7 @@ class Trainer {
   std::unique_ptr<Optimizer> optimizer_;
   std::unique_ptr<TrainingStrategy> strategy_;
   RunCaptureDecision capture_decision_;
+  data::ImagePipelineChoice image_pipeline_;  // the same for every round's loader
   std::unique_ptr<StepRunner> step_runner_;
   // What compute_step reads besides its inputs; the same for every step of one shape, so a
   // captured step may keep them.
