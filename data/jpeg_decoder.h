@@ -3,8 +3,9 @@
 // stb_image, and it can shrink an image while decoding it. A JPEG stores 8 × 8 blocks of DCT
 // coefficients; an inverse DCT of only their k × k lowest frequencies gives a k × k block, so an
 // image comes out at k/8 of its size (libjpeg's scaled IDCT, k = 1..16) for less work than a full
-// decode and a resize. The loader asks for the largest reduction that keeps the image's shorter
-// side at least the size its transforms need (Pipeline::reducible_to).
+// decode and a resize. The loader asks for the largest reduction among 1/2, 1/4 and 1/8 (the
+// scales libjpeg-turbo decodes faster than the full size) that keeps the image's shorter side
+// at least the size its transforms need (Pipeline::reducible_to).
 //
 // Built without libjpeg-turbo (data/jpeg_decoder_stb_only.cpp), decode_jpeg declines every file
 // and stb_image decodes JPEGs at full size, as it does PNG and BMP in every build.
@@ -22,9 +23,8 @@ namespace hg::data {
 // Whether this build decodes JPEGs with libjpeg-turbo.
 bool jpeg_turbo_available();
 
-// The size of a width × height JPEG decoded at the smallest of libjpeg-turbo's scales
-// (tjGetScalingFactors: num/denom ≤ 1, each side ⌈side · num/denom⌉) whose shorter side is still
-// ≥ reducible_to; the stored size when reducible_to is 0 or no reduction keeps it. Without
+// The size of a width × height JPEG decoded at the smallest of the scales 1/2, 1/4, 1/8 (each
+// side ⌈side / denom⌉, TJSCALED) whose shorter side is still ≥ reducible_to; the stored size when reducible_to is 0 or no reduction keeps it. Without
 // libjpeg-turbo, the stored size.
 ImageSize jpeg_decoded_size(int height, int width, int channels, int reducible_to);
 

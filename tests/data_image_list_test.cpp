@@ -138,11 +138,11 @@ TEST(DataImageList, WithoutASizeEachImageKeepsItsOwn) {
   EXPECT_FALSE(dataset->cached());
   EXPECT_EQ(dataset->image(0).pixels, solid(10).pixels);
   EXPECT_EQ(dataset->image(1).size, (ImageSize{375, 500, 3}));
-  // Transforms that need a 224 shorter side let libjpeg-turbo decode at 5/8 (jpeg_decoder.h).
+  // Transforms that need a 150 shorter side let libjpeg-turbo decode at 1/2 (jpeg_decoder.h).
   ImageListOptions reducible;
-  reducible.reducible_to = 224;
+  reducible.reducible_to = 150;
   auto reduced = ImageListDataset::from_list(images.list("wide.jpg 1\n"), reducible);
-  EXPECT_EQ(reduced->image(0).size, jpeg_decoded_size(375, 500, 3, 224));
+  EXPECT_EQ(reduced->image(0).size, jpeg_decoded_size(375, 500, 3, 150));
 }
 
 TEST(DataImageList, CorruptImagesFailNamingTheLineOrAreSkipped) {

@@ -100,10 +100,13 @@ TEST(DataJpegDecoder, ShrinksInTheDctDomainNoFurtherThanTheTarget) {
     EXPECT_EQ(jpeg_decoded_size(375, 500, 3, 224), (ImageSize{375, 500, 3}));
     return;
   }
-  // libjpeg-turbo's scales k/8: for a 500 × 375 image and a 224 target, 5/8 gives 313 × 235
-  // (⌈500·5/8⌉, ⌈375·5/8⌉) and 1/2 would give 188 < 224 rows; for 256, 3/4: 375 × 282.
-  EXPECT_EQ(jpeg_decoded_size(375, 500, 3, 224), (ImageSize{235, 313, 3}));
-  EXPECT_EQ(jpeg_decoded_size(375, 500, 3, 256), (ImageSize{282, 375, 3}));
+  // The scales 1/2, 1/4, 1/8: a 500 × 375 image for a 224 target stays whole (1/2 gives
+  // 188 < 224 rows; 5/8 would fit but decodes slower than the full size), for 150 it is halved
+  // to 250 × 188 (⌈500/2⌉, ⌈375/2⌉); a 1000 × 750 image for 224 is halved too.
+  EXPECT_EQ(jpeg_decoded_size(375, 500, 3, 224), (ImageSize{375, 500, 3}));
+  EXPECT_EQ(jpeg_decoded_size(375, 500, 3, 150), (ImageSize{188, 250, 3}));
+  EXPECT_EQ(jpeg_decoded_size(750, 1000, 3, 224), (ImageSize{375, 500, 3}));
+  EXPECT_EQ(jpeg_decoded_size(375, 500, 3, 90), (ImageSize{94, 125, 3}));    // 1/4
   EXPECT_EQ(jpeg_decoded_size(375, 500, 3, 40), (ImageSize{47, 63, 3}));     // 1/8
   EXPECT_EQ(jpeg_decoded_size(375, 500, 3, 0), (ImageSize{375, 500, 3}));    // full size
   EXPECT_EQ(jpeg_decoded_size(200, 100, 1, 100), (ImageSize{200, 100, 1}));  // no room
@@ -112,13 +115,13 @@ TEST(DataJpegDecoder, ShrinksInTheDctDomainNoFurtherThanTheTarget) {
   const std::string path = folder.file("scene.jpg");
   // Smooth: a resize without antialiasing aliases texture that the DCT-domain reduction averages.
   write_jpeg(path, scene(375, 500, false), 90);
-  Image reduced = decode_image(path, 3, 224);
-  ASSERT_EQ(reduced.size, (ImageSize{235, 313, 3}));
+  Image reduced = decode_image(path, 3, 150);
+  ASSERT_EQ(reduced.size, (ImageSize{188, 250, 3}));
   Image full = decode_image(path, 3);
-  Gap difference = gap(reduced, resize_bilinear(full, 235, 313));
-  // Both are 5/8-size renderings of the same picture: they differ at its edge only.
+  Gap difference = gap(reduced, resize_bilinear(full, 188, 250));
+  // Both are half-size renderings of the same picture: they differ at its edge only.
   EXPECT_LT(difference.mean, 2.0);
-  std::printf("5/8 DCT-domain decode vs full decode resized: mean |difference| %.3f\n",
+  std::printf("1/2 DCT-domain decode vs full decode resized: mean |difference| %.3f\n",
               difference.mean);
 }
 
