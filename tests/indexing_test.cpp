@@ -7,9 +7,9 @@
 #include <gtest/gtest.h>
 
 #include "autograd/ops.h"
-#include "cuda/runtime.h"
 #include "tensor/ops.h"
 #include "tests/device_test.h"
+#include "tests/numeric_mode.h"
 
 namespace hg {
 namespace {
@@ -262,15 +262,6 @@ Tensor scrambled_index(int64_t n, int64_t size, const Shape& shape) {
 
 Tensor gpu(const Tensor& x) { return x.to(Device::cuda); }
 
-// Restores the deterministic flag however the test ends.
-struct DeterministicScope {
-  explicit DeterministicScope(bool on) : previous(cuda::deterministic()) {
-    cuda::set_deterministic(on);
-  }
-  ~DeterministicScope() { cuda::set_deterministic(previous); }
-  bool previous;
-};
-
 TEST_P(CudaIndexing, ConcatAndStackMatchCpu) {
   Tensor a = test::random_uniform({3, 4}, 1), b = test::random_uniform({3, 2}, 2);
   Tensor view = ops::transpose(test::random_uniform({4, 3}, 3), 0, 1);
@@ -299,13 +290,13 @@ TEST_P(CudaIndexing, ScatterAddMatchesCpuInBothModes) {
   Tensor source = test::random_uniform({500, 30}, 7);
   Tensor expected = ops::scatter_add(x, 0, index, source);
   {
-    DeterministicScope scope(false);
+    test::NumericMode scope(/*strict_fp32=*/true, /*deterministic=*/false);
     EXPECT_TRUE(
         all_close(ops::scatter_add(gpu(x), 0, gpu(index), gpu(source)), expected, 1e-5, 1e-5));
   }
   {
     // One thread per fiber, adding in index order: the CPU's sum exactly.
-    DeterministicScope scope(true);
+    test::NumericMode scope(/*strict_fp32=*/true, /*deterministic=*/true);
     EXPECT_EQ(ops::scatter_add(gpu(x), 0, gpu(index), gpu(source)).to_vector<float>(),
               expected.to_vector<float>());
     Tensor along_columns = scrambled_index(20 * 64, 30, {20, 64});
@@ -346,7 +337,7 @@ TEST_P(CudaIndexing, ViewsInPlaceAndEmptyIndicesMatchCpu) {
   Tensor gpu_source = ops::transpose(gpu(source_base), 0, 1);
   Tensor expected = ops::scatter_add(view, 1, index, source);
   for (bool deterministic : {false, true}) {
-    DeterministicScope scope(deterministic);
+    test::NumericMode scope(/*strict_fp32=*/true, deterministic);
     EXPECT_TRUE(
         all_close(ops::scatter_add(gpu_view, 1, gpu(index), gpu_source), expected, 1e-5, 1e-5))
         << "deterministic " << deterministic;
@@ -357,7 +348,7 @@ TEST_P(CudaIndexing, ViewsInPlaceAndEmptyIndicesMatchCpu) {
   Tensor additions = test::random_uniform({300, 16}, 18);
   ops::index_add_(table, 0, picked, additions);
   {
-    DeterministicScope scope(true);
+    test::NumericMode scope(/*strict_fp32=*/true, /*deterministic=*/true);
     ops::index_add_(gpu_table, 0, gpu(picked), gpu(additions));
   }
   EXPECT_EQ(gpu_table.to_vector<float>(), table.to_vector<float>());
@@ -373,7 +364,7 @@ TEST_P(CudaIndexing, ViewsInPlaceAndEmptyIndicesMatchCpu) {
 }
 
 TEST_P(CudaIndexing, BackwardMatchesCpu) {
-  DeterministicScope scope(true);
+  test::NumericMode scope(/*strict_fp32=*/true, /*deterministic=*/true);
   Tensor x = test::random_uniform({8, 6}, 13);
   Tensor index = scrambled_index(8 * 5, 6, {8, 5});
   Tensor rows = scrambled_index(12, 8, {12});
