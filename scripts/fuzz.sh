@@ -64,6 +64,16 @@ cmake --build "$build" -j "${HASHGRAD_FUZZ_BUILD_JOBS:-2}" \
 mkdir -p "$build/seeds" "$build/corpus" "$build/logs"
 ASAN_OPTIONS=detect_leaks=0 "$build/fuzzers/make_seeds" "$build/seeds" "$root"
 
+# The targets hand every input to the readers as a file in $TMPDIR (tests/fuzz/fuzz_input.h):
+# on a disk, rewriting that file costs more than reading it (ext4 writes a file truncated and
+# rewritten back to disk when it is closed), so the files go to a folder in RAM (/dev/shm, a
+# tmpfs) where there is one, removed when the script ends, a crashed target's files included.
+if [ -d /dev/shm ] && [ -w /dev/shm ]; then
+  scratch="$(mktemp -d /dev/shm/hashgrad-fuzz.XXXXXX)"
+  trap 'rm -rf "$scratch"' EXIT
+  export TMPDIR="$scratch"
+fi
+
 # Runs one target for $seconds; its exit status goes to logs/<target>.status.
 run_target() {
   local target="$1"
