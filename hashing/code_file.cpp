@@ -161,9 +161,12 @@ MappedCodeFile::MappedCodeFile(const std::string& path) : path_(path) {
   }
   ::close(descriptor);
   HG_CHECK(stated, "cannot read the size of code file ", path);
-  HG_CHECK(bytes_ != nullptr && std::memcmp(bytes_, kMagic, sizeof(kMagic)) == 0, path,
-           " is not a hashgrad code file (wrong magic)");
+  HG_CHECK(bytes_ != nullptr, path, " is not a hashgrad code file (wrong magic)");
+  // Every check below unmaps the file before it throws: the destructor of an object whose
+  // constructor threw never runs, and each refused file would stay mapped.
   try {
+    HG_CHECK(std::memcmp(bytes_, kMagic, sizeof(kMagic)) == 0, path,
+             " is not a hashgrad code file (wrong magic)");
     HG_CHECK(size_ >= kHeaderBytes + kChecksumBytes, path, ": truncated code file (", size_,
              " bytes, the header alone needs ", kHeaderBytes + kChecksumBytes, ")");
     const uint32_t version = get<uint32_t>(bytes_ + 8);

@@ -157,6 +157,28 @@ TEST(CodeFile, EveryCorruptionIsNamed) {
   std::remove(bad.c_str());
 }
 
+// How many of this process's memory mappings map `path` (/proc/self/maps names the file).
+int mappings_of(const std::string& path) {
+  std::ifstream maps("/proc/self/maps");
+  int count = 0;
+  for (std::string line; std::getline(maps, line);)
+    count += line.size() >= path.size() && line.substr(line.size() - path.size()) == path;
+  return count;
+}
+
+TEST(CodeFile, ARefusedFileIsUnmapped) {
+  std::string good = temporary_path("mapped.hgc"), bad = temporary_path("mapped-bad.hgc");
+  write_code_file(good, small_set());
+  std::vector<uint8_t> bytes = read_bytes(good);
+  bytes[0] = 'X';  // wrong magic: refused by the first check after mapping
+  write_bytes(bad, bytes);
+  const std::string mapped = std::filesystem::canonical(bad).string();
+  for (int i = 0; i < 3; ++i) EXPECT_THROW(read_code_file(bad), Error);
+  EXPECT_EQ(mappings_of(mapped), 0);
+  std::remove(good.c_str());
+  std::remove(bad.c_str());
+}
+
 TEST(CodeFile, WritingIntoAMissingFolderNamesThePath) {
   std::string path = temporary_path("no/such/folder/codes.hgc");
   std::string message = error_message([&] { write_code_file(path, small_set()); });
