@@ -20,9 +20,9 @@
 #include <cstdio>
 #include <filesystem>
 #include <nlohmann/json.hpp>
-#include <random>
 
 #include "bench/bench_report.h"
+#include "bench/random_codes.h"
 #include "cuda/runtime.h"
 #include "hashing/code_io.h"
 #include "hashing/cpu/popcount_scan.h"
@@ -37,22 +37,6 @@ namespace {
 
 using namespace hg;
 using namespace hg::hashing;
-
-std::vector<uint64_t> random_codes(int64_t count, int bits, uint64_t seed) {
-  const int64_t words = words_per_code(bits);
-  std::vector<uint64_t> codes(static_cast<size_t>(count * words));
-  std::vector<uint64_t> masks(static_cast<size_t>(words));  // the padding stays zero
-  for (int64_t w = 0; w < words; ++w) masks[w] = used_bits_mask(bits, w);
-#pragma omp parallel
-  {
-    // One generator per thread, seeded from (seed, thread): reproducible for a thread count.
-    std::mt19937_64 generator(seed * 1000003 + static_cast<uint64_t>(omp_get_thread_num()));
-#pragma omp for schedule(static)
-    for (int64_t i = 0; i < count; ++i)
-      for (int64_t w = 0; w < words; ++w) codes[i * words + w] = generator() & masks[w];
-  }
-  return codes;
-}
 
 // Prints a result (without ending the line) and returns its record.
 nlohmann::json record_run(int bits, int64_t n_database, int64_t n_query, int64_t k,
@@ -83,8 +67,8 @@ int run_cpu(int64_t n_database, int64_t n_query, const std::vector<int>& bit_len
               omp_get_max_threads(), scan_build.c_str());
   nlohmann::json runs = nlohmann::json::array();
   for (int bits : bit_lengths) {
-    std::vector<uint64_t> database = random_codes(n_database, bits, 1);
-    std::vector<uint64_t> queries = random_codes(n_query, bits, 2);
+    std::vector<uint64_t> database = bench::random_codes(n_database, bits, 1);
+    std::vector<uint64_t> queries = bench::random_codes(n_query, bits, 2);
     const PackedCodes db{database.data(), n_database, bits}, q{queries.data(), n_query, bits};
     for (int64_t k : ks) {
       const CpuHammingIndex index(db);
@@ -128,8 +112,8 @@ int run_gpu(int64_t n_database, int64_t n_query, const std::vector<int>& bit_len
   nlohmann::json runs = nlohmann::json::array();
   for (int bits : bit_lengths) {
     const int64_t words = words_per_code(bits);
-    std::vector<uint64_t> database = random_codes(n_database, bits, 1);
-    std::vector<uint64_t> queries = random_codes(n_query, bits, 2);
+    std::vector<uint64_t> database = bench::random_codes(n_database, bits, 1);
+    std::vector<uint64_t> queries = bench::random_codes(n_query, bits, 2);
     Tensor device_database = Tensor::from_vector(database, {n_database, words}, Device::cuda);
     Tensor device_queries = Tensor::from_vector(queries, {n_query, words}, Device::cuda);
     cuda::HammingProblem problem;
