@@ -38,6 +38,17 @@ class HashNetwork(nn.Module):
         return torch.tanh(self.hash_layer(self.backbone(images)))
 
 
+class Float32LayerNorm(nn.LayerNorm):
+    """LayerNorm that normalizes in f32, what autocast does on a GPU (layer_norm is on CUDA
+    autocast's f32 list) and what hashgrad's bf16 policy does. PyTorch 1.13's CPU autocast
+    lists no layer_norm, and its CPU kernel refuses a bf16 input (a Linear's or a convolution's
+    autocast output) with f32 weights ("expected scalar type BFloat16 but found Float"), so the
+    cast is written out here; on an f32 input it copies nothing."""
+
+    def forward(self, x):
+        return super().forward(x.float())
+
+
 class SwinFeatures(nn.Module):
     """The reference Swin's pooled features (its forward_features) as forward."""
 
@@ -50,14 +61,17 @@ class SwinFeatures(nn.Module):
 
 
 def swin_backbone(name, image_size, mixed_attention):
-    """swin_tiny and swin_micro as layers/models/swin.h configures them."""
+    """swin_tiny and swin_micro as layers/models/swin.h configures them, with LayerNorms that
+    run in f32 under bf16 autocast on the CPU too."""
     if name == "swin_tiny":
         return fixtures_swin.SwinTransformer(img_size=image_size, num_classes=0,
-                                             mixed_attention=mixed_attention)
+                                             mixed_attention=mixed_attention,
+                                             norm_layer=Float32LayerNorm)
     window = 4 if (image_size // 2) % 4 == 0 else 7  # 28x28: a 14x14 map, which 4 does not tile
     return fixtures_swin.SwinTransformer(img_size=image_size, patch_size=2, num_classes=0,
                                          embed_dim=48, depths=(2, 2), num_heads=(3, 6),
-                                         window_size=window, mixed_attention=mixed_attention)
+                                         window_size=window, mixed_attention=mixed_attention,
+                                         norm_layer=Float32LayerNorm)
 
 
 def backbone(name, channels, image_size, attention):
