@@ -21,8 +21,14 @@ GzipFile::GzipFile(const std::string& path) : path_(path) {
   file_ = gzopen(path.c_str(), "rb");
   HG_CHECK(file_ != nullptr, "cannot open '", path,
            "': ", errno != 0 ? std::strerror(errno) : "out of memory");
-  // A larger buffer than zlib's 8 KiB default: the files are read front to back in one go.
-  gzbuffer(handle(file_), 1 << 20);
+  std::error_code error;
+  const uint64_t size = std::filesystem::file_size(path, error);
+  if (!error) file_bytes_ = size;  // else not a regular file (a pipe): its size is unknown
+  // zlib allocates its buffers (this size for the compressed data, twice it for the inflated)
+  // for every file it reads: larger than its 8 KiB default for a large file, read front to back
+  // in one go, but no larger than the file, so that a small file takes no megabytes.
+  constexpr uint64_t kSmallest = 8 << 10, kLargest = 1 << 20;
+  gzbuffer(handle(file_), static_cast<unsigned>(std::clamp(file_bytes_, kSmallest, kLargest)));
 }
 
 GzipFile::~GzipFile() { gzclose(handle(file_)); }
@@ -51,28 +57,36 @@ size_t GzipFile::read(void* buffer, size_t count) {
   return done;
 }
 
-std::vector<uint8_t> GzipFile::read_all(size_t limit) {
+std::vector<uint8_t> GzipFile::read_up_to(size_t count) {
+  // One byte past the file's size, so that a plain file ends inside the first buffer; then twice
+  // the last size, so that what is allocated and zero-filled stays within twice the data.
+  constexpr uint64_t kUnknownSizeStart = 64 << 10;
+  size_t size = static_cast<size_t>(
+      std::min<uint64_t>(count, file_bytes_ == UINT64_MAX ? kUnknownSizeStart : file_bytes_ + 1));
   std::vector<uint8_t> data;
   size_t filled = 0;
-  // One byte past the limit tells a file of exactly `limit` bytes from a longer one.
-  while (filled <= limit) {
-    data.resize(std::min(filled + (size_t{1} << 22), limit + 1));
-    size_t got = read(data.data() + filled, data.size() - filled);
-    filled += got;
-    if (filled < data.size()) break;
+  for (;;) {
+    data.resize(size);
+    filled += read(data.data() + filled, size - filled);
+    if (filled < size || size == count) break;
+    size = count - size > size ? 2 * size : count;
   }
-  HG_CHECK(filled <= limit, path_, ": holds more than ", limit,
-           " bytes of data, more than its format allows (corrupt, or a gzip bomb)");
   data.resize(filled);
+  return data;
+}
+
+std::vector<uint8_t> GzipFile::read_all(size_t limit) {
+  // One byte past the limit tells a file of exactly `limit` bytes from a longer one.
+  std::vector<uint8_t> data = read_up_to(limit + 1);
+  HG_CHECK(data.size() <= limit, path_, ": holds more than ", limit,
+           " bytes of data, more than its format allows (corrupt, or a gzip bomb)");
   return data;
 }
 
 uint64_t GzipFile::most_bytes_held() const {
   constexpr uint64_t kDeflateMaxRatio = 1032;
-  std::error_code error;
-  const uint64_t size = std::filesystem::file_size(path_, error);
-  if (error) return UINT64_MAX;  // not a regular file (a pipe): nothing to check against
-  return gzdirect(handle(file_)) ? size : size * kDeflateMaxRatio;
+  if (file_bytes_ == UINT64_MAX) return UINT64_MAX;  // a pipe: nothing to check against
+  return gzdirect(handle(file_)) ? file_bytes_ : file_bytes_ * kDeflateMaxRatio;
 }
 
 bool GzipFile::at_end() {

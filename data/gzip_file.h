@@ -23,6 +23,11 @@ class GzipFile {
   // Reads up to `count` (decompressed) bytes into `buffer` and returns how many it read: fewer
   // than `count` only at the end of the data. Corrupt or cut-off compressed data throws.
   size_t read(void* buffer, size_t count);
+  // Up to `count` bytes from here, fewer only at the end of the data. The buffer is sized from
+  // the file, not from `count` (which a corrupt header may inflate): a plain file's whole size at
+  // once, a compressed file's size doubled until its data ends, so a small file costs little
+  // memory and time whatever its format allows.
+  std::vector<uint8_t> read_up_to(size_t count);
   // Everything from here to the end, refused once it passes `limit` bytes: a small compressed
   // file can inflate to any size (a gzip bomb), so the caller says what its format can hold.
   std::vector<uint8_t> read_all(size_t limit);
@@ -37,6 +42,7 @@ class GzipFile {
  private:
   void* file_ = nullptr;  // gzFile, kept opaque so this header needs no zlib.h
   std::string path_;
+  uint64_t file_bytes_ = UINT64_MAX;  // the file's size on disk; unknown for a pipe
 };
 
 }  // namespace hg::data

@@ -98,16 +98,10 @@ IdxArray read_idx(const std::string& path, int expected_dims) {
   HG_CHECK(static_cast<uint64_t>(total) <= most, path, ": truncated: the header announces a ",
            dims_string(array.dims), " array (", total, " bytes) but the file can hold at most ",
            most);
-  // Grown as the data arrives rather than allocated from the header's claim at once: a cut-off
-  // file then costs only the memory of what it holds.
-  got = 0;
-  while (got < static_cast<size_t>(total)) {
-    const size_t chunk = std::min(static_cast<size_t>(total) - got, size_t{1} << 26);
-    array.values.resize(got + chunk);
-    const size_t read = file.read(array.values.data() + got, chunk);
-    got += read;
-    if (read < chunk) break;
-  }
+  // Sized from the file rather than allocated from the header's claim at once: a cut-off file
+  // then costs only the memory of what it holds.
+  array.values = file.read_up_to(static_cast<size_t>(total));
+  got = array.values.size();
   HG_CHECK(got == static_cast<size_t>(total), path, ": truncated: the header announces a ",
            dims_string(array.dims), " array (", total, " bytes) but the file holds only ", got);
   HG_CHECK(file.at_end(), path, ": holds more data than the ", dims_string(array.dims),
