@@ -14,10 +14,10 @@
 # and after dropping it (bench_page_cache --evict: posix_fadvise DONTNEED), with the resident
 # fraction before each run. Writes bench/results/mpi-scaling-cpu.md.
 #
-#   bench/mpi_scaling.sh                   the full measurement (about 15 minutes on 2 cores)
+#   bench/mpi_scaling.sh                   the full measurement (8 minutes on a quiet 2-core CPU)
 #   bench/mpi_scaling.sh --search-database 1000000 --search-queries 1000 --eval-database 20000 \
 #       --eval-queries 100 --train-images 400 --rounds 2 --repeat 1 \
-#       --note "validation run" --results /tmp/mpi-scaling.md           a quick check, a minute
+#       --note "validation run" --results /tmp/mpi-scaling.md           a check, 2 minutes
 #
 # Options (defaults in brackets): --search-database [16000000] --search-queries [16000]
 # --k [100] --eval-database [100000] --eval-queries [500] --stream-queries [1000]
@@ -37,7 +37,7 @@ stream_queries=1000 stream_mb=64
 train_images=2000 rounds=3
 processes=$(nproc) repeat=3
 work="$root/runs/mpi-scaling" results="$root/bench/results/mpi-scaling-cpu.md" note=""
-command_line="bench/mpi_scaling.sh$(printf ' %q' "$@")"
+command_line="bench/mpi_scaling.sh"  # as the report shows it: the options but the note
 while (($# > 0)); do
   case "$1" in
     --search-database) search_database=$2 ;;
@@ -56,6 +56,7 @@ while (($# > 0)); do
     --note) note=$2 ;;
     *) echo "mpi_scaling.sh: error: unknown option $1 (see the comment at the top)" >&2; exit 1 ;;
   esac
+  [[ "$1" != --note ]] && command_line+=" $1 $2"
   shift 2
 done
 for program in "$hashgrad" "$build/bench/bench_code_files" "$build/bench/bench_page_cache"; do
@@ -242,7 +243,7 @@ mkdir -p "$(dirname "$results")"
   [[ -n "$note" ]] && { echo "**$note**"; echo; }
   echo "CPU: $cpu; commit $commit; $started; load average before $load_before, after $load_after."
   echo
-  echo "Command: \`$command_line\` (build: $(shown "$build"); files under $(shown "$work"))."
+  echo "Command: \`$(shown "$command_line")\` (build: $(shown "$build"); files under $(shown "$work"))."
   echo
   echo "| layout | started as |"
   echo "|---|---|"
