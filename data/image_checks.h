@@ -26,7 +26,8 @@
 namespace hg::data {
 
 // Throws naming `path` when `bytes`, the whole of an image file, is a PNG, JPEG or BMP with one
-// of the flaws above; other files pass (stb_image refuses what it does not read).
+// of the flaws above; other files pass (stb_image, built with these three decoders only, refuses
+// them).
 void check_image_for_stb(const std::vector<uint8_t>& bytes, const std::string& path);
 
 }  // namespace hg::data

@@ -102,5 +102,30 @@ TEST(DataImageIo, ErrorsNameTheFileAndTheReason) {
             "decode_image: images have 1 (grey) or 3 (RGB) channels, not 4");
 }
 
+// stb_image is built with its JPEG, PNG and BMP decoders only (data/stb_implementation.cpp), the
+// formats data/image_checks.h checks: valid files of its other formats are refused, by name.
+TEST(DataImageIo, OtherFormatsThanJpegPngAndBmpAreRefused) {
+  // A 1x1 GIF (the usual transparent pixel) and a 2x2 binary PGM, both of which stb_image's
+  // full build decodes, named as a folder-per-class tree would pick them up.
+  const std::vector<uint8_t> gif = {
+      'G',  'I',  'F',  '8', '9', 'a', 1, 0, 1, 0, 0x80, 0, 0,  // screen
+      0xFF, 0xFF, 0xFF, 0,   0,   0,                            // palette: white, black
+      '!',  0xF9, 4,    1,   0,   0,   0, 0,                    // transparency extension
+      ',',  0,    0,    0,   0,   1,   0, 1, 0, 0,              // image descriptor
+      2,    2,    'D',  1,   0,   ';'};                         // LZW data, trailer
+  const std::string pgm_text = "P5\n2 2\n255\n\x10\x20\x30\x40";
+  const std::vector<uint8_t> pgm(pgm_text.begin(), pgm_text.end());
+  test::ScratchFolder folder;
+  for (const auto& [name, bytes] : {std::pair{"pixel.png", gif}, std::pair{"grey.jpg", pgm}}) {
+    const std::string path = folder.file(name);
+    test::write_bytes(path, bytes);
+    const std::string refusal = "cannot decode image '" + path +
+                                "': Image not of any known type, or corrupt (corrupt, or not a "
+                                "JPEG, PNG or BMP file)";
+    EXPECT_EQ(error_message([&] { decode_image(path, 3); }), refusal);
+    EXPECT_EQ(error_message([&] { encoded_image_size(test::read_bytes(path), 3, path); }), refusal);
+  }
+}
+
 }  // namespace
 }  // namespace hg::data
