@@ -10,9 +10,10 @@
 // row, one metrics.json entry and one curve each. Labels come from the code files, or from
 // --index-labels/--query-labels (once for all pairs, or once per pair).
 //
-// Under MPI (mpirun -np N hashgrad eval ...) each index is sharded across the ranks and rank 0
-// merges the rankings, scores them and writes the results: the same metrics as one process
-// (hashing/sharded_index.h).
+// Under MPI (mpirun -np N hashgrad eval ...) each index is sharded across the ranks, each rank
+// ranks its share and summarizes the rankings on its share's labels, and rank 0 merges the
+// summaries, scores them and writes the results: the same metrics as one process, bit for bit
+// (hashing/ranking_summary.h).
 #include <cstdio>
 
 #include <nlohmann/json.hpp>
@@ -112,13 +113,12 @@ bool parse_eval_options(int argc, char** argv, EvalOptions& o) {
 // The metrics of the i-th --index/--queries pair (complete on rank 0 only), and its name.
 RetrievalMetrics evaluate_pair(const EvalOptions& o, size_t i, Device device,
                                distributed::Communicator& communicator, std::string& name) {
-  const bool reporting = communicator.rank() == 0;
   const DatabaseShare database(
       {o.index_paths[i], per_pair(o.index_labels, i, o.pairs(), "--index-labels"), o.pair_bits(i)},
       communicator.rank(), communicator.size());
   CodeSet queries = load_codes(
       {o.query_paths[i], per_pair(o.query_labels, i, o.pairs(), "--query-labels"), o.pair_bits(i)});
-  HG_CHECK(!reporting || !database.labels().empty(), "--index ", o.index_paths[i],
+  HG_CHECK(!database.share_labels().empty(), "--index ", o.index_paths[i],
            ": the codes carry no labels; give --index-labels");
   HG_CHECK(!queries.labels.empty(), "--queries ", o.query_paths[i],
            ": the codes carry no labels; give --query-labels");
@@ -127,7 +127,8 @@ RetrievalMetrics evaluate_pair(const EvalOptions& o, size_t i, Device device,
   ShardedIndex index(database.codes(), database.begin(), database.total(), device, communicator);
   const int64_t cutoff = o.k > 0 ? o.k : database.total();
   name = o.names.empty() ? std::to_string(database.bits()) + " bits" : o.names[i];
-  return evaluate_retrieval(index, queries.packed(), queries.labels, database.labels(), cutoff);
+  return evaluate_retrieval(index, queries.packed(), queries.labels, database.share_labels(),
+                            cutoff);
 }
 
 // metrics.json and pr_curve.svg in the --output folder.

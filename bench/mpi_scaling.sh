@@ -268,8 +268,9 @@ mkdir -p "$(dirname "$results")"
   echo
   echo "\`$(shown hashgrad eval --device cpu --index "$eval_index" --queries "$eval_query" -k "$k" --output eval-N)\`"
   echo
-  echo "Eval ranks the whole database for every query (mAP@all), so under mpirun every rank sends rank 0"
-  echo "its share's full ranking, 12 bytes per code and query, and rank 0 merges them."
+  echo "Eval ranks the whole database for every query (mAP@all). Under mpirun each rank ranks its share and"
+  echo "sends rank 0 only a summary per query (counts by distance, its relevant items' positions:"
+  echo "hashing/ranking_summary.h); rank 0 merges the summaries and scores them."
   echo
   echo "| layout | seconds | speed-up | metrics.json equals the first row's |"
   echo "|---|---:|---:|---|"

@@ -2,7 +2,6 @@
 #include "hashing/metrics.h"
 
 #include <algorithm>
-#include <optional>
 
 #include "core/error.h"
 #include "core/profiler.h"
@@ -27,41 +26,36 @@ RelevanceTable relevance_of(const Labels& queries, const Labels& database) {
 
 }  // namespace
 
-QueryScores score_query(const int64_t* ids, const int32_t* distances, int64_t length, int64_t query,
-                        int64_t n_database, int bits, int64_t k, const RelevanceTable& relevance,
-                        int64_t relevant_total) {
-  const bool full = length == n_database;
+QueryScores score_ranking(const RankingSummary& summary, int64_t n_database, int bits, int64_t k) {
+  const bool full = summary.length == n_database;
   k = std::min(k, n_database);
-  HG_CHECK(k <= length, "score_query: k = ", k, " but the ranking holds only ", length,
-           " items per query");
+  HG_CHECK(k <= summary.length, "score_ranking: k = ", k, " but the ranking holds only ",
+           summary.length, " items per query");
 
   QueryScores scores;
-  if (full) {
-    scores.retrieved.assign(static_cast<size_t>(bits) + 1, 0);
-    scores.relevant_retrieved.assign(static_cast<size_t>(bits) + 1, 0);
-  }
   int64_t found = 0;  // relevant items up to the current rank
   double precision_sum = 0;
-  for (int64_t p = 0; p < length; ++p) {
-    const bool relevant = relevance.relevant(query, ids[p]);
-    if (relevant) {
-      ++found;
-      precision_sum += static_cast<double>(found) / static_cast<double>(p + 1);
-    }
-    if (p + 1 == k) {
-      scores.average_precision_at_k = found > 0 ? precision_sum / static_cast<double>(found) : 0;
-      scores.precision_at_k = static_cast<double>(found) / static_cast<double>(k);
-      scores.recall_at_k = static_cast<double>(found);  // divided by R below
-    }
-    if (full) {
-      ++scores.retrieved[distances[p]];
-      if (relevant) ++scores.relevant_retrieved[distances[p]];
-    }
+  bool scored_at_k = false;
+  const auto score_at_k = [&] {  // once the ranks up to k are counted
+    scores.average_precision_at_k = found > 0 ? precision_sum / static_cast<double>(found) : 0;
+    scores.precision_at_k = static_cast<double>(found) / static_cast<double>(k);
+    scores.recall_at_k = static_cast<double>(found);  // divided by R below
+    scored_at_k = true;
+  };
+  // Σ rel_p · R_p / p in rank order: the additions of a walk over the whole ranking, in its order.
+  for (const int64_t position : summary.relevant_positions) {
+    if (position >= k && !scored_at_k) score_at_k();
+    ++found;
+    precision_sum += static_cast<double>(found) / static_cast<double>(position + 1);
   }
+  if (!scored_at_k) score_at_k();
+  scores.relevant = summary.relevant;
   if (full) {
-    scores.relevant = found;
     scores.average_precision_all = found > 0 ? precision_sum / static_cast<double>(found) : 0;
-    for (int r = 1; r <= bits; ++r) {  // counts at each distance -> counts within each radius
+    // Counts at each distance -> counts within each radius.
+    scores.retrieved = summary.ranked_at_distance;
+    scores.relevant_retrieved = summary.relevant_at_distance;
+    for (int r = 1; r <= bits; ++r) {
       scores.retrieved[r] += scores.retrieved[r - 1];
       scores.relevant_retrieved[r] += scores.relevant_retrieved[r - 1];
     }
@@ -70,11 +64,6 @@ QueryScores score_query(const int64_t* ids, const int32_t* distances, int64_t le
                                    ? static_cast<double>(scores.relevant_retrieved[lookup]) /
                                          static_cast<double>(scores.retrieved[lookup])
                                    : 0;
-  } else if (relevant_total >= 0) {
-    scores.relevant = relevant_total;
-  } else {
-    for (int64_t item = 0; item < n_database; ++item)
-      scores.relevant += relevance.relevant(query, item) ? 1 : 0;
   }
   scores.recall_at_k =
       scores.relevant > 0 ? scores.recall_at_k / static_cast<double>(scores.relevant) : 0;
@@ -125,14 +114,24 @@ RetrievalMetrics summarize(const std::vector<QueryScores>& scores, int bits, int
 
 namespace {
 
-// Scores the rows of `rankings` as queries first_query, first_query + 1, ...
-void score_rows(const SearchResult& rankings, int64_t first_query, int64_t n_database, int bits,
-                int64_t k, const RelevanceTable& relevance, std::vector<QueryScores>& scores) {
+// The summaries of the rows of `rankings` (queries first_query, first_query + 1, ... ranking
+// n_items items) into summaries[0, 1, ...].
+void summarize_rows(const SearchResult& rankings, int64_t first_query, int64_t n_items, int bits,
+                    const RelevanceTable& relevance, std::vector<RankingSummary>& summaries) {
+  summaries.resize(static_cast<size_t>(rankings.n_query));
 #pragma omp parallel for schedule(dynamic, 16)
   for (int64_t q = 0; q < rankings.n_query; ++q)
-    scores[first_query + q] = score_query(rankings.ids.data() + q * rankings.k,
-                                          rankings.distances.data() + q * rankings.k, rankings.k,
-                                          first_query + q, n_database, bits, k, relevance);
+    summaries[q] = summarize_ranking(rankings.ids.data() + q * rankings.k,
+                                     rankings.distances.data() + q * rankings.k, rankings.k,
+                                     first_query + q, n_items, bits, relevance);
+}
+
+// Scores summaries[0, 1, ...] as queries first_query, first_query + 1, ...
+void score_summaries(const std::vector<RankingSummary>& summaries, int64_t first_query,
+                     int64_t n_database, int bits, int64_t k, std::vector<QueryScores>& scores) {
+#pragma omp parallel for schedule(dynamic, 16)
+  for (int64_t q = 0; q < static_cast<int64_t>(summaries.size()); ++q)
+    scores[first_query + q] = score_ranking(summaries[q], n_database, bits, k);
 }
 
 }  // namespace
@@ -151,42 +150,55 @@ RetrievalMetrics evaluate_rankings(const SearchResult& rankings, int bits, int64
   for (int64_t id : rankings.ids)
     HG_CHECK(id >= 0 && id < n_database, "evaluate_rankings: ranked id ", id,
              " is not a database position (0..", n_database - 1, ")");
+  for (int32_t distance : rankings.distances)
+    HG_CHECK(distance >= 0 && distance <= bits, "evaluate_rankings: distance ", distance,
+             " is not a distance between ", bits, "-bit codes");
   RelevanceTable relevance = relevance_of(query_labels, database_labels);
+  std::vector<RankingSummary> summaries;
+  summarize_rows(rankings, 0, n_database, bits, relevance, summaries);
   std::vector<QueryScores> scores(static_cast<size_t>(rankings.n_query));
-  score_rows(rankings, 0, n_database, bits, k, relevance, scores);
+  score_summaries(summaries, 0, n_database, bits, k, scores);
   return summarize(scores, bits, n_database, k, rankings.k == n_database);
 }
 
 namespace {
 
-// evaluate_retrieval's loop for any engine: `search(part, k, rankings)` ranks the whole
-// database of n_database codes for a batch of queries. Without `scoring` (the ranks of a
-// sharded search other than 0) the batches are searched and nothing is scored.
-template <typename Search>
-RetrievalMetrics evaluate_in_batches(const Search& search, int64_t n_database, int bits,
-                                     const PackedCodes& queries, const Labels& query_labels,
-                                     const Labels& database_labels, int64_t k, bool scoring) {
+// evaluate_retrieval's loop for any engine: `search(part, rankings)` ranks all `n_items` items
+// of this process (the whole database, or this rank's share of it, labelled `item_labels`) for a
+// batch of queries, and `combine(summaries)` turns the summaries of those rankings into the
+// whole database's (one process: nothing to do; sharded: the merge, on rank 0 only). Queries
+// whose whole-database summaries come back are scored; the metrics are those of a process that
+// scored every query (elsewhere all zero).
+template <typename Search, typename Combine>
+RetrievalMetrics evaluate_in_batches(const Search& search, const Combine& combine, int64_t n_items,
+                                     int64_t n_database, int bits, const PackedCodes& queries,
+                                     const Labels& query_labels, const Labels& item_labels,
+                                     int64_t k) {
   HG_CHECK(k >= 1, "evaluate_retrieval: k must be ≥ 1, got ", k);
   HG_CHECK(n_database > 0, "evaluate_retrieval: the database is empty");
   HG_CHECK(query_labels.count() == queries.count, "evaluate_retrieval: ", query_labels.count(),
            " query labels for ", queries.count, " query codes");
-  HG_CHECK(!scoring || database_labels.count() == n_database,
-           "evaluate_retrieval: ", database_labels.count(), " database labels for ", n_database,
-           " database codes");
-  std::optional<RelevanceTable> relevance;
-  if (scoring) relevance.emplace(relevance_of(query_labels, database_labels));
+  HG_CHECK(item_labels.count() == n_items, "evaluate_retrieval: ", item_labels.count(),
+           " database labels for ", n_items, " database codes");
+  const RelevanceTable relevance = relevance_of(query_labels, item_labels);
   profiler::Scope scope("evaluate_retrieval", false);
   std::vector<QueryScores> scores(static_cast<size_t>(queries.count));
-  // Each ranked item costs 12 bytes (id and distance).
+  int64_t scored = 0;
+  // Each ranked item costs 12 bytes (id and distance). The batch follows the whole database, so
+  // that every rank of a sharded one takes the same batches.
   const int64_t batch = std::clamp<int64_t>(kRankingBytesPerBatch / (12 * n_database), 1,
                                             std::max<int64_t>(queries.count, 1));
   SearchResult rankings;  // one buffer for every batch (see HammingIndex::search)
+  std::vector<RankingSummary> summaries;
   for (int64_t first = 0; first < queries.count; first += batch) {
     PackedCodes part{queries.code(first), std::min(batch, queries.count - first), queries.bits};
-    search(part, n_database, rankings);
-    if (scoring) score_rows(rankings, first, n_database, bits, k, *relevance, scores);
+    search(part, rankings);
+    summarize_rows(rankings, first, n_items, bits, relevance, summaries);
+    const std::vector<RankingSummary> whole = combine(std::move(summaries));
+    score_summaries(whole, first, n_database, bits, k, scores);
+    scored += static_cast<int64_t>(whole.size());
   }
-  if (!scoring) return {};
+  if (scored < queries.count) return {};
   return summarize(scores, bits, n_database, k, true);
 }
 
@@ -196,19 +208,29 @@ RetrievalMetrics evaluate_retrieval(const HammingIndex& index, const PackedCodes
                                     const Labels& query_labels, const Labels& database_labels,
                                     int64_t k) {
   check_search_inputs(queries, index.database());
-  return evaluate_in_batches([&](const PackedCodes& part, int64_t n,
-                                 SearchResult& rankings) { index.search(part, n, rankings); },
-                             index.database().count, index.database().bits, queries, query_labels,
-                             database_labels, k, true);
+  const int64_t n_database = index.database().count;
+  return evaluate_in_batches(
+      [&](const PackedCodes& part, SearchResult& rankings) {
+        index.search(part, n_database, rankings);
+      },
+      [](std::vector<RankingSummary>&& summaries) { return std::move(summaries); }, n_database,
+      n_database, index.database().bits, queries, query_labels, database_labels, k);
 }
 
 RetrievalMetrics evaluate_retrieval(const ShardedIndex& index, const PackedCodes& queries,
-                                    const Labels& query_labels, const Labels& database_labels,
+                                    const Labels& query_labels, const Labels& share_labels,
                                     int64_t k) {
-  return evaluate_in_batches([&](const PackedCodes& part, int64_t n,
-                                 SearchResult& rankings) { index.search(part, n, rankings); },
-                             index.total(), index.bits(), queries, query_labels, database_labels, k,
-                             index.communicator().rank() == 0);
+  const HammingIndex& share = index.share();
+  check_search_inputs(queries, share.database());
+  const int64_t n_share = share.database().count;
+  return evaluate_in_batches(
+      [&](const PackedCodes& part, SearchResult& rankings) {
+        share.search(part, n_share, rankings);
+      },
+      [&](std::vector<RankingSummary>&& summaries) {
+        return gather_share_summaries(summaries, index.bits(), index.communicator());
+      },
+      n_share, index.total(), index.bits(), queries, query_labels, share_labels, k);
 }
 
 }  // namespace hg::hashing

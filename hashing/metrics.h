@@ -19,6 +19,11 @@
 //
 // k is clamped to the database size. Metrics that need the whole ranking (mAP@all, P(r ≤ 2),
 // the PR curve) are computed only when every row ranks the whole database.
+//
+// Every ranking is scored through its summary (ranking_summary.h): the positions of its relevant
+// items and its counts by distance. A database sharded across ranks never sends a ranking: each
+// rank summarizes its share's, rank 0 merges the summaries and scores them here, with the same
+// arithmetic in the same order as one process, so the metrics are equal bit for bit.
 #pragma once
 
 #include <cstdint>
@@ -26,6 +31,7 @@
 #include <vector>
 
 #include "hashing/hamming_search.h"
+#include "hashing/ranking_summary.h"
 #include "tensor/labels.h"
 
 namespace hg::hashing {
@@ -64,12 +70,9 @@ struct QueryScores {
   std::vector<int64_t> retrieved, relevant_retrieved;
 };
 
-// Scores one query: `ids` and `distances` are its ranking (`length` database positions and
-// their Hamming distances); `query` indexes the query labels of `relevance`. relevant_total is R
-// when known (−1: counted over the database; a full ranking counts it for free).
-QueryScores score_query(const int64_t* ids, const int32_t* distances, int64_t length, int64_t query,
-                        int64_t n_database, int bits, int64_t k, const RelevanceTable& relevance,
-                        int64_t relevant_total = -1);
+// Scores one query from the summary of its ranking (ranking_summary.h): of a full ranking when
+// summary.length == n_database, of its top summary.length items otherwise (k ≤ length).
+QueryScores score_ranking(const RankingSummary& summary, int64_t n_database, int bits, int64_t k);
 
 // Means over queries and pair sums for the curve.
 RetrievalMetrics summarize(const std::vector<QueryScores>& scores, int bits, int64_t n_database,
@@ -88,10 +91,11 @@ RetrievalMetrics evaluate_retrieval(const HammingIndex& index, const PackedCodes
                                     int64_t k);
 
 // The same with the database sharded across ranks: every rank calls it with the same queries
-// and query labels; the whole database's labels are needed on rank 0 only (elsewhere they may
-// be empty), and the metrics are rank 0's (elsewhere all zero).
+// and query labels and with the labels of its own share's rows (`share_labels`); the metrics
+// are rank 0's (elsewhere all zero). Each rank ranks and summarizes its share's rows, and only
+// the summaries reach rank 0 (ranking_summary.h).
 RetrievalMetrics evaluate_retrieval(const ShardedIndex& index, const PackedCodes& queries,
-                                    const Labels& query_labels, const Labels& database_labels,
+                                    const Labels& query_labels, const Labels& share_labels,
                                     int64_t k);
 
 }  // namespace hg::hashing

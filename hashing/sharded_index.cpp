@@ -3,48 +3,17 @@
 #include "hashing/sharded_index.h"
 
 #include <algorithm>
-#include <cstring>
 
 #include "core/error.h"
 #include "core/profiler.h"
+#include "distributed/byte_message.h"
 
 namespace hg::hashing {
 
 namespace {
 
-// A rank's rows as bytes: n_query and the row length (i64 each), then the ids (i64, already
-// positions in the whole database) and the distances (i32). Radius rows are ragged: their
-// length field is 0 and the row offsets (n_query + 1, i64) follow the header.
-void append(std::vector<uint8_t>& bytes, const void* data, size_t count) {
-  const size_t at = bytes.size();
-  bytes.resize(at + count);
-  if (count > 0) std::memcpy(bytes.data() + at, data, count);
-}
-
-template <typename T>
-void append_values(std::vector<uint8_t>& bytes, const std::vector<T>& values) {
-  append(bytes, values.data(), values.size() * sizeof(T));
-}
-
-class ByteReader {
- public:
-  explicit ByteReader(const std::vector<uint8_t>& bytes) : bytes_(bytes) {}
-  template <typename T>
-  std::vector<T> values(size_t count) {
-    HG_CHECK(at_ + count * sizeof(T) <= bytes_.size(),
-             "sharded search: a rank sent a truncated result");
-    std::vector<T> result(count);
-    if (count > 0) std::memcpy(result.data(), bytes_.data() + at_, count * sizeof(T));
-    at_ += count * sizeof(T);
-    return result;
-  }
-  int64_t value() { return values<int64_t>(1)[0]; }
-
- private:
-  const std::vector<uint8_t>& bytes_;
-  size_t at_ = 0;
-};
-
+// A rank's rows as bytes: n_query (i64), the row offsets (n_query + 1, i64), then the ids (i64,
+// already positions in the whole database) and the distances (i32).
 struct RankRows {
   int64_t n_query = 0;
   std::vector<int64_t> offsets;  // n_query + 1
@@ -53,18 +22,18 @@ struct RankRows {
 };
 
 std::vector<uint8_t> to_bytes(const RankRows& rows) {
-  std::vector<uint8_t> bytes;
-  append(bytes, &rows.n_query, sizeof(int64_t));
-  append_values(bytes, rows.offsets);
-  append_values(bytes, rows.ids);
-  append_values(bytes, rows.distances);
-  return bytes;
+  distributed::ByteWriter writer;
+  writer.value(rows.n_query);
+  writer.values(rows.offsets);
+  writer.values(rows.ids);
+  writer.values(rows.distances);
+  return std::move(writer.bytes());
 }
 
 RankRows from_bytes(const std::vector<uint8_t>& bytes) {
-  ByteReader reader(bytes);
+  distributed::ByteReader reader(bytes, "sharded search");
   RankRows rows;
-  rows.n_query = reader.value();
+  rows.n_query = reader.value<int64_t>();
   rows.offsets = reader.values<int64_t>(static_cast<size_t>(rows.n_query + 1));
   rows.ids = reader.values<int64_t>(static_cast<size_t>(rows.offsets.back()));
   rows.distances = reader.values<int32_t>(rows.ids.size());

@@ -6,7 +6,8 @@
 // merged result equals HammingIndex over the whole database, ids, distances and tie order.
 //
 // What crosses the network per search: from each rank, k entries of 12 bytes (id, distance)
-// per query.
+// per query. `hashgrad eval`, which ranks the whole database for every query, sends no
+// rankings: each rank reduces its share's full rankings to summaries first (ranking_summary.h).
 #pragma once
 
 #include <memory>
@@ -28,6 +29,9 @@ class ShardedIndex {
   void search(const PackedCodes& queries, int64_t k, SearchResult& result) const;
   RadiusResult search_radius(const PackedCodes& queries, int radius) const;
 
+  // This rank's share alone: its rows are positions share_begin() onwards of the whole database.
+  const HammingIndex& share() const { return *local_; }
+  int64_t share_begin() const { return shard_begin_; }
   int64_t total() const { return total_; }
   int bits() const { return local_->database().bits; }
   distributed::Communicator& communicator() const { return communicator_; }

@@ -101,6 +101,31 @@ TEST_F(ShardedCommands, EvalEqualsOneProcess) {
   EXPECT_GT(expected["results"][0]["map_all"].get<double>(), 0.0);
 }
 
+TEST_F(ShardedCommands, MultiLabelEvalWritesTheSameMetricsFile) {
+  // Multi-hot labels over 4 classes, some rows empty (relevant to nothing), on the same tied
+  // codes: each rank decides relevance on its own share's labels.
+  const auto relabel = [](CodeSet codes, uint64_t seed) {
+    std::mt19937_64 generator(seed);
+    std::vector<uint8_t> rows(static_cast<size_t>(codes.count * 4));
+    for (uint8_t& value : rows) value = generator() % 3 == 0 ? 1 : 0;
+    codes.labels = Labels::from_multi_hot(rows, 4);
+    return codes;
+  };
+  write_code_file(path("db-multi.hgc"), relabel(make(301, 1000, 5), 7));
+  write_code_file(path("q-multi.hgc"), relabel(make(25, 9000, 6), 8));
+  for (const char* k : {"1", "45", "301"}) {
+    const std::string arguments = "eval --device cpu --index " + path("db-multi.hgc") +
+                                  " --queries " + path("q-multi.hgc") + " -k " + k + " --output ";
+    auto [one, two] = both(arguments, path("one"), path("two"));
+    ASSERT_EQ(one.status, 0) << one.err;
+    ASSERT_EQ(two.status, 0) << two.err;
+    // Byte for byte: the doubles as well as everything else.
+    EXPECT_EQ(read_text(path("two/metrics.json")), read_text(path("one/metrics.json"))) << k;
+    const nlohmann::json metrics = nlohmann::json::parse(read_text(path("one/metrics.json")));
+    EXPECT_GT(metrics["results"][0]["map_at_k"].get<double>(), 0.0) << k;
+  }
+}
+
 TEST_F(ShardedCommands, OptionsThatNeedTheWholeIndexSayToRunOneProcess) {
   CommandRun two =
       run(std::string(HASHGRAD_MPIRUN) + " " + test::build_directory() +
