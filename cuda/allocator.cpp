@@ -1,13 +1,30 @@
 // Device memory behind CUDA tensors (cudaMalloc behind the caching allocator) and page-locked
 // host memory for the loader.
+//
+// Several GPUs. One cache serves every device of the process: its key is the stream a block was
+// allocated on (core/caching_allocator.h), and hashgrad's stream is the current device's
+// (cuda/stream.h), so a block made on one GPU is handed out again only for work on that GPU.
+// What would be wrong with several devices is the giving back, which happens on whichever device
+// is current: a block is freed on the device it was allocated on, and emptying the cache waits
+// for every device first. The statistics add up all devices. Page-locked host memory is usable
+// by every device (unified addressing makes cudaMallocHost memory portable).
 #include "cuda/allocator.h"
 #include "cuda/check.h"
 
+#include "cuda/runtime.h"
 #include "cuda/stream.h"
 
 namespace hg::memory {
 
 namespace {
+
+// The device a block of device memory was allocated on.
+cudaError_t device_of(const void* pointer, int& device) {
+  cudaPointerAttributes attributes{};
+  const cudaError_t status = cudaPointerGetAttributes(&attributes, pointer);
+  device = attributes.device;
+  return status;
+}
 
 struct DeviceMemory {
   static void* allocate(size_t size) {
@@ -26,16 +43,26 @@ struct DeviceMemory {
     CUDA_CHECK(status);
     return pointer;
   }
-  static void release(void* pointer) { CUDA_CHECK(cudaFree(pointer)); }
-  // Kernels queued on the block may still be running, so it waits first. A destructor cannot
-  // report a failure: clearing it keeps a non-sticky error from being blamed on the next kernel
-  // launch's check, while a sticky one (a faulted context) stays and every later CUDA call
-  // reports it.
-  static void release_from_destructor(void* pointer) {
-    if (cudaDeviceSynchronize() != cudaSuccess || cudaFree(pointer) != cudaSuccess)
-      static_cast<void>(cudaGetLastError());
+  static void release(void* pointer) {
+    int device = 0;
+    CUDA_CHECK(device_of(pointer, device));
+    cuda::DeviceScope scope(device);
+    CUDA_CHECK(cudaFree(pointer));
   }
-  static void wait_idle() { CUDA_CHECK(cudaDeviceSynchronize()); }
+  // Kernels queued on the block may still be running, so it waits for the block's device first.
+  // A destructor cannot report a failure: clearing it keeps a non-sticky error from being blamed
+  // on the next kernel launch's check, while a sticky one (a faulted context) stays and every
+  // later CUDA call reports it.
+  static void release_from_destructor(void* pointer) {
+    int previous = 0, device = 0;
+    const bool released =
+        cudaGetDevice(&previous) == cudaSuccess && device_of(pointer, device) == cudaSuccess &&
+        cudaSetDevice(device) == cudaSuccess && cudaDeviceSynchronize() == cudaSuccess &&
+        cudaFree(pointer) == cudaSuccess;
+    const bool restored = cudaSetDevice(previous) == cudaSuccess;
+    if (!released || !restored) static_cast<void>(cudaGetLastError());
+  }
+  static void wait_idle() { cuda::synchronize_every_device(); }
   static void* stream() { return cuda::current_stream(); }
   static std::string out_of_memory(size_t size, size_t in_use) {
     size_t free_bytes = 0, total_bytes = 0;

@@ -1,5 +1,6 @@
 // The process-wide cuBLASLt and cuDNN handles, created on first use, cuDNN's bound to
-// hashgrad's stream.
+// hashgrad's stream. They are the process's GPU's (cuda/device_choice.h), made on it: work on
+// other GPUs of the process (a search split across them) uses neither.
 #pragma once
 
 #include "cuda/check.h"

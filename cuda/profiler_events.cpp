@@ -6,6 +6,7 @@
 #include <nvtx3/nvToolsExt.h>
 
 #include <limits>
+#include <map>
 #include <mutex>
 #include <vector>
 
@@ -25,7 +26,11 @@ bool succeeded(cudaError_t status) {
   return false;
 }
 
+// An event can only be recorded on a stream of the device it was made on, so the events of a
+// timing, and the spare ones, belong to a device (a search split across GPUs times each part on
+// its own).
 struct EventPair {
+  int device = 0;
   cudaEvent_t start = nullptr, stop = nullptr;
 };
 
@@ -35,7 +40,9 @@ class EventClock final : public profiler::DeviceClock {
   void pop_range() override { nvtxRangePop(); }
 
   void* start() override {
-    auto* timing = new EventPair{take_event(), take_event()};
+    int device = 0;
+    if (!succeeded(cudaGetDevice(&device))) return nullptr;
+    auto* timing = new EventPair{device, take_event(device), take_event(device)};
     if (timing->start == nullptr || timing->stop == nullptr ||
         !succeeded(cudaEventRecord(timing->start, current_stream()))) {
       discard(timing);
@@ -71,18 +78,20 @@ class EventClock final : public profiler::DeviceClock {
     {
       std::lock_guard<std::mutex> lock(mutex_);
       for (cudaEvent_t event : {events->start, events->stop})
-        if (event != nullptr) spare_events_.push_back(event);
+        if (event != nullptr) spare_events_[events->device].push_back(event);
     }
     delete events;
   }
 
  private:
-  cudaEvent_t take_event() {
+  // A spare event of `device`, the current one, or a new one.
+  cudaEvent_t take_event(int device) {
     {
       std::lock_guard<std::mutex> lock(mutex_);
-      if (!spare_events_.empty()) {
-        cudaEvent_t event = spare_events_.back();
-        spare_events_.pop_back();
+      std::vector<cudaEvent_t>& spare = spare_events_[device];
+      if (!spare.empty()) {
+        cudaEvent_t event = spare.back();
+        spare.pop_back();
         return event;
       }
     }
@@ -91,7 +100,7 @@ class EventClock final : public profiler::DeviceClock {
   }
 
   std::mutex mutex_;
-  std::vector<cudaEvent_t> spare_events_;  // events for reuse
+  std::map<int, std::vector<cudaEvent_t>> spare_events_;  // per device, for reuse
 };
 
 }  // namespace

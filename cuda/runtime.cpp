@@ -1,8 +1,11 @@
-// Device discovery, the process-wide stream and library handles, and the errors of the checked
-// CUDA calls (cuda/check.h).
+// Device discovery, the per-device streams, the process's library handles, and the errors of the
+// checked CUDA calls (cuda/check.h).
 #include "cuda/runtime.h"
 
+#include <atomic>
 #include <cstdio>
+#include <memory>
+#include <mutex>
 
 #include "cuda/device_choice.h"
 #include "cuda/handles.h"
@@ -51,7 +54,7 @@ void use_device(int ordinal) {
 std::string device_description() {
   if (!available()) return "no CUDA device";
   cudaDeviceProp properties{};
-  CUDA_CHECK(cudaGetDeviceProperties(&properties, 0));
+  CUDA_CHECK(cudaGetDeviceProperties(&properties, current_device()));
   char memory[32];
   std::snprintf(memory, sizeof memory, "%.1f GiB", properties.totalGlobalMem / 1073741824.0);
   return ::hg::detail::concat(properties.name, " (sm_", properties.major, properties.minor, ", ",
@@ -60,8 +63,9 @@ std::string device_description() {
 
 ComputeUnits compute_units() {
   ComputeUnits units;
-  CUDA_CHECK(cudaDeviceGetAttribute(&units.multiprocessors, cudaDevAttrMultiProcessorCount, 0));
-  CUDA_CHECK(cudaDeviceGetAttribute(&units.clock_khz, cudaDevAttrClockRate, 0));
+  CUDA_CHECK(cudaDeviceGetAttribute(&units.multiprocessors, cudaDevAttrMultiProcessorCount,
+                                    current_device()));
+  CUDA_CHECK(cudaDeviceGetAttribute(&units.clock_khz, cudaDevAttrClockRate, current_device()));
   return units;
 }
 
@@ -71,16 +75,60 @@ void require_device() {
            "a CUDA operation was requested but no CUDA device is available "
            "(run on a machine with a GPU, or keep tensors on the CPU)");
 }
+
+// One stream per device, made on the device's first use: a stream belongs to the device that was
+// current when it was made, and work for another device cannot be queued on it.
+struct DeviceStream {
+  std::once_flag made;
+  std::atomic<cudaStream_t> stream{nullptr};  // read without the flag by synchronize_every_device
+};
+
+DeviceStream& stream_of(int device) {
+  static const std::unique_ptr<DeviceStream[]> streams = [] {
+    require_device();
+    return std::make_unique<DeviceStream[]>(static_cast<size_t>(device_count()));
+  }();
+  return streams[static_cast<size_t>(device)];
+}
+
 }  // namespace
 
+int current_device() {
+  require_device();
+  int device = 0;
+  CUDA_CHECK(cudaGetDevice(&device));
+  return device;
+}
+
+DeviceScope::DeviceScope(int ordinal) : previous_(current_device()) {
+  HG_CHECK(ordinal >= 0 && ordinal < device_count(), "GPU ", ordinal, ": only ", device_count(),
+           " CUDA devices are visible (ordinals 0 to ", device_count() - 1, ")");
+  if (ordinal != previous_) CUDA_CHECK(cudaSetDevice(ordinal));
+}
+
+DeviceScope::~DeviceScope() {
+  // A destructor cannot report a failure; the device it leaves is the next call's to check.
+  if (cudaSetDevice(previous_) != cudaSuccess) static_cast<void>(cudaGetLastError());
+}
+
 cudaStream_t current_stream() {
-  static cudaStream_t stream = [] {
-    require_device();
-    cudaStream_t created;
+  DeviceStream& device = stream_of(current_device());
+  std::call_once(device.made, [&] {
+    cudaStream_t created = nullptr;
     CUDA_CHECK(cudaStreamCreateWithFlags(&created, cudaStreamNonBlocking));
-    return created;
-  }();
-  return stream;
+    device.stream = created;
+  });
+  return device.stream;
+}
+
+void synchronize_every_device() {
+  if (!available()) return;
+  for (int device = 0; device < device_count(); ++device) {
+    // A device without a stream has had no work from hashgrad (and may have no context yet).
+    if (stream_of(device).stream == nullptr) continue;
+    DeviceScope scope(device);
+    CUDA_CHECK(cudaDeviceSynchronize());
+  }
 }
 
 cublasLtHandle_t cublaslt_handle() {

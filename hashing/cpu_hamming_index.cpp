@@ -209,16 +209,7 @@ void CpuHammingIndex::search_rows(const PackedCodes& queries, SearchResult& resu
   for (int64_t start = 0; start < codes.count; start += part_codes_) {
     const int64_t count = std::min(part_codes_, codes.count - start);
     top_rows(queries, {codes.code(start), count, codes.bits}, result.k, part);
-#pragma omp parallel
-    {
-      std::vector<int64_t> merged_ids;
-      std::vector<int32_t> merged_distances;
-#pragma omp for
-      for (int64_t q = 0; q < result.n_query; ++q)
-        merge_row(&result.ids[q * result.k], &result.distances[q * result.k], lengths[q], result.k,
-                  &part.ids[q * part.k], &part.distances[q * part.k], part.k, start, merged_ids,
-                  merged_distances);
-    }
+    merge_rows(result, lengths, part, start);
   }
 }
 

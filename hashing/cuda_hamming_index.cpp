@@ -43,9 +43,11 @@ cuda::HammingProblem problem_for(const Tensor& queries, int64_t n_query, const T
 
 }  // namespace
 
-CudaHammingIndex::CudaHammingIndex(const PackedCodes& database, size_t device_budget_bytes)
+CudaHammingIndex::CudaHammingIndex(const PackedCodes& database, size_t device_budget_bytes, int gpu)
     : HammingIndex(database) {
   HG_CHECK(cuda::available(), "HammingIndex: no CUDA device is available (search on the CPU)");
+  gpu_ = gpu == kCurrentGpu ? cuda::current_device() : gpu;
+  const cuda::DeviceScope scope(gpu_);
   const size_t budget =
       device_budget_bytes > 0 ? device_budget_bytes : cuda::hamming_database_budget();
   const int64_t code_bytes = database.words_per_code() * 8;
@@ -60,6 +62,17 @@ CudaHammingIndex::CudaHammingIndex(const PackedCodes& database, size_t device_bu
   streamed_ = std::make_unique<StreamedParts>(database, part_codes_, Device::cuda);
 }
 
+CudaHammingIndex::~CudaHammingIndex() {
+  try {
+    const cuda::DeviceScope scope(gpu_);
+    streamed_.reset();
+    resident_ = Tensor();
+  } catch (const Error&) {
+    // The device could not be made current: the members are given back from the current one
+    // (the allocator frees a block on its own device either way).
+  }
+}
+
 void CudaHammingIndex::for_each_part(const StreamedParts::Body& body) const {
   if (streamed_) {
     streamed_->for_each(body);
@@ -69,6 +82,7 @@ void CudaHammingIndex::for_each_part(const StreamedParts::Body& body) const {
 }
 
 void CudaHammingIndex::search_rows(const PackedCodes& queries, SearchResult& result) const {
+  const cuda::DeviceScope scope(gpu_);
   const int bits = database().bits;
   const int64_t words = database().words_per_code();
   const int64_t batch =
@@ -109,34 +123,21 @@ void CudaHammingIndex::search_rows(const PackedCodes& queries, SearchResult& res
 }
 
 RadiusResult CudaHammingIndex::search_within(const PackedCodes& queries, int radius) const {
+  const cuda::DeviceScope scope(gpu_);
   const int bits = database().bits;
   const int64_t words = database().words_per_code();
   Tensor device_queries = upload(queries.words, queries.count, words);
-  // Per query, the (distance, position) entries of every part, parts in position order.
-  std::vector<std::vector<std::pair<int32_t, int64_t>>> rows(static_cast<size_t>(queries.count));
+  // Every part's rows, merged once the walk is done.
+  std::vector<RadiusResult> parts;
+  std::vector<int64_t> starts;
   for_each_part([&](int64_t part_start, int64_t part_count, const Tensor& part) {
-    std::vector<int64_t> offsets, ids;
-    std::vector<int32_t> distances;
+    RadiusResult& rows = parts.emplace_back();
+    rows.n_query = queries.count;
     cuda::hamming_radius(problem_for(device_queries, queries.count, part, part_count, bits), radius,
-                         offsets, ids, distances, cuda::current_stream());
-    for (int64_t q = 0; q < queries.count; ++q)
-      for (int64_t j = offsets[q]; j < offsets[q + 1]; ++j)
-        rows[q].emplace_back(distances[j], ids[j] + part_start);
+                         rows.offsets, rows.ids, rows.distances, cuda::current_stream());
+    starts.push_back(part_start);
   });
-  RadiusResult result;
-  result.n_query = queries.count;
-  result.offsets.assign(1, 0);
-  for (auto& row : rows) {
-    // Each part's entries are sorted; a stable sort by distance keeps positions ascending.
-    std::stable_sort(row.begin(), row.end(),
-                     [](const auto& a, const auto& b) { return a.first < b.first; });
-    for (const auto& [distance, id] : row) {
-      result.ids.push_back(id);
-      result.distances.push_back(distance);
-    }
-    result.offsets.push_back(static_cast<int64_t>(result.ids.size()));
-  }
-  return result;
+  return merge_radius_parts(parts, starts, queries.count);
 }
 
 }  // namespace hg::hashing

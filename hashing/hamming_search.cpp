@@ -8,6 +8,7 @@
 #include "hashing/cpu/popcount_scan.h"
 #include "hashing/cpu_hamming_index.h"
 #include "hashing/cuda_hamming_index.h"
+#include "hashing/partitioned_index.h"
 
 namespace hg::hashing {
 
@@ -57,10 +58,22 @@ RadiusResult HammingIndex::search_radius(const PackedCodes& queries, int radius)
 }
 
 std::unique_ptr<HammingIndex> make_hamming_index(const PackedCodes& database, Device device,
-                                                 size_t part_budget_bytes) {
-  if (device == Device::cuda)
-    return std::make_unique<CudaHammingIndex>(database, part_budget_bytes);
-  return std::make_unique<CpuHammingIndex>(database, part_budget_bytes);
+                                                 size_t part_budget_bytes,
+                                                 const std::vector<int>& gpus) {
+  if (device == Device::cpu) {
+    HG_CHECK(gpus.empty(), "HammingIndex: ", gpus.size(), " GPUs given for a search on the CPU");
+    return std::make_unique<CpuHammingIndex>(database, part_budget_bytes);
+  }
+  if (gpus.size() <= 1)
+    return std::make_unique<CudaHammingIndex>(
+        database, part_budget_bytes, gpus.empty() ? CudaHammingIndex::kCurrentGpu : gpus[0]);
+  return std::make_unique<PartitionedIndex>(
+      database, static_cast<int>(gpus.size()), Device::cuda,
+      [&](const PackedCodes& codes, int part) {
+        return std::make_unique<CudaHammingIndex>(codes, part_budget_bytes,
+                                                  gpus[static_cast<size_t>(part)]);
+      },
+      /*concurrent=*/true);
 }
 
 }  // namespace hg::hashing

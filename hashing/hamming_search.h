@@ -1,14 +1,16 @@
 // Hamming search: for each query code, the database codes nearest in Hamming distance
 // d(q, x) = popcount(q XOR x).
 //
-// One interface, HammingIndex, with two implementations that give identical results (FAISS's
-// IndexBinaryFlat and GpuIndexBinaryFlat):
+// One interface, HammingIndex, with implementations that give identical results (FAISS's
+// IndexBinaryFlat, GpuIndexBinaryFlat and IndexShards):
 //   CpuHammingIndex   exhaustive popcount scan (hashing/cpu/popcount_scan.h), OpenMP over
 //                     queries, top-k by counting selection: distances are integers in [0, bits],
 //                     so a histogram of candidate distances gives the k-th smallest in one pass;
 //   CudaHammingIndex  cuda/hamming_search.cu: the database on the device (streamed in parts when
 //                     it is larger than the GPU's memory), tiles in shared memory, top-k fused
-//                     into the kernels.
+//                     into the kernels;
+//   PartitionedIndex  hashing/partitioned_index.h: the database split into consecutive parts,
+//                     one index per part (one per GPU), the parts' rows merged.
 // Results are sorted by (distance, database position): ties go to the lower position, the
 // order DESIGN §5 defines the metrics on. The re-rank by features is hashing/rerank.h.
 #pragma once
@@ -77,7 +79,12 @@ class HammingIndex {
 // parts of 1 GiB) stays on the host and goes through the device part by part; on the CPU a nonzero
 // budget makes a memory-mapped code file larger than memory (mapped_code_file.h) page in once per
 // call rather than once per query.
+// `gpus` (CUDA only): the ordinals of the GPUs to search on (search_gpus, cuda/device_choice.h).
+// Empty: the calling thread's GPU. Several: the database is split into one part per entry, each
+// on its GPU with the budget above, searched concurrently and merged exactly
+// (partitioned_index.h); an ordinal may repeat (two parts on one GPU).
 std::unique_ptr<HammingIndex> make_hamming_index(const PackedCodes& database, Device device,
-                                                 size_t part_budget_bytes = 0);
+                                                 size_t part_budget_bytes = 0,
+                                                 const std::vector<int>& gpus = {});
 
 }  // namespace hg::hashing

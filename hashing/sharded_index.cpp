@@ -81,8 +81,8 @@ void merge_query(const std::vector<RankRows>& ranks, int64_t q, int64_t limit,
 
 ShardedIndex::ShardedIndex(const PackedCodes& shard, int64_t shard_begin, int64_t total,
                            Device device, distributed::Communicator& communicator,
-                           size_t part_budget_bytes)
-    : local_(make_hamming_index(shard, device, part_budget_bytes)),
+                           size_t part_budget_bytes, const std::vector<int>& gpus)
+    : local_(make_hamming_index(shard, device, part_budget_bytes, gpus)),
       shard_begin_(shard_begin),
       total_(total),
       communicator_(communicator) {
