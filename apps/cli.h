@@ -1,6 +1,6 @@
 // Command-line plumbing every hashgrad command shares: CLI11 parsing that turns every mistake
-// into one hg::Error line naming the flag, whole-number validators, the --device choice, and the
-// output folder.
+// into one hg::Error line naming the flag, whole-number validators, the --device and --gpus
+// choices, and the output folder.
 #pragma once
 
 #include <CLI/CLI.hpp>
@@ -9,8 +9,10 @@
 #include <cstdio>
 #include <filesystem>
 #include <string>
+#include <vector>
 
 #include "core/error.h"
+#include "cuda/device_choice.h"
 #include "cuda/runtime.h"
 #include "tensor/device.h"
 
@@ -67,6 +69,40 @@ inline Device chosen_device(const std::string& device) {
   HG_CHECK(device != "cuda" || cuda::available(), "--device cuda: no CUDA device is available (",
            cuda::device_description(), "); use --device cpu");
   return parse_device(device);
+}
+
+// --gpus: how many GPUs each process searches on, the database split across them
+// (hashing/partitioned_index.h): a number or `all` (every visible GPU). The default, 1, is the
+// process's own GPU, as without the flag; FAISS likewise searches one GPU unless asked for all.
+inline CLI::Option* add_gpus_option(CLI::App& app, std::string& gpus) {
+  const CLI::Validator count = integer_at_least(1);
+  return app
+      .add_option("--gpus", gpus,
+                  "GPUs each process searches on, the index split across them: a number or all "
+                  "(under mpirun, process r of a machine takes GPUs r×N to r×N+N−1)")
+      ->check(CLI::Validator(
+          [count](std::string& text) -> std::string {
+            if (text == "all") return "";
+            const std::string problem = count(text);
+            return problem.empty() ? "" : problem + " (or all)";
+          },
+          "N|all"))
+      ->capture_default_str();
+}
+
+// The ordinals of the GPUs --gpus (checked by add_gpus_option) picks for this process
+// (cuda::search_gpus); empty on the CPU.
+inline std::vector<int> chosen_gpus(const std::string& gpus, Device device, int local_rank) {
+  if (device == Device::cpu) {
+    HG_CHECK(gpus == "1", "--gpus ", gpus,
+             ": the search runs on the CPU (--device cuda, or auto on a machine with a GPU, "
+             "searches on GPUs)");
+    return {};
+  }
+  const int visible = cuda::device_count();
+  const long long count = gpus == "all" ? visible : std::stoll(gpus);
+  HG_CHECK(count <= visible, "--gpus ", gpus, ": only ", visible, " CUDA devices are visible");
+  return cuda::search_gpus(static_cast<int>(count), local_rank);
 }
 
 // Creates the folder (and its parents) when missing; throws naming the flag and the folder.

@@ -13,7 +13,8 @@
 // Under MPI (mpirun -np N hashgrad eval ...) each index is sharded across the ranks, each rank
 // ranks its share and summarizes the rankings on its share's labels, and rank 0 merges the
 // summaries, scores them and writes the results: the same metrics as one process, bit for bit
-// (hashing/ranking_summary.h).
+// (hashing/ranking_summary.h). --gpus N splits each process's share across N GPUs of
+// its machine (hashing/partitioned_index.h).
 #include <cstdio>
 
 #include <nlohmann/json.hpp>
@@ -68,7 +69,7 @@ nlohmann::json to_json(const RetrievalMetrics& metrics, const std::string& name,
 struct EvalOptions {
   std::vector<std::string> index_paths, query_paths, index_labels, query_labels, names;
   std::vector<int> bits;
-  std::string output = ".", device_choice = "auto";
+  std::string output = ".", device_choice = "auto", gpus = "1";
   int64_t k = 0;
 
   size_t pairs() const { return index_paths.size(); }
@@ -99,6 +100,7 @@ bool parse_eval_options(int argc, char** argv, EvalOptions& o) {
   app.add_option("--output", o.output, "folder for metrics.json and pr_curve.svg")
       ->capture_default_str();
   app::add_device_option(app, o.device_choice);
+  app::add_gpus_option(app, o.gpus);
   if (!app::parse_arguments(app, argc, argv)) return false;
   const size_t pairs = o.pairs();
   HG_CHECK(o.query_paths.size() == pairs, "--queries: given ", o.query_paths.size(), " times for ",
@@ -124,7 +126,8 @@ RetrievalMetrics evaluate_pair(const EvalOptions& o, size_t i, Device device,
            ": the codes carry no labels; give --query-labels");
   HG_CHECK(queries.bits == database.bits(), "--queries ", o.query_paths[i], " holds ", queries.bits,
            "-bit codes but --index ", o.index_paths[i], " holds ", database.bits(), "-bit codes");
-  ShardedIndex index(database.codes(), database.begin(), database.total(), device, communicator);
+  ShardedIndex index(database.codes(), database.begin(), database.total(), device, communicator, 0,
+                     app::chosen_gpus(o.gpus, device, communicator.local_rank()));
   const int64_t cutoff = o.k > 0 ? o.k : database.total();
   name = o.names.empty() ? std::to_string(database.bits()) + " bits" : o.names[i];
   return evaluate_retrieval(index, queries.packed(), queries.labels, database.share_labels(),

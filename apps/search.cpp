@@ -20,9 +20,10 @@
 // Under MPI (mpirun -np N hashgrad search ...) the index is sharded: each rank searches its
 // share of the database rows (a code file is memory-mapped, each rank reading its rows only)
 // and rank 0 merges the shares and prints or writes the results, the same as one process,
-// ties included (hashing/sharded_index.h). --stream-mb streams the index through the search
-// in parts, for a code file larger than memory. --html, --rerank and --model want the whole
-// database in one process.
+// ties included (hashing/sharded_index.h). --gpus N splits each process's share across N GPUs
+// of its machine, searched at once and merged as exactly (hashing/partitioned_index.h).
+// --stream-mb streams the index through the search in parts, for a code file larger than memory.
+// --html, --rerank and --model want the whole database in one process.
 //
 // --html writes a gallery (hashing/gallery.h): a sample of queries beside their first results.
 // The pictures behind codes come from data specs (train/data_spec.h), --index-images and
@@ -174,7 +175,7 @@ struct SearchOptions {
   std::string index_path, index_labels, query_labels, rerank_path, query_features_path, output;
   std::string model_path, html_path, index_images, query_images;
   std::vector<std::string> query_paths;
-  std::string device_choice = "auto";
+  std::string device_choice = "auto", gpus = "1";
   int bits = 0;
   int64_t k = 0, gallery_queries = 8, stream_mb = 0;
   int radius = -1;
@@ -239,6 +240,7 @@ bool parse_search_options(int argc, char** argv, SearchOptions& o) {
                  "whole when it fits in half the free memory, else parts of 1 GiB")
       ->check(app::integer_at_least(1));
   app::add_device_option(app, o.device_choice);
+  app::add_gpus_option(app, o.gpus);
   if (!app::parse_arguments(app, argc, argv)) return false;
   o.k_given = k_option->count() > 0;
   o.radius_given = radius_option->count() > 0;
@@ -441,7 +443,8 @@ int run_search(int argc, char** argv) {
   ImageQueries encoded;
   CodeSet queries = read_query_codes(o, trained, share.bits(), encoded);
   hashing::ShardedIndex index(share.codes(), share.begin(), share.total(), device, communicator,
-                              static_cast<size_t>(o.stream_mb) << 20);
+                              static_cast<size_t>(o.stream_mb) << 20,
+                              app::chosen_gpus(o.gpus, device, communicator.local_rank()));
 
   SearchRows rows;
   if (o.radius_given) {

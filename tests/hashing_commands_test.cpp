@@ -144,6 +144,14 @@ TEST_F(Commands, MistakesGiveOneLineNamingTheFlag) {
       {"search" + codes, "-k"},
       {"search" + codes + " -k 3 --radius -2", "--radius"},
       {"search" + codes + " -k 3 --device tpu", "--device"},
+      {"search" + codes + " -k 3 --gpus 0", "--gpus"},
+      {"search" + codes + " -k 3 --gpus two", "--gpus"},
+      {"search" + codes + " -k 3 --device cpu --gpus 2", "--gpus"},
+      // More GPUs than any machine here has: on the CPU or past the visible devices.
+      {"search" + codes + " -k 3 --gpus 1000", "--gpus"},
+      {"eval --index " + path("db.hgc") + " --queries " + path("q.hgc") +
+           " --gpus all --device cpu",
+       "--gpus"},
       {"search --index " + path("missing.hgc") + " --query " + path("q.hgc") + " -k 1", "--index"},
       {"search" + codes + " -k 3 --rerank " + path("db.hgc"), "--rerank"},
       {"eval --index " + path("db.hgc") + " --queries " + path("q.hgc") + " --index " +
