@@ -29,10 +29,11 @@ Tensor upload(const uint64_t* words, int64_t count, int64_t words_per_code) {
   return device;
 }
 
-cuda::HammingProblem problem_for(const Tensor& queries, int64_t n_query, const Tensor& part,
+// queries: n_query codes in device memory.
+cuda::HammingProblem problem_for(const uint64_t* queries, int64_t n_query, const Tensor& part,
                                  int64_t part_count, int bits) {
   cuda::HammingProblem problem;
-  problem.queries = queries.data<uint64_t>();
+  problem.queries = queries;
   problem.n_query = n_query;
   problem.database = part.data<uint64_t>();
   problem.n_database = part_count;
@@ -90,14 +91,16 @@ void CudaHammingIndex::search_rows(const PackedCodes& queries, SearchResult& res
   std::vector<int64_t> lengths(static_cast<size_t>(result.n_query), 0);
   std::vector<int64_t> merged_ids;
   std::vector<int32_t> merged_distances;
+  // Uploaded once for every part and batch: the queries are small beside a part.
+  const Tensor device_queries = upload(queries.words, queries.count, words);
   for_each_part([&](int64_t part_start, int64_t part_count, const Tensor& part) {
     const int64_t part_k = std::min(result.k, part_count);
     for (int64_t first = 0; first < result.n_query; first += batch) {
       const int64_t count = std::min(batch, result.n_query - first);
-      Tensor device_queries = upload(queries.code(first), count, words);
+      const uint64_t* batch_queries = device_queries.data<uint64_t>() + first * words;
       Tensor ids = Tensor::empty({count, part_k}, DType::i64, Device::cuda);
       Tensor distances = Tensor::empty({count, part_k}, DType::i32, Device::cuda);
-      cuda::hamming_topk(problem_for(device_queries, count, part, part_count, bits), part_k,
+      cuda::hamming_topk(problem_for(batch_queries, count, part, part_count, bits), part_k,
                          ids.data<int64_t>(), distances.data<int32_t>(), cuda::current_stream());
       if (part_start == 0 && part_k == result.k) {
         // The first part fills whole rows (always so when the database is resident in one part):
@@ -133,8 +136,9 @@ RadiusResult CudaHammingIndex::search_within(const PackedCodes& queries, int rad
   for_each_part([&](int64_t part_start, int64_t part_count, const Tensor& part) {
     RadiusResult& rows = parts.emplace_back();
     rows.n_query = queries.count;
-    cuda::hamming_radius(problem_for(device_queries, queries.count, part, part_count, bits), radius,
-                         rows.offsets, rows.ids, rows.distances, cuda::current_stream());
+    cuda::hamming_radius(
+        problem_for(device_queries.data<uint64_t>(), queries.count, part, part_count, bits), radius,
+        rows.offsets, rows.ids, rows.distances, cuda::current_stream());
     starts.push_back(part_start);
   });
   return merge_radius_parts(parts, starts, queries.count);
