@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstddef>
+#include <vector>
 
 #include "core/caching_allocator.h"
 
@@ -12,5 +13,29 @@ namespace hg::memory {
 void* host_allocate(size_t bytes);
 void host_free(void* pointer);
 Stats host_stats();
+
+// std::vector's allocator over the same cache, for scratch vectors made afresh on every call
+// (a search's candidate buffers): a call reuses the blocks the last one freed instead of mapping
+// new pages.
+template <typename T>
+struct HostCacheAllocator {
+  using value_type = T;
+  HostCacheAllocator() = default;
+  template <typename U>
+  HostCacheAllocator(const HostCacheAllocator<U>&) {}
+  T* allocate(size_t count) { return static_cast<T*>(host_allocate(count * sizeof(T))); }
+  void deallocate(T* pointer, size_t) { host_free(pointer); }
+  template <typename U>
+  bool operator==(const HostCacheAllocator<U>&) const {
+    return true;
+  }
+  template <typename U>
+  bool operator!=(const HostCacheAllocator<U>&) const {
+    return false;
+  }
+};
+
+template <typename T>
+using CachedVector = std::vector<T, HostCacheAllocator<T>>;
 
 }  // namespace hg::memory

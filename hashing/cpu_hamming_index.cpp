@@ -23,6 +23,7 @@
 #include <algorithm>
 #include <vector>
 
+#include "core/host_allocator.h"
 #include "hashing/cpu/popcount_scan.h"
 #include "hashing/cpu_hamming_index.h"
 #include "hashing/merge_row.h"
@@ -40,7 +41,7 @@ constexpr int64_t kMinimumSlack = 1024;
 // Candidates of one query.
 struct Selection {
   int limit = 0;
-  std::vector<uint64_t> keys;
+  memory::CachedVector<uint64_t> keys;
   int64_t size = 0;
   std::vector<int64_t> histogram;  // distances of keys[0, size)
 };
@@ -85,10 +86,10 @@ void compact(Selection& selection, int64_t keep) {
   admit(selection, 0, keep);
 }
 
-// Stable counting sort by distance: the candidates are in position order, so the result is in
-// (distance, position) order.
-void sort_by_distance(Selection& selection, std::vector<int64_t>& histogram,
-                      std::vector<uint64_t>& scratch) {
+// Stable counting sort by distance into `sorted`: the candidates are in position order, so the
+// result is in (distance, position) order.
+void sort_by_distance(const Selection& selection, std::vector<int64_t>& histogram,
+                      memory::CachedVector<uint64_t>& sorted) {
   std::fill(histogram.begin(), histogram.end(), 0);
   for (int64_t i = 0; i < selection.size; ++i) ++histogram[cpu::key_distance(selection.keys[i])];
   int64_t start = 0;
@@ -97,12 +98,11 @@ void sort_by_distance(Selection& selection, std::vector<int64_t>& histogram,
     count = start;
     start = next;
   }
-  scratch.resize(static_cast<size_t>(selection.size));
+  sorted.resize(static_cast<size_t>(selection.size));
   for (int64_t i = 0; i < selection.size; ++i) {
     uint64_t key = selection.keys[i];
-    scratch[histogram[cpu::key_distance(key)]++] = key;
+    sorted[histogram[cpu::key_distance(key)]++] = key;
   }
-  std::copy(scratch.begin(), scratch.end(), selection.keys.begin());
 }
 
 // Walks the database for every query and calls emit(query, sorted keys, count) once per
@@ -117,7 +117,11 @@ void select_nearest(const PackedCodes& queries, const PackedCodes& database, int
       cpu::kBlockCodes, kTileBytes / (8 * words) / cpu::kBlockCodes * cpu::kBlockCodes);
   const int threads = omp_get_max_threads();
   const int64_t slack = std::max<int64_t>(keep, kMinimumSlack);
-  const int64_t capacity = keep >= 0 ? keep + slack + tile_codes : tile_codes;
+  // A query never holds more candidates than the codes scanned, so the whole database bounds the
+  // buffer (full rankings, keep = n, would otherwise hold twice the database).
+  const int64_t capacity =
+      keep >= 0 ? std::min(keep + slack + tile_codes, std::max<int64_t>(database.count, 1))
+                : tile_codes;
   // Blocks big enough to reuse a tile many times, small enough that every thread gets work and
   // the candidate buffers stay within budget.
   int64_t block = std::min<int64_t>(kMaxQueriesPerBlock, (queries.count + threads - 1) / threads);
@@ -134,7 +138,7 @@ void select_nearest(const PackedCodes& queries, const PackedCodes& database, int
       selection.histogram.resize(static_cast<size_t>(database.bits) + 1);
     }
     std::vector<int64_t> counts(static_cast<size_t>(database.bits) + 1);
-    std::vector<uint64_t> scratch;
+    memory::CachedVector<uint64_t> sorted;
 
 #pragma omp for schedule(dynamic)
     for (int64_t b = 0; b < blocks; ++b) {
@@ -168,8 +172,8 @@ void select_nearest(const PackedCodes& queries, const PackedCodes& database, int
       for (int64_t q = first; q < last; ++q) {
         Selection& selection = selections[q - first];
         if (keep >= 0 && selection.size > keep) compact(selection, keep);
-        sort_by_distance(selection, counts, scratch);
-        emit(q, selection.keys.data(), selection.size);
+        sort_by_distance(selection, counts, sorted);
+        emit(q, sorted.data(), selection.size);
       }
     }
   }
