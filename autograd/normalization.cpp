@@ -79,13 +79,18 @@ Tensor batch_norm(const Tensor& x, const Tensor& running_mean, const Tensor& run
            x.description());
   ops::NormalizationForward forward =
       normalize("batch_norm", x, layout, weight, bias, epsilon, Tensor(), Tensor());
-  if (running_mean.defined()) {
-    NoGradGuard no_grad;
-    blend_into(running_mean, forward.mean, momentum);
-    blend_into(running_var, ops::mul_scalar(forward.var, static_cast<double>(count) / (count - 1)),
-               momentum);
-  }
+  if (running_mean.defined())
+    update_running_statistics(running_mean, running_var, forward.mean, forward.var,
+                              static_cast<double>(count), momentum);
   return forward.output;
+}
+
+void update_running_statistics(const Tensor& running_mean, const Tensor& running_var,
+                               const Tensor& mean, const Tensor& var, double count,
+                               double momentum) {
+  NoGradGuard no_grad;
+  blend_into(running_mean, mean, momentum);
+  blend_into(running_var, ops::mul_scalar(var, count / (count - 1)), momentum);
 }
 
 Tensor layer_norm(const Tensor& x, const Shape& normalized_shape, const Tensor& weight,

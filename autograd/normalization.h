@@ -16,6 +16,13 @@ Tensor batch_norm(const Tensor& x, const Tensor& running_mean, const Tensor& run
                   const Tensor& weight, const Tensor& bias, bool training, double momentum = 0.1,
                   double epsilon = 1e-5);
 
+// BatchNorm's running statistics after a training batch of `count` values per channel whose
+// mean and biased variance were `mean` and `var` (the update above; the batch norm of a batch
+// split across processes makes it with the whole batch's statistics).
+void update_running_statistics(const Tensor& running_mean, const Tensor& running_var,
+                               const Tensor& mean, const Tensor& var, double count,
+                               double momentum);
+
 // LayerNorm over the trailing dims `normalized_shape` of x; weight and bias have that shape
 // (or are undefined).
 Tensor layer_norm(const Tensor& x, const Shape& normalized_shape, const Tensor& weight,

@@ -2,14 +2,12 @@
 // running mean 0, running variance 1), and the forward that picks training or evaluation.
 #include "layers/batch_norm.h"
 
-#include "autograd/elementwise.h"
 #include "autograd/node.h"
 #include "autograd/normalization.h"
-#include "autograd/reduce.h"
-#include "autograd/views.h"
 #include "distributed/communicator.h"
-#include "tensor/copy.h"
 #include "tensor/elementwise.h"
+#include "tensor/indexing.h"
+#include "tensor/normalization.h"
 
 namespace hg {
 
@@ -54,47 +52,102 @@ Tensor BatchNorm::forward(const Tensor& input) {
 
 namespace {
 
-// Σ over ranks, differentiable: the gradient of a sum over ranks is, on every rank, the sum over
-// ranks of the gradients (each rank's loss depends on every rank's input through the sum).
-Tensor all_reduce_sum(const Tensor& x, distributed::Communicator& communicator) {
-  Tensor output = x.detach().contiguous().clone();
-  communicator.all_reduce_sum(output);
-  return record("all_reduce_sum", output, {x},
-                [&communicator](const Tensor& grad, const GradientMask&) {
-                  Tensor summed = grad.contiguous().clone();
-                  communicator.all_reduce_sum(summed);
-                  return std::vector<Tensor>{summed};
-                });
+std::vector<double> host_values(const Tensor& tensor) {
+  return tensor.to(Device::cpu).to(DType::f64).contiguous().to_vector<double>();
+}
+
+// A [C] tensor of `values`, in the dtype and on the device of `like`.
+Tensor channel_tensor(const std::vector<double>& values, const Tensor& like) {
+  return Tensor::from_vector(values, {static_cast<int64_t>(values.size())})
+      .to(like.dtype())
+      .to(like.device());
 }
 
 }  // namespace
 
-// mean = Σx / n and var = Σx² / n − mean² over the whole batch (n values per channel on all
-// ranks together), then y = (x − mean)·(var + ε)^(−1/2)·γ + β, every step differentiable.
+// The fused kernels of tensor/normalization.h with the whole batch's statistics: two small
+// collectives per layer and step (one forward, one backward), and over the full-size tensors
+// one process's passes plus two, a statistics pass over the share and the backward's correction.
+// The pooling and the correction's coefficients are a few numbers per channel, worked out on the
+// host (the MPI communicator stages every collective through the host anyway).
+//
+// Forward: each rank's count n_r, mean μ_r and biased variance σ²_r per channel (the kernel's
+// two-pass statistics of its share, its output dropped) are all-gathered and pooled in double,
+// in rank order, so every rank gets the same numbers:
+//   n = Σ n_r,  μ = Σ n_r·μ_r / n,  σ² = Σ n_r·(σ²_r + (μ_r − μ)²) / n
+// (no E[x²] − μ² cancellation); then y = γ·(x − μ)/√(σ² + ε) + β by the kernel, μ and σ² given.
+// Backward (cuda/normalization.h's formula over the whole batch):
+//   dx = γσ⁻¹·dy − γσ⁻¹·(Σdy + x̂·Σdy·x̂)/n
+// The kernel with given statistics gives the first term and this rank's Σdy and Σdy·x̂ (its
+// dβ and dγ, which the gradient buckets sum like any parameter gradient); their all-reduce gives
+// the whole batch's, and the second term is an affine function of x̂ per channel, which the
+// forward kernel computes with γ' = −γσ⁻¹·Σdy·x̂/n and β' = −γσ⁻¹·Σdy/n.
 Tensor BatchNorm::synchronized_forward(const Tensor& input,
                                        distributed::Communicator& communicator) {
-  std::vector<int64_t> dims;
-  Shape channel_shape(static_cast<size_t>(input.dim()), 1);
-  channel_shape[1] = num_features_;
-  for (int64_t d = 0; d < input.dim(); ++d)
-    if (d != 1) dims.push_back(d);
-  Tensor count = Tensor::full({1}, static_cast<double>(input.numel() / num_features_), DType::f32,
-                              input.device());
-  communicator.all_reduce_sum(count);
-  const double n = count.to(Device::cpu).item<float>();
+  const NormalizationLayout layout = ops::batch_norm_layout(input);
+  const int64_t channels = layout.groups, ranks = communicator.size();
+  HG_CHECK(layout.outer * layout.inner > 0, name_, ": synchronised training needs values on ",
+           "every rank, got input ", input.description());
+  ops::NormalizationForward own =
+      ops::normalization_forward(input, layout, Tensor(), Tensor(), epsilon_);
+  Tensor sent = ops::stack({Tensor::full({channels}, static_cast<double>(layout.outer * layout.inner),
+                                         input.dtype(), input.device()),
+                            own.mean, own.var},
+                           0);
+  Tensor every = Tensor::empty({ranks * 3, channels}, input.dtype(), input.device());
+  communicator.all_gather(sent, every);
+  const std::vector<double> gathered = host_values(every);  // [rank][count, mean, var][channel]
+  auto at = [&](int64_t rank, int64_t row, int64_t channel) {
+    return gathered[static_cast<size_t>((rank * 3 + row) * channels + channel)];
+  };
+  const double n = [&] {
+    double total = 0;
+    for (int64_t r = 0; r < ranks; ++r) total += at(r, 0, 0);
+    return total;
+  }();
   HG_CHECK(n > 1, name_, ": training needs more than one value per channel over all ranks");
-  Tensor mean = mul_scalar(all_reduce_sum(sum(input, dims), communicator), 1 / n);
-  Tensor var =
-      sub(mul_scalar(all_reduce_sum(sum(square(input), dims), communicator), 1 / n), square(mean));
-  Tensor output = mul(sub(input, reshape(mean, channel_shape)),
-                      reshape(pow(add_scalar(var, epsilon_), -0.5), channel_shape));
-  if (weight_.defined())
-    output = add(mul(output, reshape(weight_, channel_shape)), reshape(bias_, channel_shape));
-  NoGradGuard no_grad;
-  ops::copy_(running_mean_, ops::add(ops::mul_scalar(running_mean_, 1 - momentum_),
-                                     ops::mul_scalar(mean.detach(), momentum_)));
-  ops::copy_(running_var_, ops::add(ops::mul_scalar(running_var_, 1 - momentum_),
-                                    ops::mul_scalar(var.detach(), momentum_ * n / (n - 1))));
+  std::vector<double> mean(static_cast<size_t>(channels)), var(static_cast<size_t>(channels));
+  for (int64_t c = 0; c < channels; ++c) {
+    double weighted = 0, squares = 0;
+    for (int64_t r = 0; r < ranks; ++r) weighted += at(r, 0, c) * at(r, 1, c);
+    mean[c] = weighted / n;
+    for (int64_t r = 0; r < ranks; ++r) {
+      const double offset = at(r, 1, c) - mean[c];
+      squares += at(r, 0, c) * (at(r, 2, c) + offset * offset);
+    }
+    var[c] = squares / n;
+  }
+  const Tensor batch_mean = channel_tensor(mean, input), batch_var = channel_tensor(var, input);
+  Tensor output =
+      ops::normalization_forward(input, layout, weight_, bias_, epsilon_, batch_mean, batch_var)
+          .output;
+  output = record(
+      "synchronized_batch_norm", output, {input, weight_, bias_},
+      [x = input.detach(), weight = weight_.defined() ? weight_.detach() : Tensor(), batch_mean,
+       batch_var, mean, var, layout, n, epsilon = epsilon_,
+       &communicator](const Tensor& grad, const GradientMask& needs) {
+        ops::NormalizationGradients share = ops::normalization_backward(
+            grad, x, layout, weight, batch_mean, batch_var, epsilon, false, true, true);
+        Tensor sums = ops::stack({share.bias, share.weight}, 0).contiguous();  // Σdy, Σdy·x̂
+        communicator.all_reduce_sum(sums);
+        const std::vector<double> summed = host_values(sums);
+        const std::vector<double> gamma =
+            weight.defined() ? host_values(weight) : std::vector<double>(mean.size(), 1.0);
+        std::vector<double> scale(mean.size()), shift(mean.size());
+        for (size_t c = 0; c < mean.size(); ++c) {
+          const double factor = -gamma[c] * inverse_std_of(var[c], epsilon) / n;
+          scale[c] = factor * summed[mean.size() + c];
+          shift[c] = factor * summed[c];
+        }
+        Tensor correction =
+            ops::normalization_forward(x, layout, channel_tensor(scale, x),
+                                       channel_tensor(shift, x), epsilon, batch_mean, batch_var)
+                .output;
+        return std::vector<Tensor>{ops::add(share.input, correction),
+                                   needs[1] ? share.weight : Tensor(),
+                                   needs[2] ? share.bias : Tensor()};
+      });
+  update_running_statistics(running_mean_, running_var_, batch_mean, batch_var, n, momentum_);
   return output;
 }
 

@@ -6,10 +6,10 @@
 //
 // Data-parallel training (DESIGN §3b) gives each process a share of the batch. By default each
 // process normalises with its share's statistics (as PyTorch's DDP does); within a
-// BatchNormSyncScope (the config's sync_batch_norm = on) training uses the whole batch's: the
-// per-channel sums of
-// x and x² are all-reduced across ranks, and the backward pass all-reduces their gradients, so
-// N processes with a share each compute what one process computes with the whole batch.
+// BatchNormSyncScope (the config's sync_batch_norm = on) training uses the whole batch's: each
+// rank's per-channel count, mean and variance are all-gathered and pooled, and the backward pass
+// all-reduces the per-channel sums Σdy and Σdy·x̂, so N processes with a share each compute what
+// one process computes with the whole batch, with the fused kernels of one process.
 #pragma once
 
 #include "layers/module.h"

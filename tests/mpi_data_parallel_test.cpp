@@ -1,6 +1,6 @@
 // The pieces of data-parallel training on two ranks (run by ctest under `mpirun -np 2`):
 // gradient buckets sum every rank's gradients, however the parameters fall into buckets, and
-// synchronised BatchNorm on each rank's half of a batch gives the rows and the parameter
+// synchronised BatchNorm on each rank's share of a batch gives the rows and the parameter
 // gradients that one BatchNorm gives on the whole batch.
 #include <gtest/gtest.h>
 
@@ -38,25 +38,28 @@ TEST(GradientBuckets, SumEveryRanksGradientsInSmallAndLargeBuckets) {
   }
 }
 
-TEST(SyncBatchNorm, HalfTheBatchOnEachRankIsTheWholeBatch) {
+// Rank 0 takes the batch's first `first_rows` rows, rank 1 the rest: equal shares, and unequal
+// ones (a batch that does not divide by the ranks), whose statistics pool by the shares' counts.
+void expect_synchronized_batch_norm_is_the_whole_batch(int64_t first_rows) {
   ASSERT_EQ(world().size(), 2) << "run this test under mpirun -np 2";
   const int rank = world().rank();
+  const int64_t begin = rank == 0 ? 0 : first_rows, rows = rank == 0 ? first_rows : 6 - first_rows;
   Tensor whole = test::random_uniform({6, 3, 2, 2}, 11, -2, 3).set_requires_grad(true);
   Tensor upstream = test::random_uniform({6, 3, 2, 2}, 12);  // ∂L/∂y of a fixed loss Σ y·g
   // Reference: one BatchNorm on the whole batch.
   BatchNorm2d reference(3);
   Tensor y_whole = reference.forward(whole);
   backward(sum(mul(y_whole, upstream)));
-  // Each rank: its three rows, synchronised; the loss is its rows' part of the same sum.
+  // Each rank: its rows, synchronised; the loss is its rows' part of the same sum.
   BatchNorm2d layer(3);
   BatchNormSyncScope sync(&world());
-  Tensor mine = ops::narrow(whole.detach(), 0, 3 * rank, 3).contiguous().set_requires_grad(true);
+  Tensor mine = ops::narrow(whole.detach(), 0, begin, rows).contiguous().set_requires_grad(true);
   Tensor y = layer.forward(mine);
-  backward(sum(mul(y, ops::narrow(upstream, 0, 3 * rank, 3).contiguous())));
-  EXPECT_TRUE(test::all_close(y, ops::narrow(y_whole, 0, 3 * rank, 3), 1e-5, 1e-5));
-  // The input's gradient goes through the whole batch's mean and variance: the all-reduce's
-  // backward brings the other rank's part.
-  EXPECT_TRUE(test::all_close(mine.grad(), ops::narrow(whole.grad(), 0, 3 * rank, 3), 1e-4, 1e-5));
+  backward(sum(mul(y, ops::narrow(upstream, 0, begin, rows).contiguous())));
+  EXPECT_TRUE(test::all_close(y, ops::narrow(y_whole, 0, begin, rows), 1e-5, 1e-5));
+  // The input's gradient goes through the whole batch's mean and variance: the all-reduce in
+  // the backward brings the other rank's part.
+  EXPECT_TRUE(test::all_close(mine.grad(), ops::narrow(whole.grad(), 0, begin, rows), 1e-4, 1e-5));
   Tensor weight_gradient = layer.weight().grad().contiguous().clone();
   Tensor bias_gradient = layer.bias().grad().contiguous().clone();
   world().all_reduce_sum(weight_gradient);
@@ -65,6 +68,14 @@ TEST(SyncBatchNorm, HalfTheBatchOnEachRankIsTheWholeBatch) {
   EXPECT_TRUE(test::all_close(bias_gradient, reference.bias().grad(), 1e-4, 1e-5));
   EXPECT_TRUE(test::all_close(layer.running_mean(), reference.running_mean(), 1e-5, 1e-6));
   EXPECT_TRUE(test::all_close(layer.running_var(), reference.running_var(), 1e-5, 1e-6));
+}
+
+TEST(SyncBatchNorm, HalfTheBatchOnEachRankIsTheWholeBatch) {
+  expect_synchronized_batch_norm_is_the_whole_batch(3);
+}
+
+TEST(SyncBatchNorm, UnequalSharesAreTheWholeBatch) {
+  expect_synchronized_batch_norm_is_the_whole_batch(2);
 }
 
 }  // namespace
