@@ -8,13 +8,15 @@
 // every sample-database pair) visibly, so later asymmetric rounds agree to 1e-2. And a rank
 // killed mid-run:
 // mpirun stops the other and names the dead rank, the run directory holds only whole files,
-// and --resume (with one process) finishes the run.
+// and --resume (with one process) finishes the run. And the evaluation, encoded in shares, gives
+// the codes of rank 0's model without synchronised BatchNorm too.
 #include <gtest/gtest.h>
 
 #include <filesystem>
 #include <nlohmann/json.hpp>
 
 #include "data/idx.h"
+#include "hashing/code_file.h"
 #include "tests/command_support.h"
 #include "tests/test_support.h"
 #include "train/checkpoint.h"
@@ -34,13 +36,14 @@ class DistributedTraining : public test::CommandTest {
       GTEST_SKIP() << "Fashion-MNIST not installed (Debian: dataset-fashion-mnist)";
   }
 
-  // configs/<method>_fmnist.conf on a 400-image slice, two rounds, synchronised BatchNorm.
-  std::string config_file(const std::string& method) const {
+  // configs/<method>_fmnist.conf on a 400-image slice, `rounds` rounds, written to <name>.conf.
+  std::string config_file(const std::string& method, const std::string& name, int rounds,
+                          bool sync_batch_norm) const {
     Config config = test::fmnist_method_slice(method, "cpu", 400);
-    config.set("rounds", "2", "test");
-    config.set("sync_batch_norm", "on", "test");
+    config.set("rounds", std::to_string(rounds), "test");
+    config.set("sync_batch_norm", sync_batch_norm ? "on" : "off", "test");
     config.set("gallery_queries", "0", "test");
-    const std::string file = path(method + ".conf");
+    const std::string file = path(name + ".conf");
     std::ofstream(file) << config.to_text();
     return file;
   }
@@ -51,7 +54,7 @@ class DistributedTraining : public test::CommandTest {
 
   // later_tolerance: the relative tolerance of the rounds after the first.
   void expect_two_ranks_follow_one(const std::string& method, double later_tolerance = 1e-3) {
-    const std::string config = config_file(method);
+    const std::string config = config_file(method, method, 2, true);
     CommandRun one = hashgrad("train --config " + config + " --out " + path("one"));
     ASSERT_EQ(one.status, 0) << one.err;
     CommandRun two = run(mpirun_hashgrad() + "train --config " + config + " --out " + path("two"));
@@ -88,12 +91,29 @@ TEST_F(DistributedTraining, AsymmetricTwoRanksFollowOne) {
   expect_two_ranks_follow_one("adsh", 1e-2);
 }
 
+// Each rank encodes its share of the evaluation's queries and database, with rank 0's model:
+// without sync_batch_norm each rank's BatchNorm running statistics follow its own shares, so
+// rank 1's codes are right only if it takes rank 0's. The run's codes are those one process
+// gets from the checkpoint (rank 0's model).
+TEST_F(DistributedTraining, EveryRankEncodesItsShareWithRankZerosModel) {
+  const std::string file = config_file("dpsh", "unsynchronised", 1, false);
+  const std::string run_directory = path("run");
+  CommandRun two = run(mpirun_hashgrad() + "train --config " + file + " --out " + run_directory);
+  ASSERT_EQ(two.status, 0) << two.err;
+  for (const std::string part : {"query", "database"}) {
+    const std::string codes = path(part + ".codes");
+    CommandRun one = hashgrad("encode --device cpu --model " + run_directory + " --data run:" +
+                              part + "@" + run_directory + " --out " + codes);
+    ASSERT_EQ(one.status, 0) << one.err;
+    const hashing::CodeSet expected = hashing::read_code_file(codes);
+    const hashing::CodeSet written = hashing::read_code_file(run_directory + "/" + part + ".codes");
+    EXPECT_EQ(written.ids.size(), part == "query" ? 100u : 400u);
+    EXPECT_EQ(written.words, expected.words) << part;
+  }
+}
+
 TEST_F(DistributedTraining, AKilledRankStopsTheRunWhichResumes) {
-  Config config = test::fmnist_method_slice("dpsh", "cpu", 400);
-  config.set("rounds", "6", "test");
-  config.set("gallery_queries", "0", "test");
-  const std::string file = path("long.conf");
-  std::ofstream(file) << config.to_text();
+  const std::string file = config_file("dpsh", "long", 6, false);
   const std::string run_directory = path("run");
   // Rank 1 kills itself (SIGKILL, no chance to say anything) once rank 0 has checkpointed.
   const std::string rank_command =

@@ -376,12 +376,7 @@ Tensor Trainer::database_codes() {
   if (covered_count == n_database) {
     codes = Tensor::zeros({n_database, setup_.bits}, DType::f32);
   } else {
-    EncodeOptions options;
-    options.workers = setup_.workers;
-    options.progress_label = "encode database";
-    data::Pipeline pipeline =
-        evaluation_pipeline(description_, data_.database->image_size(), data_.database->name());
-    codes = encode_dataset(*model_, data_.database, pipeline, options).codes.contiguous();
+    codes = encode_in_shares(data_.database, "encode database");
   }
   if (trained.defined()) {
     Tensor rows = trained.to(Device::cpu).contiguous();
@@ -395,8 +390,35 @@ Tensor Trainer::database_codes() {
   return codes;
 }
 
+Tensor Trainer::encode_in_shares(std::shared_ptr<const data::Dataset> dataset,
+                                 const std::string& label) {
+  const int64_t n = dataset->size();
+  const int ranks = communicator_->size(), rank = communicator_->rank();
+  const int64_t begin = distributed::share_begin(n, ranks, rank);
+  const int64_t end = distributed::share_begin(n, ranks, rank + 1);
+  std::vector<int64_t> rows(static_cast<size_t>(end - begin));
+  for (int64_t i = begin; i < end; ++i) rows[static_cast<size_t>(i - begin)] = i;
+  auto share = std::make_shared<data::SubsetDataset>(dataset, rows, dataset->name());
+  EncodeOptions options;
+  options.workers = setup_.workers;
+  options.progress_label = label;
+  // A share can be empty (fewer items than ranks); the loader wants at least one item.
+  const Tensor codes =
+      rows.empty()
+          ? Tensor::empty({0, setup_.bits}, DType::f32)
+          : encode_dataset(*model_, share,
+                           evaluation_pipeline(description_, dataset->image_size(), dataset->name()),
+                           options)
+                .codes;
+  return distributed::gather_shares(codes, n, *communicator_).contiguous();
+}
+
 hashing::RetrievalMetrics Trainer::evaluate(int64_t query_limit, bool final) {
-  if (!reporting()) return {};
+  // Every rank encodes its share with rank 0's model. The parameters are the same on every
+  // rank (each applies the same summed gradients), the BatchNorm running statistics not unless
+  // sync_batch_norm pooled them: without it each rank's follow its own shares, and rank 0's
+  // are the ones the checkpoint keeps. In training mode they are never read.
+  for (auto& [name, buffer] : model_->named_buffers()) communicator_->broadcast(buffer, 0);
   std::shared_ptr<const data::Dataset> queries = data_.query;
   if (query_limit < queries->size()) {
     std::vector<int64_t> first(query_limit);
@@ -404,15 +426,11 @@ hashing::RetrievalMetrics Trainer::evaluate(int64_t query_limit, bool final) {
     queries = std::make_shared<data::SubsetDataset>(data_.query, first, data_.query->name());
   }
   auto encode_start = std::chrono::steady_clock::now();
-  EncodeOptions options;
-  options.workers = setup_.workers;
-  options.progress_label = "encode queries";
-  EncodedSet query_codes = encode_dataset(
-      *model_, queries, evaluation_pipeline(description_, queries->image_size(), queries->name()),
-      options);
+  Tensor query_codes = encode_in_shares(queries, "encode queries");
   Tensor database = database_codes();
   double encode_seconds = seconds_since(encode_start);
-  hashing::CodeSet query_set = to_code_set(query_codes.codes, queries->labels());
+  if (!reporting()) return {};
+  hashing::CodeSet query_set = to_code_set(query_codes, queries->labels());
   hashing::CodeSet database_set = to_code_set(database, data_.database->labels());
 
   auto search_start = std::chrono::steady_clock::now();

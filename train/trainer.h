@@ -23,8 +23,9 @@
 // gives each rank its share, the loss is weighted by the share's size and the gradients are
 // summed over ranks in buckets while backward runs (train/gradient_buckets.h), so N ranks take
 // the step one process takes on the whole batch. The strategies keep their code tables whole
-// on every rank (train/training_strategy.h). Rank 0 alone writes the run directory and
-// evaluates.
+// on every rank (train/training_strategy.h). Evaluation encodes the queries and the database in
+// shares too, every rank its own rows; rank 0 alone searches, scores and writes the run
+// directory.
 //
 // The run directory (DESIGN §6): config.txt, model.json, log.jsonl, checkpoint.safetensors,
 // metrics.json, query.codes, database.codes, pr_curve.svg, gallery.html.
@@ -109,12 +110,15 @@ class Trainer {
   // Codes of the database: the network's, with the training items' rows replaced by the
   // strategy's codes where it has them (ADSH: database codes of training points are V itself).
   Tensor database_codes();
+  // The ±1 codes [n, c] on the CPU of every item of `dataset` by the model in evaluation mode:
+  // each rank encodes its share of the items (share_begin) and every rank gets all of them.
+  Tensor encode_in_shares(std::shared_ptr<const data::Dataset> dataset, const std::string& label);
   hashing::RetrievalMetrics evaluate(int64_t query_limit, bool final);
   void save(int64_t rounds_done);
   void restore();
   std::string path(const std::string& name) const { return run_directory_ + "/" + name; }
 
-  // Data parallel: rank 0 alone writes the run directory and evaluates.
+  // Data parallel: rank 0 alone writes the run directory, searches and scores.
   bool reporting() const { return communicator_->rank() == 0; }
 
   TrainingSetup setup_;
