@@ -4,7 +4,9 @@ the executions, the seconds, executions per second, coverage (edges and features
 the peak memory and the findings (crash-, leak-, timeout-, oom- files libFuzzer saved), with the
 commit, the date, the CPU model and the machine's load, as bench/ results carry them.
 
-    scripts/fuzz_report.py [BUILD_DIR] [--note TEXT]
+    scripts/fuzz_report.py [BUILD_DIR] [--note TEXT] [--output PATH]
+
+--output names another file, for a second run on a day whose report is to be kept.
 """
 import argparse
 import datetime
@@ -24,6 +26,7 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("build_dir", nargs="?", default=os.path.join(REPOSITORY, "build-sanitize"))
     parser.add_argument("--note", default="", help="a paragraph to add under the table")
+    parser.add_argument("--output", help="the report's path (default bench/results/fuzz-<date>.md)")
     options = parser.parse_args()
     logs = os.path.join(options.build_dir, "logs")
     rows = []
@@ -51,7 +54,8 @@ def main():
     cores = os.cpu_count()
     load = open("/proc/loadavg").read().split()[:3]
     date = datetime.datetime.now(datetime.timezone.utc)
-    output = os.path.join(REPOSITORY, "bench", "results", f"fuzz-{date:%Y-%m-%d}.md")
+    output = options.output or os.path.join(REPOSITORY, "bench", "results",
+                                            f"fuzz-{date:%Y-%m-%d}.md")
     goal = 10_000_000
     with open(output + ".tmp", "w") as out:
         out.write(f"# Fuzzing hashgrad's readers, {date:%Y-%m-%d}\n\n")
@@ -61,11 +65,14 @@ def main():
         out.write("- build: clang-14, -O1, -fsanitize=fuzzer,address,undefined over the whole "
                   "engine (scripts/fuzz.sh), -timeout=1 -rss_limit_mb=2048 "
                   "-malloc_limit_mb=2048 -max_len=65536, seeds from make_seeds\n\n")
-        out.write("| target | executions | seconds | exec/s | coverage (edges) | features | "
-                  "corpus | peak RSS MB | findings |\n|---|---|---|---|---|---|---|---|---|\n")
+        out.write("| target | executions | seconds | exec/s | hours to 10M at this rate | "
+                  "coverage (edges) | features | corpus | peak RSS MB | findings |\n"
+                  "|---|---|---|---|---|---|---|---|---|---|\n")
         for row in rows:
-            out.write("| {target} | {executions:,} | {seconds} | {per_second} | {edges} | "
-                      "{features} | {corpus} | {rss} | {findings} |\n".format(**row))
+            rate = int(row["per_second"]) if row["per_second"].isdigit() else 0
+            row["hours"] = f"{goal / rate / 3600:,.1f}" if rate else "?"
+            out.write("| {target} | {executions:,} | {seconds} | {per_second} | {hours} | "
+                      "{edges} | {features} | {corpus} | {rss} | {findings} |\n".format(**row))
         reached = sum(row["executions"] >= goal for row in rows)
         out.write(f"\nThe goal of issue 20 is {goal:,} executions per target: {reached} of "
                   f"{len(rows)} targets reached it in this run.\n")
