@@ -5,13 +5,16 @@
 // -timeout.
 #pragma once
 
+#include <fcntl.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <cstddef>
 #include <cstdint>
+#include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <filesystem>
-#include <fstream>
 #include <string>
 #include <vector>
 
@@ -32,11 +35,30 @@ inline const std::filesystem::path& scratch_folder() {
   return folder;
 }
 
+// Writes `size` bytes to `path` with open and write rather than an ofstream, whose 8 KiB buffer,
+// allocated for every input, cost the text readers' targets (config, model_json) a fifth of their
+// time under ASan. False when the file cannot be made (the caller decides whether that matters).
+inline bool write_file_at(const std::string& path, const uint8_t* data, size_t size) {
+  const int file = open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+  if (file < 0) return false;
+  size_t written = 0;
+  while (written < size) {
+    const ssize_t done = write(file, data + written, size - written);
+    if (done <= 0) break;
+    written += static_cast<size_t>(done);
+  }
+  return close(file) == 0 && written == size;
+}
+
+// The input as the file `name` in the scratch folder. A file that cannot be written would leave
+// the reader a different input than the fuzzer's, so the run stops, saying why.
 inline std::string write_file(const std::string& name, const uint8_t* data, size_t size) {
-  const std::filesystem::path path = scratch_folder() / name;
-  std::ofstream out(path, std::ios::binary | std::ios::trunc);
-  out.write(reinterpret_cast<const char*>(data), static_cast<std::streamsize>(size));
-  return path.string();
+  const std::string path = (scratch_folder() / name).string();
+  if (!write_file_at(path, data, size)) {
+    std::fprintf(stderr, "fuzz: cannot write %s: %s\n", path.c_str(), std::strerror(errno));
+    std::abort();
+  }
+  return path;
 }
 
 inline std::string write_file(const std::string& name, const std::string& text) {
