@@ -26,8 +26,10 @@ GzipFile::GzipFile(const std::string& path) : path_(path) {
   if (!error) file_bytes_ = size;  // else not a regular file (a pipe): its size is unknown
   // zlib allocates its buffers (this size for the compressed data, twice it for the inflated)
   // for every file it reads: larger than its 8 KiB default for a large file, read front to back
-  // in one go, but no larger than the file, so that a small file takes no megabytes.
-  constexpr uint64_t kSmallest = 8 << 10, kLargest = 1 << 20;
+  // in one go, but no larger than the file, so that a small file takes neither megabytes nor
+  // zlib's default 24 KiB (the input is read whole either way, and reads of twice the buffer or
+  // more inflate straight into the caller's memory). 8 bytes is the least gzbuffer takes.
+  constexpr uint64_t kSmallest = 8, kLargest = 1 << 20;
   gzbuffer(handle(file_), static_cast<unsigned>(std::clamp(file_bytes_, kSmallest, kLargest)));
 }
 
