@@ -29,7 +29,11 @@ void check_channels(int channels, const char* what) {
 
 std::vector<uint8_t> read_image_file(const std::string& path) {
   errno = 0;
-  std::ifstream file(path, std::ios::binary | std::ios::ate);
+  // Unbuffered: the file is read in one call into `bytes`, so the stream's own 8 KiB buffer would
+  // only be allocated and freed for every image.
+  std::ifstream file;
+  file.rdbuf()->pubsetbuf(nullptr, 0);
+  file.open(path, std::ios::binary | std::ios::ate);
   HG_CHECK(file.is_open(), "cannot open image '", path,
            "': ", errno != 0 ? std::strerror(errno) : "unknown error");
   const std::streamoff size = file.tellg();
@@ -84,8 +88,10 @@ Image decode_image(const std::string& path, int channels, int reducible_to) {
       &stbi_image_free);
   HG_CHECK(decoded != nullptr, "cannot decode image '", path, "': ", stbi_failure_reason(),
            " (corrupt, or not a JPEG, PNG or BMP file)");
-  Image image(ImageSize{height, width, channels});
-  std::memcpy(image.pixels.data(), decoded.get(), image.pixels.size());
+  // Copied once from stb_image's buffer, not into zeros first (Image(size) fills its pixels).
+  Image image;
+  image.size = ImageSize{height, width, channels};
+  image.pixels.assign(decoded.get(), decoded.get() + image.size.bytes());
   return image;
 }
 
