@@ -1,12 +1,15 @@
-// GzipFile over zlib's gz* functions (see gzip_file.h).
+// GzipFile: plain files read directly, compressed ones through zlib's gz* functions (see
+// gzip_file.h).
 #include "data/gzip_file.h"
 
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <zlib.h>
 
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
-#include <filesystem>
 
 #include "core/error.h"
 
@@ -14,16 +17,40 @@ namespace hg::data {
 
 namespace {
 gzFile handle(void* file) { return static_cast<gzFile>(file); }
+
+// Up to `count` bytes of a plain file, fewer only at its end.
+size_t read_plain(int descriptor, unsigned char* out, size_t count, const std::string& path) {
+  size_t done = 0;
+  while (done < count) {
+    const ssize_t got = read(descriptor, out + done, std::min<size_t>(count - done, 1u << 30));
+    if (got < 0 && errno == EINTR) continue;
+    HG_CHECK(got >= 0, path, ": cannot read (", std::strerror(errno), ")");
+    if (got == 0) break;
+    done += static_cast<size_t>(got);
+  }
+  return done;
+}
+
 }  // namespace
 
 GzipFile::GzipFile(const std::string& path) : path_(path) {
   errno = 0;
-  file_ = gzopen(path.c_str(), "rb");
-  HG_CHECK(file_ != nullptr, "cannot open '", path,
-           "': ", errno != 0 ? std::strerror(errno) : "out of memory");
-  std::error_code error;
-  const uint64_t size = std::filesystem::file_size(path, error);
-  if (!error) file_bytes_ = size;  // else not a regular file (a pipe): its size is unknown
+  descriptor_ = open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  HG_CHECK(descriptor_ >= 0, "cannot open '", path, "': ", std::strerror(errno));
+  struct stat status {};
+  // Else not a regular file (a pipe): its size is unknown.
+  if (fstat(descriptor_, &status) == 0 && S_ISREG(status.st_mode)) file_bytes_ = status.st_size;
+  // A regular file that does not start with gzip's magic bytes is read as it is. zlib would pass
+  // it through too (it looks at the same two bytes), but only after allocating its buffers and
+  // its inflate state, for every file. A pipe cannot be looked at without being read, so zlib
+  // reads every pipe.
+  unsigned char magic[2] = {};
+  if (file_bytes_ != UINT64_MAX &&
+      (pread(descriptor_, magic, 2, 0) != 2 || magic[0] != 0x1f || magic[1] != 0x8b))
+    return;
+  file_ = gzdopen(descriptor_, "rb");  // zlib's from here: gzclose closes it
+  if (file_ == nullptr) close(descriptor_);
+  HG_CHECK(file_ != nullptr, "cannot open '", path, "': out of memory");
   // zlib allocates its buffers (this size for the compressed data, twice it for the inflated)
   // for every file it reads: larger than its 8 KiB default for a large file, read front to back
   // in one go, but no larger than the file, so that a small file takes neither megabytes nor
@@ -33,10 +60,16 @@ GzipFile::GzipFile(const std::string& path) : path_(path) {
   gzbuffer(handle(file_), static_cast<unsigned>(std::clamp(file_bytes_, kSmallest, kLargest)));
 }
 
-GzipFile::~GzipFile() { gzclose(handle(file_)); }
+GzipFile::~GzipFile() {
+  if (file_ != nullptr)
+    gzclose(handle(file_));
+  else
+    close(descriptor_);
+}
 
 size_t GzipFile::read(void* buffer, size_t count) {
   auto* out = static_cast<unsigned char*>(buffer);
+  if (file_ == nullptr) return read_plain(descriptor_, out, count, path_);
   size_t done = 0;
   while (done < count) {
     // gzread takes an unsigned int and returns an int: ask for at most 1 GiB at a time.
@@ -44,8 +77,9 @@ size_t GzipFile::read(void* buffer, size_t count) {
     int got = gzread(handle(file_), out + done, chunk);
     int status = Z_OK;
     std::string message = gzerror(handle(file_), &status);
-    // zlib prefixes its message with the path, which ours already names.
-    if (message.rfind(path_ + ": ", 0) == 0) message.erase(0, path_.size() + 2);
+    // zlib prefixes its message with its name for the file, "<fd:N>" (ours names the path).
+    const std::string prefix = message.empty() ? "" : "<fd:" + std::to_string(descriptor_) + ">: ";
+    if (message.rfind(prefix, 0) == 0) message.erase(0, prefix.size());
     // zlib reports a cut-off stream as Z_BUF_ERROR ("unexpected end of file") after returning
     // the bytes it could inflate, a failed read() as Z_ERRNO; any other error status means the
     // compressed data itself is corrupt.
@@ -88,7 +122,7 @@ std::vector<uint8_t> GzipFile::read_all(size_t limit) {
 uint64_t GzipFile::most_bytes_held() const {
   constexpr uint64_t kDeflateMaxRatio = 1032;
   if (file_bytes_ == UINT64_MAX) return UINT64_MAX;  // a pipe: nothing to check against
-  return gzdirect(handle(file_)) ? file_bytes_ : file_bytes_ * kDeflateMaxRatio;
+  return file_ == nullptr ? file_bytes_ : file_bytes_ * kDeflateMaxRatio;
 }
 
 bool GzipFile::at_end() {

@@ -1,8 +1,9 @@
 // Reading a data file that may or may not be gzip-compressed.
 //
-// Debian ships Fashion-MNIST as .gz files and users often have plain ones; zlib's gzread
-// passes a plain file through unchanged, so one reader serves both. What zlib reports as corrupt
-// compressed data becomes an hg::Error that names the file.
+// Debian ships Fashion-MNIST as .gz files and users often have plain ones; one reader serves
+// both: a file starting with gzip's magic bytes, and any pipe, is read through zlib's gzread, any
+// other file as it is. What zlib reports as corrupt compressed data becomes an hg::Error that
+// names the file.
 #pragma once
 
 #include <cstddef>
@@ -40,7 +41,8 @@ class GzipFile {
   const std::string& path() const { return path_; }
 
  private:
-  void* file_ = nullptr;  // gzFile, kept opaque so this header needs no zlib.h
+  void* file_ = nullptr;  // gzFile, kept opaque so this header needs no zlib.h; null when plain
+  int descriptor_ = -1;   // the open file, zlib's to close when file_ is made
   std::string path_;
   uint64_t file_bytes_ = UINT64_MAX;  // the file's size on disk; unknown for a pipe
 };

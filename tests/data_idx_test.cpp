@@ -1,7 +1,10 @@
-// The IDX reader on small files written here: plain and gzipped, and every corrupt variant
-// (wrong magic, wrong type, swapped files, truncation, trailing data, count mismatch, labels
-// out of range), each error message checked in full.
+// The IDX reader on small files written here: plain and gzipped, from a pipe, and every corrupt
+// variant (wrong magic, wrong type, swapped files, truncation, trailing data, count mismatch,
+// labels out of range), each error message checked in full.
 #include <gtest/gtest.h>
+#include <sys/stat.h>
+
+#include <thread>
 
 #include "data/idx.h"
 #include "tests/data_test_files.h"
@@ -53,6 +56,24 @@ TEST(DataIdx, ReadsPlainAndGzippedFiles) {
   test::write_gzip(folder.file("labels.idx.gz"), tiny_labels());
   check_tiny_dataset(
       *load_idx_dataset(folder.file("images.idx.gz"), folder.file("labels.idx.gz"), 10, "tiny"));
+}
+
+// A pipe cannot be looked at before it is read, so zlib reads it, compressed or not.
+TEST(DataIdx, ReadsPlainAndGzippedDataFromAPipe) {
+  test::ScratchFolder folder;
+  const std::vector<uint8_t> images = tiny_images();
+  test::write_gzip(folder.file("images.idx.gz"), images);
+  const std::string pipe = folder.file("pipe");
+  ASSERT_EQ(mkfifo(pipe.c_str(), 0600), 0);
+  for (const std::vector<uint8_t>& bytes :
+       {images, test::read_bytes(folder.file("images.idx.gz"))}) {
+    std::thread writer([&] { test::write_bytes(pipe, bytes); });  // opening waits for the reader
+    const IdxArray array = read_idx(pipe, 3);
+    writer.join();
+    EXPECT_EQ(array.dims, (std::vector<int64_t>{3, 2, 3}));
+    // The values follow the 16 header bytes (magic, then 3 dimensions of 4 bytes).
+    EXPECT_EQ(array.values, std::vector<uint8_t>(images.begin() + 16, images.end()));
+  }
 }
 
 TEST(DataIdx, FindsTheMnistFileNamesAndPrefersGz) {
@@ -124,6 +145,9 @@ TEST(DataIdx, RejectsCorruptCompressedData) {
   test::write_bytes(path, bytes);
   std::string message = error_message([&] { read_idx(path, 3); });
   EXPECT_EQ(message.rfind(path + ": corrupt compressed data (", 0), 0u) << message;
+  // zlib's own message, without its name for the file ("<fd:3>: ...").
+  EXPECT_EQ(message.find('<'), std::string::npos) << message;
+  EXPECT_EQ(message.find(path, 1), std::string::npos) << message;
 }
 
 TEST(DataIdx, RejectsTrailingDataCountMismatchAndLabelsOutOfRange) {
