@@ -139,12 +139,11 @@ Tensor BatchNorm::synchronized_forward(const Tensor& input,
           scale[c] = factor * summed[mean.size() + c];
           shift[c] = factor * summed[c];
         }
-        Tensor correction =
-            ops::normalization_forward(x, layout, channel_tensor(scale, x),
-                                       channel_tensor(shift, x), epsilon, batch_mean, batch_var)
-                .output;
-        return std::vector<Tensor>{ops::add(share.input, correction),
-                                   needs[1] ? share.weight : Tensor(),
+        ops::add_(share.input, ops::normalization_forward(x, layout, channel_tensor(scale, x),
+                                                          channel_tensor(shift, x), epsilon,
+                                                          batch_mean, batch_var)
+                                   .output);
+        return std::vector<Tensor>{share.input, needs[1] ? share.weight : Tensor(),
                                    needs[2] ? share.bias : Tensor()};
       });
   update_running_statistics(running_mean_, running_var_, batch_mean, batch_var, n, momentum_);
