@@ -13,7 +13,8 @@ has none, beside its fp32 step (the row's hashgrad_mode says which). Ratios are 
 PyTorch: above 1 hashgrad trains more images per second; below 1 it peaks at less memory.
 With --merge, rows of the existing file that this run did not measure are kept, so a long
 comparison can be split over several device calls; every row keeps the commit and date it was
-measured at.
+measured at, and `calls` lists each call's commit, date, load and cases (the top-level commit
+and date are the latest call's).
 """
 import argparse
 import json
@@ -105,6 +106,13 @@ def main_job(run_directory, hashgrad_seconds, reference_path, reference_seconds)
         job["speed_ratio_hashgrad_over_pytorch"] = job["pytorch_seconds"] / job["hashgrad_seconds"]
         job["map_all_hashgrad_minus_pytorch"] = job["hashgrad_map_all"] - job["pytorch_map_all"]
     return job
+
+
+def previous_call(previous):
+    """The call that wrote a file from before `calls` was kept: its top-level fields."""
+    return {"git_commit": previous["git_commit"], "date": previous["date"],
+            "load_average": previous.get("load_average"),
+            "cases": sorted({entry["case"] for entry in previous.get("rows", [])})}
 
 
 def merged_rows(previous, rows):
@@ -230,9 +238,14 @@ def main():
     job = main_job(args.main_job_hashgrad, args.main_job_hashgrad_seconds, args.main_job_pytorch,
                    args.main_job_pytorch_seconds)
     out = args.out or os.path.join(ROOT, "bench", "results", f"peer-{device}.json")
+    this_call = {"git_commit": report["git_commit"], "date": report["date"],
+                 "load_average": report["load_average"],
+                 "cases": sorted({entry["case"] for entry in rows})}
+    report["calls"] = [this_call]
     if args.merge and os.path.exists(out):
         previous = load(out, "--out")
         report["rows"] = merged_rows(previous, rows)
+        report["calls"] = previous.get("calls", [previous_call(previous)]) + [this_call]
         job = job or previous.get("main_job", {})
     if job:
         report["main_job"] = job

@@ -115,6 +115,10 @@ def check_merge(python, work, report_path):
           "--merge dropped the earlier measurement")
     check(all(other["date"] != "an earlier run" for mode, other in merged.items()
               if mode != row["pytorch_mode"]), "--merge kept a row this run measured again")
+    calls = load(report_path)["calls"]
+    check(len(calls) == 2 and calls[0]["date"] == earlier["date"]
+          and calls[1]["date"] != "an earlier run" and calls[1]["cases"] == ["cnn5_mixed"],
+          f"--merge did not list the earlier call and this one: {calls}")
 
 
 def main():
