@@ -12,6 +12,7 @@
 #include "tests/data_test_files.h"
 #include "tests/fuzz/safetensors_header_input.h"
 #include "tests/test_support.h"
+#include "train/trained_model.h"
 
 namespace hg {
 namespace {
@@ -88,6 +89,35 @@ TEST(FuzzRegression, SafetensorsHeaderNumberBeyondDoubleRange) {
     const std::string message = test::error_message([&] { read_safetensors(path); });
     EXPECT_NE(message.find("the header is not valid JSON: [json.exception.out_of_range.406] "
                            "number overflow parsing"),
+              std::string::npos)
+        << message;
+  }
+}
+
+TEST(FuzzRegression, ModelJsonIntegerFieldBeyondInt64) {
+  // "image_size": 5555...528 (73 digits) parses as a double; nlohmann's get<int64_t>() cast it to
+  // an integer, undefined behaviour (UBSan: 5.55556e+72 is outside the range of 'long').
+  for (const std::string& path : findings("model_json")) {
+    const std::string message = test::error_message([&] { load_model_description(path); });
+    EXPECT_NE(message.find("'" + path +
+                           "': \"image_size\" is not an integer within int64's range: "
+                           "5.5555555555555555e+72"),
+              std::string::npos)
+        << message;
+  }
+  // The other ways a field can fail to be an integer, each named.
+  test::ScratchFolder folder;
+  const std::string valid = test::read_text(findings("model_json").front());
+  const std::string literal =
+      "5555555555555555555555555555555555555555555555555555555555555555555555528";
+  for (const char* value : {"28.5", "\"28\"", "9223372036854775808"}) {
+    std::string text = valid;
+    text.replace(text.find(literal), literal.size(), value);
+    const std::string path = folder.file("model.json");
+    test::write_text(path, text);
+    const std::string message = test::error_message([&] { load_model_description(path); });
+    EXPECT_NE(message.find(std::string("\"image_size\" is not an integer within int64's range: ") +
+                           value),
               std::string::npos)
         << message;
   }

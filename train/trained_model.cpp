@@ -66,20 +66,21 @@ ModelDescription load_model_description(const std::string& path) {
   try {
     std::stringstream text;
     text << file.rdbuf();
-    const nlohmann::json json = parse_json(text.str(), "'" + path + "'");
+    const std::string what = "'" + path + "'";
+    const nlohmann::json json = parse_json(text.str(), what);
     HG_CHECK(json.at("format") == "hashgrad-model-1", "'", path,
              "' is not a hashgrad model description");
     d.backbone = json.at("backbone").get<std::string>();
     d.backbone_options.attention = parse_attention_kind(json.at("attention").get<std::string>());
-    d.backbone_options.in_channels = json.at("in_channels").get<int64_t>();
-    d.backbone_options.image_size = json.at("image_size").get<int64_t>();
-    d.backbone_options.feature_dim = json.at("feature_dim").get<int64_t>();
-    d.backbone_options.width = json.at("width").get<int64_t>();
-    d.bits = json.at("bits").get<int64_t>();
+    d.backbone_options.in_channels = json_integer(json, "in_channels", what);
+    d.backbone_options.image_size = json_integer(json, "image_size", what);
+    d.backbone_options.feature_dim = json_integer(json, "feature_dim", what);
+    d.backbone_options.width = json_integer(json, "width", what);
+    d.bits = json_integer(json, "bits", what);
     d.activation = json.at("hash_activation").get<std::string>() == "sigmoid"
                        ? hashing::HashActivation::sigmoid
                        : hashing::HashActivation::tanh;
-    d.classifier_classes = json.at("classifier_classes").get<int64_t>();
+    d.classifier_classes = json_integer(json, "classifier_classes", what);
     d.normalization.mean = json.at("normalization").at("mean").get<std::vector<float>>();
     d.normalization.stddev = json.at("normalization").at("std").get<std::vector<float>>();
     d.eval_transforms = json.value("eval_transforms", "");  // absent before eval_transforms
