@@ -4,6 +4,7 @@
 // file on its own, a check leaves the refusal to it.
 #include "data/image_checks.h"
 
+#include <algorithm>
 #include <cstdlib>
 #include <cstring>
 
@@ -74,7 +75,10 @@ struct JpegState {
   int64_t components = 0;           // 0 before the frame header
   int64_t component_id[4] = {};
   int64_t component_quantization[4] = {};
+  int64_t component_sampling[4][2] = {};  // horizontal, vertical (1 to 4)
+  int64_t height = 0, width = 0;
   bool progressive = false;
+  int64_t scan_data_bytes = 0;  // of every scan read so far
 };
 
 // The reads of one marker segment's payload, [begin, end). Each returns false where stb_image
@@ -114,11 +118,48 @@ bool read_frame_header(const Bytes& bytes, int64_t begin, bool progressive, Jpeg
     return false;
   state.components = components;
   state.progressive = progressive;
+  state.height = big_endian(bytes, begin + 1, 2);
+  state.width = big_endian(bytes, begin + 3, 2);
   for (int64_t i = 0; i < components; ++i) {
     state.component_id[i] = byte_at(bytes, begin + 6 + 3 * i);
+    const int64_t sampling = byte_at(bytes, begin + 7 + 3 * i);
+    state.component_sampling[i][0] = sampling >> 4;
+    state.component_sampling[i][1] = sampling & 15;
     state.component_quantization[i] = byte_at(bytes, begin + 8 + 3 * i);
+    // stb_image refuses sampling factors outside 1..4 before it decodes.
+    if (sampling >> 4 < 1 || sampling >> 4 > 4 || (sampling & 15) < 1 || (sampling & 15) > 4)
+      return false;
   }
   return true;
+}
+
+// The 8x8 blocks of every component: a component sampled (h, v) of the largest (H, V) covers
+// ceil(width·h/H) x ceil(height·v/V) pixels.
+int64_t jpeg_blocks(const JpegState& state) {
+  int64_t most_horizontal = 1, most_vertical = 1;
+  for (int64_t i = 0; i < state.components; ++i) {
+    most_horizontal = std::max(most_horizontal, state.component_sampling[i][0]);
+    most_vertical = std::max(most_vertical, state.component_sampling[i][1]);
+  }
+  const auto ceiling = [](int64_t a, int64_t b) { return (a + b - 1) / b; };
+  int64_t blocks = 0;
+  for (int64_t i = 0; i < state.components; ++i)
+    blocks += ceiling(ceiling(state.width * state.component_sampling[i][0], most_horizontal), 8) *
+              ceiling(ceiling(state.height * state.component_sampling[i][1], most_vertical), 8);
+  return blocks;
+}
+
+// Every block's DC coefficient is coded in some scan with a Huffman code of at least one bit,
+// so a file holds at least blocks / 8 bytes of scans. stb_image decodes one with less (no scan
+// at all, or all but a few bytes cut off) from zeros, all its pixels: seconds under the
+// sanitizers for a 62-byte file declaring 2056x1595 pixels.
+void check_scan_data(const JpegState& state, const std::string& path) {
+  if (state.components == 0) return;
+  const int64_t blocks = jpeg_blocks(state);
+  HG_CHECK(8 * state.scan_data_bytes >= blocks, "cannot decode image '", path,
+           "': the JPEG declares ", state.width, "x", state.height, " pixels, ", blocks,
+           " blocks of at least a bit each, but its scans hold ", state.scan_data_bytes,
+           " bytes (truncated, or made to exhaust time)");
 }
 
 // A scan header: the components it codes, each with its DC and AC Huffman tables, then the
@@ -199,9 +240,17 @@ void check_jpeg(const Bytes& bytes, int64_t at, const std::string& path) {
     else  // the other markers stb_image reads skip their length: DRI, DNL, APPn, COM
       go_on = go_on && (marker == 0xDD || marker == 0xDC || (marker >= 0xE0 && marker <= 0xEF) ||
                         marker == 0xFE);
-    if (!go_on) return;  // the end of the image, or a marker stb_image refuses
-    at = marker == 0xDA ? entropy_coded_data_end(bytes, end) : end;
+    if (!go_on && marker != 0xD9) return;  // a marker stb_image refuses: it decodes nothing
+    if (!go_on) break;                     // the end of the image
+    if (marker == 0xDA) {
+      const int64_t data_end = entropy_coded_data_end(bytes, end);
+      state.scan_data_bytes += data_end - end;
+      at = data_end;
+    } else {
+      at = end;
+    }
   }
+  check_scan_data(state, path);
 }
 
 void check_bmp(const Bytes& bytes, const std::string& path) {

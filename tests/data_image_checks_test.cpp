@@ -58,6 +58,33 @@ TEST(DataImageChecks, JpegScanUsingAnUndefinedTableOrAnOversizedHuffmanTable) {
   check_image_for_stb({jpeg.begin(), jpeg.end() - 20}, "a.jpg");
 }
 
+TEST(DataImageChecks, JpegWhoseScansHoldLessThanABitPerBlock) {
+  test::ScratchFolder folder;
+  write_jpeg(folder.file("a.jpg"), gradient(200, 320));
+  const std::vector<uint8_t> jpeg = test::read_bytes(folder.path("a.jpg"));
+  // stb_image_write samples the three components alike: 3 x 40 x 25 blocks, 375 bytes at least.
+  const size_t scan = marker_at(jpeg, 0xDA);
+  const size_t data = scan + 2 + (size_t{jpeg[scan + 2]} << 8 | jpeg[scan + 3]);
+  const uint8_t end_of_image[] = {0xFF, 0xD9};
+  for (size_t kept : {size_t{0}, size_t{374}}) {
+    std::vector<uint8_t> cut(jpeg.begin(), jpeg.begin() + static_cast<int64_t>(data + kept));
+    cut.insert(cut.end(), std::begin(end_of_image), std::end(end_of_image));
+    EXPECT_EQ(refusal(cut),
+              "cannot decode image 'x.img': the JPEG declares 320x200 pixels, 3000 "
+              "blocks of at least a bit each, but its scans hold " +
+                  std::to_string(kept) + " bytes (truncated, or made to exhaust time)");
+  }
+  // No scan at all: the frame header, then the end of the image.
+  std::vector<uint8_t> no_scan(jpeg.begin(), jpeg.begin() + static_cast<int64_t>(scan));
+  no_scan.insert(no_scan.end(), std::begin(end_of_image), std::end(end_of_image));
+  EXPECT_NE(refusal(no_scan).find("but its scans hold 0 bytes"), std::string::npos);
+  // A bit per block is enough to pass, and so is the whole file.
+  std::vector<uint8_t> enough(jpeg.begin(), jpeg.begin() + static_cast<int64_t>(data + 375));
+  enough.insert(enough.end(), std::begin(end_of_image), std::end(end_of_image));
+  check_image_for_stb(enough, "a.jpg");
+  check_image_for_stb(jpeg, "a.jpg");
+}
+
 TEST(DataImageChecks, BmpShorterThanItsPixelDataOrOfAnUnknownPixelSize) {
   test::ScratchFolder folder;
   const std::string path = folder.file("a.bmp");
