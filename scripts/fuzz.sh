@@ -4,6 +4,8 @@
 #   scripts/fuzz.sh                          every target, 60 s each, one after another
 #   scripts/fuzz.sh npy --seconds 600        one target
 #   scripts/fuzz.sh --seconds 30 --jobs 2    every target, two at a time (the CI smoke)
+#   scripts/fuzz.sh npy --runs 10000000 --seconds 3600   until 10 million executions (issue 20's
+#                                            goal), or the hour, whichever comes first
 #   scripts/fuzz.sh --list                   the targets' names
 #   scripts/fuzz.sh --configure-only         configure the build folder and stop (scripts/test.sh)
 #
@@ -22,6 +24,7 @@ root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 build="$(realpath -m "${HASHGRAD_FUZZ_BUILD_DIR:-$root/build-sanitize}")"  # absolute: command_arguments_fuzzer changes its folder
 seconds=60
 jobs=1
+runs=""
 targets=()
 list_only=0
 configure_only=0
@@ -29,6 +32,7 @@ while (($#)); do
   case "$1" in
     --seconds) seconds="$2"; shift 2 ;;
     --jobs) jobs="$2"; shift 2 ;;
+    --runs) runs="$2"; shift 2 ;;
     --list) list_only=1; shift ;;
     --configure-only) configure_only=1; shift ;;
     -h|--help) sed -n '2,20p' "$0"; exit 0 ;;
@@ -86,7 +90,7 @@ run_target() {
   rm -f "$build/logs/$target.status"
   local status=0
   OMP_NUM_THREADS=1 "$build/fuzzers/${target}_fuzzer" "$corpus" "${seeds[@]}" \
-    -max_total_time="$seconds" -timeout=1 -rss_limit_mb=2048 -malloc_limit_mb=2048 \
+    -max_total_time="$seconds" ${runs:+-runs="$runs"} -timeout=1 -rss_limit_mb=2048 -malloc_limit_mb=2048 \
     -max_len=65536 -close_fd_mask=1 -print_final_stats=1 -artifact_prefix="$findings/" \
     >"$build/logs/$target.log" 2>&1 || status=$?
   echo "$status" >"$build/logs/$target.status"
