@@ -6,9 +6,10 @@ printed and its exit status, as this build gives them (nothing in the table is t
 
 The bad inputs are made here in a temporary folder: missing, empty, truncated, corrupt and
 hostile files (headers claiming 2^40 elements, a 60000 x 60000 image, a gzip bomb, JSON nested a
-million deep, a header holding a newline), and wrong flags. Each row is checked as it is
-written: a non-zero exit, exactly one line on stderr, no crash (a signal or a sanitizer report
-would show as an exit status above 128 or several lines). The script exits 1 when a row fails.
+million deep, a header holding a newline, the fuzzers' findings), and wrong flags. Each row is
+checked as it is written: a non-zero exit, exactly one line on stderr, no crash (a signal or a
+sanitizer report would show as an exit status above 128 or several lines). The script exits 1
+when a row fails.
 """
 import argparse
 import gzip
@@ -90,7 +91,7 @@ def main():
     write(f("label_list.conf"), "protocol = list\nlist = label_list.txt\nimage_size = 32\ndevice = cpu\n")
     write(f("control_list.conf"), "protocol = list\nlist = control_list.txt\nimage_size = 32\ndevice = cpu\n")
     # Run directories: model.json nested a million deep, a truncated checkpoint, a huge shape.
-    for name in ("nested_run", "truncated_run", "bomb_run"):
+    for name in ("nested_run", "truncated_run", "bomb_run", "float_bits_run"):
         os.makedirs(f(name), exist_ok=True)
     write(f("nested_run/model.json"), '{"format": ' + "[" * 1_000_000)
     model = {"format": "hashgrad-model-1", "backbone": "cnn5", "attention": "none",
@@ -99,6 +100,7 @@ def main():
              "normalization": {"mean": [0.5], "std": [0.5]}}
     for name in ("truncated_run", "bomb_run"):
         write(f(name + "/model.json"), json.dumps(model))
+    write(f("float_bits_run/model.json"), json.dumps(dict(model, bits=5.6e72)))
     write(f("truncated_run/checkpoint.safetensors"), safetensors('{"a": {"dtype": "F32", "shape": [4], "data_offsets": [0, 16]}}', b"\0" * 7))
     write(f("bomb_run/checkpoint.safetensors"), safetensors('{"a": {"dtype": "F32", "shape": [1048576, 1048576], "data_offsets": [0, 4398046511104]}}', b"\0" * 16))
     # Data: IDX headers of 2^40 elements, a gzip bomb, a 60000 x 60000 image, bad image lists.
@@ -119,6 +121,12 @@ def main():
     write(f("huge_list.txt"), "huge.png 0\n")
     write(f("label_list.txt"), "a.png 0\nb.png cat\n")
     write(f("control_list.txt"), "a.png 0\nb\x07.png\n")
+    # The fuzzers' finding of 2026-12-07: a 62-byte JPEG declaring 15108 x 2054 pixels, no scan.
+    with open(os.path.join(REPOSITORY, "tests/fixtures/fuzz/image_jpeg/frame_without_scan"),
+              "rb") as fixture:
+        write(f("empty_scan.jpg"), fixture.read())
+    write(f("empty_scan_list.txt"), "empty_scan.jpg 0\n")
+    write(f("empty_scan.conf"), "protocol = list\nlist = empty_scan_list.txt\nimage_size = 32\ndevice = cpu\n")
 
     runs = [
         ("train", "train --config missing.conf --out run", "config file that does not exist"),
@@ -133,11 +141,15 @@ def main():
         ("train", "train --config good.conf --out run --set data_root=fmnist_bomb",
          "gzip bomb (64 MiB of zeros after a 10-image IDX header)"),
         ("train", "train --config list.conf --out run", "60000 x 60000 PNG in an image list"),
+        ("train", "train --config empty_scan.conf --out run",
+         "62-byte JPEG declaring 15108 x 2054 pixels, without a scan"),
         ("train", "train --config label_list.conf --out run", "image list label that is not a number"),
         ("train", "train --config control_list.conf --out run",
          "image list line holding a control byte and no label"),
         ("encode", "encode --model nested_run --data fmnist:query --out x.hgc",
          "model.json nested a million deep"),
+        ("encode", "encode --model float_bits_run --data fmnist:query --out x.hgc",
+         "model.json whose bits is 5.6e72"),
         ("encode", "encode --model truncated_run --data fmnist:query --out x.hgc",
          "truncated checkpoint"),
         ("encode", "encode --model bomb_run --data fmnist:query --out x.hgc",
