@@ -22,16 +22,19 @@
 
 namespace hg::fuzz {
 
-// A folder of this process's own under $TMPDIR, made once and emptied at exit: parallel fuzzers
-// (-jobs, the CI smoke running two at a time) never share a file.
+// A folder of this process's own under $TMPDIR, made once and removed at exit: parallel fuzzers
+// (-jobs, the CI smoke running two at a time) never share a file. The exit handler is registered
+// after the path is made: handlers and static destructors run in reverse order of registration,
+// so one registered while the path was being made would run after the path's destructor.
 inline const std::filesystem::path& scratch_folder() {
   static const std::filesystem::path folder = [] {
     std::string pattern =
         (std::filesystem::temp_directory_path() / "hashgrad-fuzz-XXXXXX").string();
-    std::filesystem::path made = mkdtemp(pattern.data());
-    std::atexit([] { std::filesystem::remove_all(scratch_folder()); });
-    return made;
+    return std::filesystem::path(mkdtemp(pattern.data()));
   }();
+  static const bool removed_at_exit =
+      std::atexit([] { std::filesystem::remove_all(scratch_folder()); }) == 0;
+  (void)removed_at_exit;
   return folder;
 }
 
