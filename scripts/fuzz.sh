@@ -17,7 +17,7 @@
 # stopped. A crash, a leak, a sanitizer finding or an input slower than 1 s (-timeout=1) stops
 # that target with its input saved as build-sanitize/findings/<target>/crash-*; the script then
 # exits non-zero after the other targets ran. Each run's log, with its executions and coverage in
-# the last lines, is build-sanitize/logs/<target>.log.
+# the last lines, is build-sanitize/logs/<target>.log, the commit it ran beside it (.commit).
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -78,6 +78,10 @@ if [ -d /dev/shm ] && [ -w /dev/shm ]; then
   export TMPDIR="$scratch"
 fi
 
+# The commit the targets were built from, beside each log for scripts/fuzz_report.py: a report may
+# gather runs of several commits (a long run of one target, short reruns of others).
+commit="$(git -C "$root" describe --always --dirty --abbrev=7 2>/dev/null || echo unknown)"
+
 # Runs one target for $seconds; its exit status goes to logs/<target>.status.
 run_target() {
   local target="$1"
@@ -88,6 +92,7 @@ run_target() {
   # -rss_limit_mb: a reader that allocates what a hostile header claims fails here.
   # -close_fd_mask=1: the commands' --help and results on stdout would flood the log.
   rm -f "$build/logs/$target.status"
+  echo "$commit" >"$build/logs/$target.commit"
   local status=0
   OMP_NUM_THREADS=1 "$build/fuzzers/${target}_fuzzer" "$corpus" "${seeds[@]}" \
     -max_total_time="$seconds" ${runs:+-runs="$runs"} -timeout=1 -rss_limit_mb=2048 -malloc_limit_mb=2048 \

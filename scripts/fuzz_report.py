@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
 """Writes bench/results/fuzz-<date>.md from the logs of the last scripts/fuzz.sh run: per target
 the executions, the seconds, executions per second, coverage (edges and features), the corpus,
-the peak memory and the findings (crash-, leak-, timeout-, oom- files libFuzzer saved), with the
-commit, the date, the CPU model and the machine's load, as bench/ results carry them.
+the peak memory, the findings (crash-, leak-, timeout-, oom- files libFuzzer saved) and the commit
+the run was built from (logs/<target>.commit, which fuzz.sh writes), with the date, the CPU model
+and the machine's load, as bench/ results carry them.
 
     scripts/fuzz_report.py [BUILD_DIR] [--note TEXT] [--output PATH]
 
@@ -40,8 +41,10 @@ def main():
         findings_dir = os.path.join(options.build_dir, "findings", target)
         findings = sorted(os.listdir(findings_dir)) if os.path.isdir(findings_dir) else []
         summary = last(r"SUMMARY: (.*)", text, "")
+        commit_file = os.path.join(logs, target + ".commit")
+        run_commit = open(commit_file).read().strip() if os.path.exists(commit_file) else "?"
         rows.append({
-            "target": target, "executions": executions, "seconds": seconds,
+            "target": target, "commit": run_commit, "executions": executions, "seconds": seconds,
             "per_second": last(r"stat::average_exec_per_sec: *(\d+)", text),
             "edges": last(r"cov: (\d+)", text), "features": last(r"ft: (\d+)", text),
             "corpus": last(r"corp: (\d+/\d+\w*)", text),
@@ -59,23 +62,25 @@ def main():
     goal = 10_000_000
     with open(output + ".tmp", "w") as out:
         out.write(f"# Fuzzing hashgrad's readers, {date:%Y-%m-%d}\n\n")
-        out.write(f"- commit {commit}, {date:%Y-%m-%d %H:%M} UTC\n")
+        out.write(f"- written at commit {commit}, {date:%Y-%m-%d %H:%M} UTC; each run's commit in "
+                  "the table (-dirty: with uncommitted changes)\n")
         out.write(f"- device: {cpu}, {cores} cores shared with other jobs (load average "
                   f"{' '.join(load)} when this was written), CPU only\n")
         out.write("- build: clang-14, -O1, -fsanitize=fuzzer,address,undefined over the whole "
                   "engine (scripts/fuzz.sh), -timeout=1 -rss_limit_mb=2048 "
                   "-malloc_limit_mb=2048 -max_len=65536, seeds from make_seeds\n\n")
-        out.write("| target | executions | seconds | exec/s | hours to 10M at this rate | "
+        out.write("| target | commit | executions | seconds | exec/s | hours to 10M at this rate | "
                   "coverage (edges) | features | corpus | peak RSS MB | findings |\n"
-                  "|---|---|---|---|---|---|---|---|---|---|\n")
+                  "|---|---|---|---|---|---|---|---|---|---|---|\n")
         for row in rows:
             rate = int(row["per_second"]) if row["per_second"].isdigit() else 0
             row["hours"] = f"{goal / rate / 3600:,.1f}" if rate else "?"
-            out.write("| {target} | {executions:,} | {seconds} | {per_second} | {hours} | "
-                      "{edges} | {features} | {corpus} | {rss} | {findings} |\n".format(**row))
+            out.write("| {target} | {commit} | {executions:,} | {seconds} | {per_second} | "
+                      "{hours} | {edges} | {features} | {corpus} | {rss} | {findings} |\n"
+                      .format(**row))
         reached = sum(row["executions"] >= goal for row in rows)
         out.write(f"\nThe goal of issue 20 is {goal:,} executions per target: {reached} of "
-                  f"{len(rows)} targets reached it in this run.\n")
+                  f"{len(rows)} targets reached it (each row is one run).\n")
         if options.note:
             out.write("\n" + options.note + "\n")
     os.replace(output + ".tmp", output)
