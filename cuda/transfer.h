@@ -12,8 +12,9 @@ namespace hg::cuda {
 
 enum class CopyKind { host_to_device, device_to_host, device_to_device };
 
-// A copy with a host side has finished when this returns (pageable memory, and the caller may
-// read or free it at once); a device-to-device one stays queued.
+// When this returns, a copy to the host has finished (the caller may read it) and a copy from
+// the host has read its source (the caller may change or free it); the copy to the device itself,
+// like a device-to-device one, stays queued on hashgrad's stream, ahead of the work queued next.
 void copy_bytes(void* destination, const void* source, size_t bytes, CopyKind kind);
 // Queued: `source` must be page-locked (memory::pinned_allocate) and stay untouched until an
 // event recorded after the copy has been waited for.

@@ -2,9 +2,14 @@
 #include <gtest/gtest.h>
 
 #include <cstdint>
+#include <cstring>
 #include <limits>
+#include <numeric>
 
+#include "cuda/allocator.h"
+#include "cuda/transfer.h"
 #include "tensor/ops.h"
+#include "tests/device_test.h"
 #include "tests/test_support.h"
 
 namespace hg {
@@ -101,6 +106,50 @@ TEST(Tensor, ErrorsNameShapesDtypesAndDevices) {
     EXPECT_THROW(a.to(Device::cuda), Error);
   }
 }
+
+// cuda/transfer.h's promise for uploads: when the copy returns, its host source has been read,
+// though the copy may still be queued behind other work. Each source is overwritten (and the
+// pageable one freed) at once, behind matrix products that keep the GPU busy, so a copy that
+// read its source only when it ran would land the overwritten values.
+class HostToDeviceCopyTest : public test::DeviceTest {
+ protected:
+  // Queues some milliseconds of work on hashgrad's stream.
+  static Tensor busy_gpu() {
+    Tensor product = Tensor::full({2048, 2048}, 1.0 / 2048, DType::f32, Device::cuda);
+    for (int i = 0; i < 8; ++i) product = ops::matmul(product, product);
+    return product;
+  }
+};
+
+TEST_P(HostToDeviceCopyTest, PageableSourceMayChangeOnceTheCopyReturns) {
+  for (int64_t count : {int64_t{3}, int64_t{1} << 20}) {  // inline in the command, and staged
+    std::vector<float> values(static_cast<size_t>(count));
+    std::iota(values.begin(), values.end(), 1.0f);
+    Tensor host = Tensor::from_vector(values, {count});
+    const Tensor busy = busy_gpu();
+    const Tensor uploaded = host.to(Device::cuda);
+    std::memset(host.raw_data(), 0xFF, values.size() * sizeof(float));  // NaNs
+    host = Tensor();
+    EXPECT_EQ(uploaded.to(Device::cpu).to_vector<float>(), values) << count << " values";
+  }
+}
+
+TEST_P(HostToDeviceCopyTest, PageLockedSourceMayChangeOnceTheCopyReturns) {
+  const size_t count = size_t{1} << 20;
+  std::vector<float> values(count);
+  std::iota(values.begin(), values.end(), 1.0f);
+  auto* pinned = static_cast<float*>(memory::pinned_allocate(count * sizeof(float)));
+  std::memcpy(pinned, values.data(), count * sizeof(float));
+  const Tensor busy = busy_gpu();
+  Tensor uploaded = Tensor::empty({static_cast<int64_t>(count)}, DType::f32, Device::cuda);
+  cuda::copy_bytes(uploaded.raw_data(), pinned, count * sizeof(float),
+                   cuda::CopyKind::host_to_device);
+  std::memset(pinned, 0xFF, count * sizeof(float));
+  memory::pinned_free(pinned);
+  EXPECT_EQ(uploaded.to(Device::cpu).to_vector<float>(), values);
+}
+
+HG_INSTANTIATE_CUDA_TEST(HostToDeviceCopyTest);
 
 }  // namespace
 }  // namespace hg
