@@ -52,11 +52,13 @@ struct Step {
     return value;
   }
 
-  int positive_int(const std::string& argument) const {
+  // A whole number of pixels from `least` to 2^16 (sizes from 1, a padding from 0).
+  int pixels(const std::string& argument, long least, const char* what) const {
     char* end = nullptr;
     long value = std::strtol(argument.c_str(), &end, 10);
-    if (argument.empty() || *end != '\0' || value <= 0 || value > 1 << 16)
-      fail("'", argument, "' is not a size in pixels");
+    if (argument.empty() || *end != '\0' || value < least || value > 1 << 16)
+      fail("'", argument, "' is not ", what, " in pixels (a whole number from ", least,
+           " to 65536)");
     return static_cast<int>(value);
   }
 
@@ -65,10 +67,11 @@ struct Step {
     const std::string& argument = arguments[index];
     size_t x = argument.find('x');
     if (x == std::string::npos) {
-      int side = positive_int(argument);
+      int side = pixels(argument, 1, "a size");
       return {side, side};
     }
-    return {positive_int(argument.substr(0, x)), positive_int(argument.substr(x + 1))};
+    return {pixels(argument.substr(0, x), 1, "a size"),
+            pixels(argument.substr(x + 1), 1, "a size")};
   }
 };
 
@@ -89,9 +92,9 @@ std::shared_ptr<const Transform> make_step(const Step& step) {
   if (name == "random_crop") {
     step.expect_arguments(1, 2);
     auto [height, width] = step.size(0);
-    double padding = step.number(1, 0);
-    if (padding != static_cast<int>(padding)) step.fail("the padding must be a whole number");
-    return random_crop(height, width, static_cast<int>(padding));
+    const int padding =
+        step.arguments.size() > 1 ? step.pixels(step.arguments[1], 0, "a padding") : 0;
+    return random_crop(height, width, padding);
   }
   if (name == "random_resized_crop") {
     step.expect_arguments(1, 5);

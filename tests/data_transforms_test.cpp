@@ -311,7 +311,14 @@ TEST(DataTransforms, TransformTextBuildsTorchvisionsSteps) {
             "config key 'k': random_resized_crop(224, 0.5, 0.1): random_resized_crop: the scale "
             "range must satisfy 0 < low ≤ high ≤ 1, got 0.5..0.1");
   EXPECT_EQ(error_message([&] { add_transforms(bad, "resize(big)", "k"); }),
-            "config key 'k': resize(big): 'big' is not a size in pixels");
+            "config key 'k': resize(big): 'big' is not a size in pixels (a whole number from 1 "
+            "to 65536)");
+  for (const char* padding : {"2.5", "-1", "1e64", "65537"})
+    EXPECT_EQ(error_message([&] {
+                add_transforms(bad, std::string("random_crop(32, ") + padding + ")", "k");
+              }),
+              std::string("config key 'k': random_crop(32, ") + padding + "): '" + padding +
+                  "' is not a padding in pixels (a whole number from 0 to 65536)");
 }
 
 }  // namespace

@@ -12,7 +12,9 @@
 #include "tests/data_test_files.h"
 #include "tests/fuzz/safetensors_header_input.h"
 #include "tests/test_support.h"
+#include "train/config.h"
 #include "train/trained_model.h"
+#include "train/training_setup.h"
 
 namespace hg {
 namespace {
@@ -102,6 +104,20 @@ TEST(FuzzRegression, SafetensorsHeaderNumberBeyondDoubleRange) {
     const std::string message = test::error_message([&] { read_safetensors(path); });
     EXPECT_NE(message.find("the header is not valid JSON: [json.exception.out_of_range.406] "
                            "number overflow parsing"),
+              std::string::npos)
+        << message;
+  }
+}
+
+TEST(FuzzRegression, ConfigRandomCropPaddingBeyondInt) {
+  // train_transforms = random_crop(2,9999999991): the padding, read as a double, was cast to an
+  // int to check that it was whole, undefined behaviour past int's range (UBSan: outside the
+  // range of representable values of type 'int'). A padding is now read as a size is.
+  for (const std::string& path : findings("config")) {
+    const std::string message =
+        test::error_message([&] { read_training_setup(Config::load(path)); });
+    EXPECT_NE(message.find("random_crop(2,9999999991): '9999999991' is not a padding in pixels "
+                           "(a whole number from 0 to 65536)"),
               std::string::npos)
         << message;
   }
