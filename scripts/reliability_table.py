@@ -86,6 +86,7 @@ def main():
     write(f("unknown.conf"), "bits = 48\nlearning_rat = 0.1\n")
     write(f("value.conf"), "bits = forty-eight\n")
     write(f("escape.conf"), "bits = \x1b[2J48\n")
+    write(f("padding.conf"), "train_transforms = random_crop(2,9999999991)\ndevice = cpu\n")
     write(f("good.conf"), "bits = 16\ndevice = cpu\n")
     write(f("list.conf"), "protocol = list\nlist = huge_list.txt\nimage_size = 32\ndevice = cpu\n")
     write(f("label_list.conf"), "protocol = list\nlist = label_list.txt\nimage_size = 32\ndevice = cpu\n")
@@ -134,6 +135,8 @@ def main():
         ("train", "train --config unknown.conf --out run", "misspelt config key"),
         ("train", "train --config value.conf --out run", "config value of the wrong type"),
         ("train", "train --config escape.conf --out run", "config value holding an escape sequence"),
+        ("train", "train --config padding.conf --out run",
+         "transform padding beyond int's range (a fuzzer's finding)"),
         ("train", "train --set bits --out run --config value.conf", "--set without '='"),
         ("train", "train --resume no_such_run", "--resume of a folder without a checkpoint"),
         ("train", "train --out run", "no --config"),
