@@ -65,23 +65,22 @@ TEST(DataImageChecks, JpegWhoseScansHoldLessThanABitPerBlock) {
   // stb_image_write samples the three components alike: 3 x 40 x 25 blocks, 375 bytes at least.
   const size_t scan = marker_at(jpeg, 0xDA);
   const size_t data = scan + 2 + (size_t{jpeg[scan + 2]} << 8 | jpeg[scan + 3]);
-  const uint8_t end_of_image[] = {0xFF, 0xD9};
+  // The file's first `bytes`, then the end-of-image marker.
+  const auto first_then_end = [&](size_t bytes) {
+    std::vector<uint8_t> cut(jpeg.begin(), jpeg.begin() + static_cast<int64_t>(bytes));
+    cut.insert(cut.end(), {0xFF, 0xD9});
+    return cut;
+  };
   for (size_t kept : {size_t{0}, size_t{374}}) {
-    std::vector<uint8_t> cut(jpeg.begin(), jpeg.begin() + static_cast<int64_t>(data + kept));
-    cut.insert(cut.end(), std::begin(end_of_image), std::end(end_of_image));
-    EXPECT_EQ(refusal(cut),
+    EXPECT_EQ(refusal(first_then_end(data + kept)),
               "cannot decode image 'x.img': the JPEG declares 320x200 pixels, 3000 "
               "blocks of at least a bit each, but its scans hold " +
                   std::to_string(kept) + " bytes (truncated, or made to exhaust time)");
   }
   // No scan at all: the frame header, then the end of the image.
-  std::vector<uint8_t> no_scan(jpeg.begin(), jpeg.begin() + static_cast<int64_t>(scan));
-  no_scan.insert(no_scan.end(), std::begin(end_of_image), std::end(end_of_image));
-  EXPECT_NE(refusal(no_scan).find("but its scans hold 0 bytes"), std::string::npos);
+  EXPECT_NE(refusal(first_then_end(scan)).find("but its scans hold 0 bytes"), std::string::npos);
   // A bit per block is enough to pass, and so is the whole file.
-  std::vector<uint8_t> enough(jpeg.begin(), jpeg.begin() + static_cast<int64_t>(data + 375));
-  enough.insert(enough.end(), std::begin(end_of_image), std::end(end_of_image));
-  check_image_for_stb(enough, "a.jpg");
+  check_image_for_stb(first_then_end(data + 375), "a.jpg");
   check_image_for_stb(jpeg, "a.jpg");
 }
 
