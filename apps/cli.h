@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "core/error.h"
+#include "core/path_status.h"
 #include "cuda/device_choice.h"
 #include "cuda/runtime.h"
 #include "tensor/device.h"
@@ -109,8 +110,8 @@ inline std::vector<int> chosen_gpus(const std::string& gpus, Device device, int 
 inline void make_output_folder(const std::string& folder, const char* flag) {
   std::error_code error;
   std::filesystem::create_directories(folder, error);
-  HG_CHECK(!error && std::filesystem::is_directory(folder), flag, " ", folder,
-           ": cannot create the folder (", error.message(), ")");
+  HG_CHECK(!error && is_folder(folder), flag, " ", folder, ": cannot create the folder (",
+           error.message(), ")");
 }
 
 inline std::string join_path(const std::string& folder, const std::string& name) {

@@ -35,6 +35,7 @@
 
 #include "apps/code_options.h"
 #include "apps/command.h"
+#include "core/path_status.h"
 #include "data/image_io.h"
 #include "data/transforms.h"
 #include "distributed/communicator.h"
@@ -139,9 +140,9 @@ std::shared_ptr<const data::Dataset> gallery_images(const std::string& spec,
   if (!spec.empty()) return load_data_spec(parse_data_spec(spec, flag), list);
   std::filesystem::path folder = std::filesystem::path(codes_path).parent_path();
   if (folder.empty()) folder = ".";
-  HG_CHECK(std::filesystem::exists(folder / "config.txt"),
-           "--html: the gallery needs the images of ", codes_path, ": give ", flag,
-           " SPEC (e.g. fmnist:", part, "), or search the codes of a run directory");
+  HG_CHECK(path_exists(folder / "config.txt"), "--html: the gallery needs the images of ",
+           codes_path, ": give ", flag, " SPEC (e.g. fmnist:", part,
+           "), or search the codes of a run directory");
   std::string stem = std::filesystem::path(codes_path).stem().string();
   std::string run_part = stem == "query" || stem == "database" ? stem : part;
   return load_data_spec({"run", run_part, folder.string()}, list);

@@ -3,6 +3,7 @@
 
 #include <filesystem>
 
+#include "core/path_status.h"
 #include "data/gzip_file.h"
 
 namespace hg::data {
@@ -35,8 +36,7 @@ Layout layout_of(CifarVariant variant) {
 std::filesystem::path batches_folder(const std::string& directory, const char* archive_folder,
                                      const char* first_file) {
   std::filesystem::path root(directory);
-  if (!std::filesystem::exists(root / first_file) &&
-      std::filesystem::exists(root / archive_folder / first_file))
+  if (!path_exists(root / first_file) && path_exists(root / archive_folder / first_file))
     return root / archive_folder;
   return root;
 }
@@ -44,8 +44,8 @@ std::filesystem::path batches_folder(const std::string& directory, const char* a
 void require_files(const std::vector<std::string>& paths, const std::string& directory,
                    const char* expected) {
   for (const std::string& path : paths)
-    HG_CHECK(std::filesystem::exists(path), "no ", std::filesystem::path(path).filename().string(),
-             " in '", directory, "': expected ", expected, " (the binary version of the dataset)");
+    HG_CHECK(path_exists(path), "no ", std::filesystem::path(path).filename().string(), " in '",
+             directory, "': expected ", expected, " (the binary version of the dataset)");
 }
 
 }  // namespace

@@ -6,6 +6,7 @@
 #include <cstdlib>
 #include <filesystem>
 
+#include "core/path_status.h"
 #include "data/gzip_file.h"
 
 namespace hg::data {
@@ -54,8 +55,8 @@ std::string find_idx_file(const std::string& directory, const std::string& stem)
   std::filesystem::path base = std::filesystem::path(directory) / stem;
   std::filesystem::path compressed = base;
   compressed += ".gz";
-  if (std::filesystem::exists(compressed)) return compressed.string();
-  HG_CHECK(std::filesystem::exists(base), "no ", stem, "[.gz] in '", directory,
+  if (path_exists(compressed)) return compressed.string();
+  HG_CHECK(path_exists(base), "no ", stem, "[.gz] in '", directory,
            "' (for Fashion-MNIST install Debian's dataset-fashion-mnist package, or point the "
            "data directory at a folder with the four IDX files)");
   return base.string();

@@ -9,6 +9,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "core/path_status.h"
 #include "core/quoted_text.h"
 #include "data/image_io.h"
 #include "data/progress.h"
@@ -133,14 +134,20 @@ bool is_image_file(const fs::path& path) {
 
 bool is_hidden(const fs::path& path) { return path.filename().string().rfind('.', 0) == 0; }
 
+// The folder's entries that are folders (or image files), sorted. Listed with error codes: the
+// throwing overloads end the command with std::filesystem's error, which quotes names raw.
 std::vector<fs::path> sorted_entries(const fs::path& folder, bool want_folders) {
   std::vector<fs::path> found;
-  for (const fs::directory_entry& entry : fs::directory_iterator(folder)) {
-    if (is_hidden(entry.path())) continue;
-    if (want_folders ? entry.is_directory()
-                     : (entry.is_regular_file() && is_image_file(entry.path())))
-      found.push_back(entry.path());
+  std::error_code error;
+  for (fs::directory_iterator entry(folder, error), end; !error && entry != end;
+       entry.increment(error)) {
+    if (is_hidden(entry->path())) continue;
+    if (want_folders ? is_folder(entry->path())
+                     : (is_image_file(entry->path()) && is_file(entry->path())))
+      found.push_back(entry->path());
   }
+  HG_CHECK(!error, "cannot list the folder '", quoted_text(folder.string()),
+           "': ", error.message());
   std::sort(found.begin(), found.end());
   return found;
 }
@@ -168,7 +175,7 @@ std::shared_ptr<ImageListDataset> ImageListDataset::from_list(const std::string&
 
 std::shared_ptr<ImageListDataset> ImageListDataset::from_folder(const std::string& root,
                                                                 const ImageListOptions& options) {
-  HG_CHECK(fs::is_directory(root), "image folder '", root, "' does not exist or is not a folder");
+  HG_CHECK(is_folder(root), "image folder '", root, "' does not exist or is not a folder");
   std::vector<fs::path> class_folders = sorted_entries(root, true);
   HG_CHECK(!class_folders.empty(), "image folder '", root,
            "' has no class subfolders (expected root/<class name>/<image files>)");

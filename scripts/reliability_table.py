@@ -139,6 +139,7 @@ def main():
          "transform padding beyond int's range (a fuzzer's finding)"),
         ("train", "train --set bits --out run --config value.conf", "--set without '='"),
         ("train", "train --resume no_such_run", "--resume of a folder without a checkpoint"),
+        ("train", "train --resume " + "r" * 300, "--resume name over 255 bytes (a fuzzer's finding)"),
         ("train", "train --out run", "no --config"),
         ("train", "train --config good.conf --out run", "IDX header declaring 2^40 pixels"),
         ("train", "train --config good.conf --out run --set data_root=fmnist_bomb",

@@ -5,10 +5,12 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <sstream>
 
 #include "data/idx.h"
 #include "data/image_io.h"
 #include "tensor/safetensors.h"
+#include "tests/command_support.h"
 #include "tests/data_test_files.h"
 #include "tests/fuzz/safetensors_header_input.h"
 #include "tests/test_support.h"
@@ -149,6 +151,35 @@ TEST(FuzzRegression, ModelJsonIntegerFieldBeyondInt64) {
                            value),
               std::string::npos)
         << message;
+  }
+}
+
+// The command_arguments target's input as shell words: one argument per line, each in single
+// quotes (the fixtures hold no quote of their own).
+std::string shell_arguments(const std::string& path) {
+  std::istringstream lines(test::read_text(path));
+  std::string words;
+  for (std::string line; std::getline(lines, line);) words += " '" + line + "'";
+  return words;
+}
+
+using FuzzRegressionCommand = test::CommandTest;
+
+TEST_F(FuzzRegressionCommand, TrainResumeWithANameLongerThan255Bytes) {
+  // hashgrad train --resume <a 294-byte name>: std::filesystem::exists threw its own
+  // filesystem_error (File name too long), which no reader may throw and whose message held the
+  // name's bytes raw. core/path_status.h answers with an hg::Error quoting the name, cut.
+  for (const std::string& path : findings("command_arguments")) {
+    const test::CommandRun result =
+        run("cd " + folder_.string() + " && " + test::build_directory() + "/hashgrad" +
+            shell_arguments(path));
+    EXPECT_EQ(result.status, 1) << result.err;
+    EXPECT_EQ(std::count(result.err.begin(), result.err.end(), '\n'), 1) << result.err;
+    EXPECT_EQ(result.err.rfind("hashgrad train: error: cannot look at 'N6C", 0), 0u) << result.err;
+    EXPECT_NE(result.err.find("... (317 bytes)': " +
+                              std::make_error_code(std::errc::filename_too_long).message()),
+              std::string::npos)
+        << result.err;
   }
 }
 

@@ -3,6 +3,7 @@
 
 #include <filesystem>
 
+#include "core/path_status.h"
 #include "train/config.h"
 #include "train/training_setup.h"
 
@@ -52,7 +53,7 @@ DataSpec parse_data_spec(const std::string& text, const std::string& flag) {
 
 data::ProtocolConfig run_protocol(const std::string& run_directory) {
   std::string config_path = (std::filesystem::path(run_directory) / "config.txt").string();
-  HG_CHECK(std::filesystem::exists(config_path), "'", run_directory,
+  HG_CHECK(path_exists(config_path), "'", run_directory,
            "' is not a run directory: it holds no config.txt");
   return read_training_setup(Config::load(config_path)).protocol;
 }

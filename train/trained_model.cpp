@@ -8,6 +8,7 @@
 
 #include "core/atomic_write.h"
 #include "core/json.h"
+#include "core/path_status.h"
 #include "core/quoted_text.h"
 #include "data/transform_spec.h"
 #include "train/checkpoint.h"
@@ -92,12 +93,12 @@ ModelDescription load_model_description(const std::string& path) {
 
 TrainedModel load_trained_model(const std::string& source, Device device) {
   namespace fs = std::filesystem;
-  HG_CHECK(fs::exists(source), "model '", source,
+  HG_CHECK(path_exists(source), "model '", source,
            "' does not exist (give a run directory or its "
            "checkpoint.safetensors)");
-  fs::path folder = fs::is_directory(source) ? fs::path(source) : fs::path(source).parent_path();
+  fs::path folder = is_folder(source) ? fs::path(source) : fs::path(source).parent_path();
   std::string checkpoint_path =
-      fs::is_directory(source) ? (folder / "checkpoint.safetensors").string() : source;
+      is_folder(source) ? (folder / "checkpoint.safetensors").string() : source;
   TrainedModel trained;
   trained.description = load_model_description((folder / "model.json").string());
   trained.model = build_model(trained.description);

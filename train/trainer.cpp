@@ -12,6 +12,7 @@
 #include "autograd/node.h"
 #include "core/atomic_write.h"
 #include "core/caching_allocator.h"
+#include "core/path_status.h"
 #include "core/profiler.h"
 #include "cuda/runtime.h"
 #include "data/loader.h"
@@ -81,13 +82,12 @@ Trainer::Trainer(const Config& given_config, const std::string& run_directory, b
 }
 
 Config Trainer::run_config(const Config& given_config, bool resume) {
-  namespace fs = std::filesystem;
   if (resume) {
-    HG_CHECK(fs::exists(path("checkpoint.safetensors")), "--resume: '", run_directory_,
+    HG_CHECK(path_exists(path("checkpoint.safetensors")), "--resume: '", run_directory_,
              "' holds no checkpoint.safetensors to continue from");
     return Config::load(path("config.txt"));
   }
-  HG_CHECK(!fs::exists(path("checkpoint.safetensors")), "the run directory '", run_directory_,
+  HG_CHECK(!path_exists(path("checkpoint.safetensors")), "the run directory '", run_directory_,
            "' already holds a checkpoint: pass --resume to continue that run, or choose "
            "another --out");
   return given_config;
