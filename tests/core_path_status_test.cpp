@@ -1,5 +1,5 @@
-// path_exists and is_folder (core/path_status.h): answers for paths that are there or not, and an
-// hg::Error quoting the path where std::filesystem would throw its own error.
+// path_exists, is_folder and is_file (core/path_status.h): answers for paths that are there or not,
+// and an hg::Error quoting the path where std::filesystem would throw its own error.
 #include "core/path_status.h"
 
 #include <gtest/gtest.h>

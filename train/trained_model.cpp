@@ -96,9 +96,10 @@ TrainedModel load_trained_model(const std::string& source, Device device) {
   HG_CHECK(path_exists(source), "model '", source,
            "' does not exist (give a run directory or its "
            "checkpoint.safetensors)");
-  fs::path folder = is_folder(source) ? fs::path(source) : fs::path(source).parent_path();
+  const bool run_directory = is_folder(source);
+  fs::path folder = run_directory ? fs::path(source) : fs::path(source).parent_path();
   std::string checkpoint_path =
-      is_folder(source) ? (folder / "checkpoint.safetensors").string() : source;
+      run_directory ? (folder / "checkpoint.safetensors").string() : source;
   TrainedModel trained;
   trained.description = load_model_description((folder / "model.json").string());
   trained.model = build_model(trained.description);
