@@ -140,9 +140,10 @@ void Trainer::build_training() {
   StrategyContext context{*objective_, data_.train->labels().matrix_tensor(DType::f32).to(device_),
                           setup_.bits, device_, communicator_};
   strategy_ = make_training_strategy(setup_.strategy, context);
-  image_pipeline_ = data::choose_image_pipeline(
-      "image_pipeline", setup_.image_pipeline, device_,
-      training_pipeline(setup_, data_.train->image_size(), input_size_, description_.normalization));
+  image_pipeline_ =
+      data::choose_image_pipeline("image_pipeline", setup_.image_pipeline, device_,
+                                  training_pipeline(setup_, data_.train->image_size(), input_size_,
+                                                    description_.normalization));
   make_step_runner();
 }
 
@@ -406,9 +407,9 @@ Tensor Trainer::encode_in_shares(std::shared_ptr<const data::Dataset> dataset,
   const Tensor codes =
       rows.empty()
           ? Tensor::empty({0, setup_.bits}, DType::f32)
-          : encode_dataset(*model_, share,
-                           evaluation_pipeline(description_, dataset->image_size(), dataset->name()),
-                           options)
+          : encode_dataset(
+                *model_, share,
+                evaluation_pipeline(description_, dataset->image_size(), dataset->name()), options)
                 .codes;
   return distributed::gather_shares(codes, n, *communicator_).contiguous();
 }
