@@ -16,10 +16,14 @@ struct HandleCloser {
 };
 
 // One decompressor per loader thread, made on its first JPEG: a handle is not thread-safe, and
-// making one per image costs more than decoding a small one.
-tjhandle thread_decompressor() {
-  thread_local std::unique_ptr<void, HandleCloser> handle(tjInitDecompress());
-  return handle.get();
+// making one per image costs more than decoding a small one. A handle whose call failed is
+// replaced: libjpeg-turbo 2.1 leaves it half-way through the bad file's header, and the next
+// tjDecompressHeader3 on it returns success without reading the next file (width and height
+// untouched), so a valid JPEG after a corrupt one was refused as declaring 0x0 pixels.
+std::unique_ptr<void, HandleCloser>& thread_decompressor() {
+  thread_local std::unique_ptr<void, HandleCloser> handle;
+  if (handle == nullptr) handle.reset(tjInitDecompress());
+  return handle;
 }
 
 }  // namespace
@@ -48,12 +52,17 @@ ImageSize jpeg_decoded_size(int height, int width, int channels, int reducible_t
 std::optional<Image> decode_jpeg(const std::vector<uint8_t>& bytes, int channels, int reducible_to,
                                  const std::string& path) {
   if (!looks_like_jpeg(bytes)) return std::nullopt;
-  tjhandle handle = thread_decompressor();
+  std::unique_ptr<void, HandleCloser>& decompressor = thread_decompressor();
+  tjhandle handle = decompressor.get();
   if (handle == nullptr) return std::nullopt;
   int width = 0, height = 0, subsampling = 0, colorspace = 0;
   if (tjDecompressHeader3(handle, bytes.data(), static_cast<unsigned long>(bytes.size()), &width,
-                          &height, &subsampling, &colorspace) != 0 ||
-      colorspace == TJCS_CMYK || colorspace == TJCS_YCCK)
+                          &height, &subsampling, &colorspace) != 0) {
+    decompressor.reset();
+    return std::nullopt;
+  }
+  // Success without a size: a stream of tables only, no image (stb_image's to refuse).
+  if (width <= 0 || height <= 0 || colorspace == TJCS_CMYK || colorspace == TJCS_YCCK)
     return std::nullopt;
   check_image_dimensions(path, width, height);
   Image image(jpeg_decoded_size(height, width, channels, reducible_to));
@@ -63,7 +72,10 @@ std::optional<Image> decode_jpeg(const std::vector<uint8_t>& bytes, int channels
                     image.pixels.data(), image.size.width, 0, image.size.height, format, 0);
   // A warning (a truncated file, extraneous bytes) still leaves a whole image, as stb_image
   // would give; an error leaves none.
-  if (status != 0 && tjGetErrorCode(handle) != TJERR_WARNING) return std::nullopt;
+  if (status != 0 && tjGetErrorCode(handle) != TJERR_WARNING) {
+    decompressor.reset();
+    return std::nullopt;
+  }
   return image;
 }
 

@@ -6,9 +6,11 @@
 // decoder must decline every file and decode_image give stb_image's full-size pixels.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <fstream>
 #include <iterator>
+#include <optional>
 
 #include <stb/stb_image.h>
 
@@ -93,6 +95,35 @@ TEST(DataJpegDecoder, FullSizePixelsAgreeWithStbImage) {
   // Not a JPEG: declined, whatever the build.
   write_png(folder.file("scene.png"), scene(8, 8));
   EXPECT_FALSE(decode_jpeg(file_bytes(folder.path("scene.png")), 3, 0, "scene.png").has_value());
+}
+
+TEST(DataJpegDecoder, DeclinesFilesWithoutAnImageAndDecodesTheNextOne) {
+  // Cut from a valid file: a frame header and no scan, on which libjpeg-turbo's header call fails
+  // ("missing SOS marker") and left its handle so that the next header call succeeded without
+  // reading the next file; and quantization tables alone, on which it succeeds without a size.
+  // Both were refused as declaring 0x0 pixels.
+  test::ScratchFolder folder;
+  const std::string valid_path = folder.file("scene.jpg");
+  write_jpeg(valid_path, scene(30, 40), 90);
+  const std::vector<uint8_t> valid = file_bytes(valid_path);
+  const auto find = [&](uint8_t marker) {
+    const uint8_t code[] = {0xFF, marker};
+    return std::search(valid.begin(), valid.end(), code, code + 2);
+  };
+  const std::vector<uint8_t> end_of_image = {0xFF, 0xD9};
+  std::vector<uint8_t> frame_only(valid.begin(), find(0xDA));
+  std::vector<uint8_t> tables_only(valid.begin(), valid.begin() + 2);  // start of image
+  tables_only.insert(tables_only.end(), find(0xDB), find(0xC0));
+  for (std::vector<uint8_t>* cut : {&frame_only, &tables_only})
+    cut->insert(cut->end(), end_of_image.begin(), end_of_image.end());
+  for (const std::vector<uint8_t>& corrupt : {frame_only, tables_only, frame_only}) {
+    EXPECT_FALSE(decode_jpeg(corrupt, 3, 0, "corrupt.jpg").has_value());
+    std::optional<Image> decoded = decode_jpeg(valid, 3, 0, valid_path);
+    ASSERT_EQ(decoded.has_value(), jpeg_turbo_available());
+    if (decoded) {
+      EXPECT_EQ(decoded->size, (ImageSize{30, 40, 3}));
+    }
+  }
 }
 
 TEST(DataJpegDecoder, ShrinksInTheDctDomainNoFurtherThanTheTarget) {
