@@ -221,6 +221,7 @@ int64_t entropy_coded_data_end(const Bytes& bytes, int64_t at) {
 void check_jpeg(const Bytes& bytes, int64_t at, const std::string& path) {
   const int64_t size = static_cast<int64_t>(bytes.size());
   JpegState state;
+  bool scanned = false;  // whether stb_image has come to a scan (and decoded its blocks)
   while (at < size) {
     // A marker: 0xFF, fill bytes 0xFF, its code. stb_image skips other bytes before the frame
     // header and refuses them after, so skipping them here checks all it may decode.
@@ -240,9 +241,12 @@ void check_jpeg(const Bytes& bytes, int64_t at, const std::string& path) {
     else  // the other markers stb_image reads skip their length: DRI, DNL, APPn, COM
       go_on = go_on && (marker == 0xDD || marker == 0xDC || (marker >= 0xE0 && marker <= 0xEF) ||
                         marker == 0xFE);
-    if (!go_on && marker != 0xD9) return;  // a marker stb_image refuses: it decodes nothing
-    if (!go_on) break;                     // the end of the image
+    // A marker stb_image refuses before the first scan: it decodes nothing. After one, it refuses
+    // the file too, but only once it has decoded the scans before, every block, data or not.
+    if (!go_on && marker != 0xD9 && !scanned) return;
+    if (!go_on) break;  // the end of the image, or the end of stb_image's decoding
     if (marker == 0xDA) {
+      scanned = true;
       const int64_t data_end = entropy_coded_data_end(bytes, end);
       state.scan_data_bytes += data_end - end;
       at = data_end;

@@ -9,7 +9,8 @@
 //   that uses a Huffman or quantization table no earlier segment defined (stb_image decodes with
 //   its uninitialised memory: a SEGV in stbi__jpeg_decode_block), and scans holding less than a
 //   bit per 8x8 block, which every block's DC code takes (stb_image decodes such a file, one
-//   with no scan at all too, from zeros, every pixel it declares).
+//   with no scan at all too, from zeros, every pixel it declares, and one whose scan a marker it
+//   refuses cuts short before it refuses it).
 // - BMP: a file shorter than the pixel data its header declares (stb_image fills the missing
 //   pixels one by one: seconds for a 131-byte file declaring 40 million), or a pixel size it
 //   does not read (it allocates the declared pixels before it refuses the size).

@@ -83,6 +83,22 @@ TEST(FuzzRegression, JpegFrameWithoutScans) {
       << message;
 }
 
+TEST(FuzzRegression, JpegScanEndedByAnUnknownMarker) {
+  // 688 bytes: a frame of 1056x60160 pixels, a scan of 58 bytes, then marker 0xFF05. stb_image
+  // refuses that marker, but only after it has decoded the scan's 1.5 million blocks, nearly all
+  // from zeros (a timeout under the fuzzer, 2026-12-07): the scan's bytes are checked whatever
+  // marker comes after them.
+  const std::string path = test::fixture_path("fuzz/image_jpeg/scan_ended_by_unknown_marker");
+  for (int channels : {3, 1}) {
+    const std::string message = test::error_message([&] { data::decode_image(path, channels); });
+    EXPECT_NE(message.find("'" + path +
+                           "': the JPEG declares 1056x60160 pixels, 1488960 blocks of at least a "
+                           "bit each, but its scans hold 58 bytes"),
+              std::string::npos)
+        << message;
+  }
+}
+
 TEST(FuzzRegression, BmpShorterThanThePixelsItDeclares) {
   // 131 bytes declaring 8388615x5 pixels of 24 bits: stb_image filled the missing 40 million
   // pixels one by one (a timeout under the fuzzer).
