@@ -122,12 +122,15 @@ def main():
     write(f("huge_list.txt"), "huge.png 0\n")
     write(f("label_list.txt"), "a.png 0\nb.png cat\n")
     write(f("control_list.txt"), "a.png 0\nb\x07.png\n")
-    # The fuzzers' finding of 2026-12-07: a 62-byte JPEG declaring 15108 x 2054 pixels, no scan.
-    with open(os.path.join(REPOSITORY, "tests/fixtures/fuzz/image_jpeg/frame_without_scan"),
-              "rb") as fixture:
-        write(f("empty_scan.jpg"), fixture.read())
-    write(f("empty_scan_list.txt"), "empty_scan.jpg 0\n")
-    write(f("empty_scan.conf"), "protocol = list\nlist = empty_scan_list.txt\nimage_size = 32\ndevice = cpu\n")
+    # The fuzzers' JPEG findings of 2026-12-07, each the one image of a list (name.conf).
+    for name, fixture in [("empty_scan", "frame_without_scan"),
+                          ("cut_scan", "scan_ended_by_unknown_marker")]:
+        with open(os.path.join(REPOSITORY, "tests/fixtures/fuzz/image_jpeg", fixture),
+                  "rb") as image:
+            write(f(name + ".jpg"), image.read())
+        write(f(name + "_list.txt"), name + ".jpg 0\n")
+        write(f(name + ".conf"),
+              f"protocol = list\nlist = {name}_list.txt\nimage_size = 32\ndevice = cpu\n")
 
     runs = [
         ("train", "train --config missing.conf --out run", "config file that does not exist"),
@@ -147,6 +150,9 @@ def main():
         ("train", "train --config list.conf --out run", "60000 x 60000 PNG in an image list"),
         ("train", "train --config empty_scan.conf --out run",
          "62-byte JPEG declaring 15108 x 2054 pixels, without a scan"),
+        ("train", "train --config cut_scan.conf --out run",
+         "688-byte JPEG declaring 1056 x 60160 pixels, its scan cut short by a bad marker "
+         "(a fuzzer's finding)"),
         ("train", "train --config label_list.conf --out run", "image list label that is not a number"),
         ("train", "train --config control_list.conf --out run",
          "image list line holding a control byte and no label"),
