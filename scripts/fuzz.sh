@@ -6,6 +6,11 @@
 #   scripts/fuzz.sh --seconds 30 --jobs 2    every target, two at a time (the CI smoke)
 #   scripts/fuzz.sh npy --runs 10000000 --seconds 3600   until 10 million executions (issue 20's
 #                                            goal), or the hour, whichever comes first
+#   scripts/fuzz.sh image_list --workers 2 --runs 10000000 --seconds 7200
+#                                            one target in two processes (libFuzzer's -fork=2:
+#                                            jobs of up to 300 s on parts of the corpus, merged
+#                                            back; the executions are their sum), for the slow
+#                                            targets whose 10 million one core cannot run in a day
 #   scripts/fuzz.sh --list                   the targets' names
 #   scripts/fuzz.sh --configure-only         configure the build folder and stop (scripts/test.sh)
 #
@@ -24,6 +29,7 @@ root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 build="$(realpath -m "${HASHGRAD_FUZZ_BUILD_DIR:-$root/build-sanitize}")"  # absolute: command_arguments_fuzzer changes its folder
 seconds=60
 jobs=1
+workers=""
 runs=""
 targets=()
 list_only=0
@@ -32,10 +38,11 @@ while (($#)); do
   case "$1" in
     --seconds) seconds="$2"; shift 2 ;;
     --jobs) jobs="$2"; shift 2 ;;
+    --workers) workers="$2"; shift 2 ;;
     --runs) runs="$2"; shift 2 ;;
     --list) list_only=1; shift ;;
     --configure-only) configure_only=1; shift ;;
-    -h|--help) sed -n '2,20p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,/^set -euo/{/^#/p}' "$0"; exit 0 ;;
     -*) echo "fuzz.sh: unknown option $1" >&2; exit 2 ;;
     *) targets+=("$1"); shift ;;
   esac
@@ -91,11 +98,14 @@ run_target() {
   [ -d "$root/tests/fixtures/fuzz/$target" ] && seeds+=("$root/tests/fixtures/fuzz/$target")
   # -rss_limit_mb: a reader that allocates what a hostile header claims fails here.
   # -close_fd_mask=1: the commands' --help and results on stdout would flood the log.
+  # --workers: fork mode ignores a worker's timeout, memory limit or crash unless told not to.
   rm -f "$build/logs/$target.status"
   echo "$commit" >"$build/logs/$target.commit"
   local status=0
   OMP_NUM_THREADS=1 "$build/fuzzers/${target}_fuzzer" "$corpus" "${seeds[@]}" \
-    -max_total_time="$seconds" ${runs:+-runs="$runs"} -timeout=1 -rss_limit_mb=2048 -malloc_limit_mb=2048 \
+    -max_total_time="$seconds" ${runs:+-runs="$runs"} \
+    ${workers:+-fork="$workers" -ignore_timeouts=0 -ignore_ooms=0 -ignore_crashes=0} \
+    -timeout=1 -rss_limit_mb=2048 -malloc_limit_mb=2048 \
     -max_len=65536 -close_fd_mask=1 -print_final_stats=1 -artifact_prefix="$findings/" \
     >"$build/logs/$target.log" 2>&1 || status=$?
   echo "$status" >"$build/logs/$target.status"
@@ -115,8 +125,11 @@ wait
 for target in "${targets[@]}"; do
   if [ "$(cat "$build/logs/$target.status" 2>/dev/null)" = 0 ]; then status=ok; else
     status=FAILED; failed+=("$target"); fi
-  executions=$(grep -o 'stat::number_of_executed_units: *[0-9]*' "$build/logs/$target.log" |
-               grep -o '[0-9]*$' || echo "?")
+  # A single process's final count, or a fork run's (--workers) last sum over its workers.
+  count_pattern='stat::number_of_executed_units: *[0-9]+'
+  grep -q '^INFO: -fork=' "$build/logs/$target.log" && count_pattern='^#[0-9]+: cov'
+  executions=$(grep -oE "$count_pattern" "$build/logs/$target.log" | tail -1 | grep -oE '[0-9]+' |
+               head -1 || echo "?")
   coverage=$(grep -o 'cov: [0-9]*' "$build/logs/$target.log" | tail -1 | grep -o '[0-9]*' || echo "?")
   printf '%-24s %-7s %12s executions, coverage %s edges\n' "$target" "$status" "$executions" \
     "$coverage"
