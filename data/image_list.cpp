@@ -23,24 +23,38 @@ namespace fs = std::filesystem;
 
 constexpr int kMostClasses = 100'000;
 
+// How many times the list's own size a multi-label list of class ids may ask for as labels. Its
+// labels are an images x classes byte matrix (tensor/labels.h) while an id takes a few bytes of
+// the list, so one mistyped id (88881 for 8) among 270,000 lines would ask for 24 GB, and a
+// 5.7 KB list took seconds (a fuzz finding). The multi-label lists of hashing ask for less than
+// the list's size (NUS-WIDE's 21 or 81 classes, COCO's 80); multi-hot rows, a value per class,
+// are never refused by it.
+constexpr int64_t kMostLabelBytesPerListByte = 128;
+
 struct ListLine {
   int number;  // 1-based line number in the file
   std::string path;
   std::vector<int> values;
 };
 
+struct ListFile {
+  std::vector<ListLine> lines;
+  int64_t bytes = 0;
+};
+
 std::string location(const std::string& list_path, int line) {
   return detail::concat(list_path, ":", line, ": ");
 }
 
-std::vector<ListLine> read_list_lines(const std::string& list_path) {
+ListFile read_list_file(const std::string& list_path) {
   errno = 0;
   std::ifstream in(list_path);
   HG_CHECK(in.good(), "cannot open image list '", list_path,
            "': ", errno != 0 ? std::strerror(errno) : "unknown error");
-  std::vector<ListLine> lines;
+  ListFile list;
   std::string text;
   for (int number = 1; std::getline(in, text); ++number) {
+    list.bytes += static_cast<int64_t>(text.size()) + (in.eof() ? 0 : 1);  // and its newline
     std::istringstream fields(text);
     ListLine line{number, "", {}};
     if (!(fields >> line.path) || line.path[0] == '#') continue;
@@ -51,18 +65,16 @@ std::vector<ListLine> read_list_lines(const std::string& list_path) {
                     });
       HG_CHECK(digits, location(list_path, number), "label '", quoted_text(field),
                "' is not a non-negative integer");
-      // The labels become a lines x classes matrix: one line with label 999999999 would ask for
-      // a gigabyte per line.
       line.values.push_back(std::stoi(field));
       HG_CHECK(line.values.back() < kMostClasses, location(list_path, number), "label ", field,
                " is not below ", kMostClasses, ", the most classes an image list may have");
     }
     HG_CHECK(!line.values.empty(), location(list_path, number), "'", quoted_text(line.path),
              "' has no label (expected 'path label [label ...]' or 'path 0 1 0 ...')");
-    lines.push_back(std::move(line));
+    list.lines.push_back(std::move(line));
   }
-  HG_CHECK(!lines.empty(), "image list '", list_path, "' holds no images");
-  return lines;
+  HG_CHECK(!list.lines.empty(), "image list '", list_path, "' holds no images");
+  return list;
 }
 
 bool looks_multi_hot(const std::vector<ListLine>& lines) {
@@ -76,53 +88,72 @@ bool looks_multi_hot(const std::vector<ListLine>& lines) {
   return true;
 }
 
-// The multi-hot matrix of the lines, checked against the format and the class count.
-std::vector<uint8_t> label_matrix(const std::vector<ListLine>& lines, const std::string& list_path,
-                                  bool multi_hot, int& num_classes) {
+// Each line's one class while every line has one (a single id, repeated or not, or a multi-hot
+// row with a single 1); empty as soon as a line has several or none. Checks every line against
+// the format and the class count.
+std::vector<int32_t> single_classes(const std::vector<ListLine>& lines,
+                                    const std::string& list_path, bool multi_hot, int num_classes) {
+  std::vector<int32_t> classes;
+  bool single_label = true;
+  for (const ListLine& line : lines) {
+    const std::vector<int>& values = line.values;
+    if (multi_hot) {
+      HG_CHECK(static_cast<int>(values.size()) == num_classes, location(list_path, line.number),
+               values.size(), " multi-hot values, but line ", lines[0].number, " has ",
+               num_classes);
+      for (int value : values)
+        HG_CHECK(value <= 1, location(list_path, line.number), "multi-hot value ", value,
+                 " is not 0 or 1");
+      single_label = single_label && std::count(values.begin(), values.end(), 1) == 1;
+      if (single_label)
+        classes.push_back(std::find(values.begin(), values.end(), 1) - values.begin());
+    } else {
+      for (int id : values)
+        HG_CHECK(id < num_classes, location(list_path, line.number), "label ", id,
+                 " is out of range [0, ", num_classes, ")");
+      single_label = single_label && std::count(values.begin(), values.end(), values[0]) ==
+                                         static_cast<std::ptrdiff_t>(values.size());
+      if (single_label) classes.push_back(values[0]);
+    }
+  }
+  return single_label ? classes : std::vector<int32_t>{};
+}
+
+// The labels of the list: class ids when every image has one class, else the images x classes
+// multi-hot matrix. num_classes 0 takes the multi-hot width, or the largest id + 1.
+Labels list_labels(const ListFile& list, const std::string& list_path, bool multi_hot,
+                   int num_classes) {
+  const std::vector<ListLine>& lines = list.lines;
+  const bool classes_from_ids = !multi_hot && num_classes == 0;
+  int largest_line = 0;  // the line of the largest id, when the ids give the class count
   if (multi_hot) {
     const int width = static_cast<int>(lines[0].values.size());
     HG_CHECK(num_classes == 0 || width == num_classes, location(list_path, lines[0].number), width,
              " multi-hot values, but num_classes is ", num_classes);
     num_classes = width;
-  } else if (num_classes == 0) {
+  } else if (classes_from_ids) {
     for (const ListLine& line : lines)
-      for (int value : line.values) num_classes = std::max(num_classes, value + 1);
+      for (int value : line.values)
+        if (value + 1 > num_classes) num_classes = value + 1, largest_line = line.number;
   }
-  std::vector<uint8_t> matrix(lines.size() * num_classes, 0);
+  std::vector<int32_t> classes = single_classes(lines, list_path, multi_hot, num_classes);
+  if (!classes.empty()) return Labels::from_class_ids(std::move(classes), num_classes);
+  const int64_t matrix_bytes = static_cast<int64_t>(lines.size()) * num_classes;
+  HG_CHECK(!classes_from_ids || matrix_bytes <= kMostLabelBytesPerListByte * list.bytes,
+           location(list_path, largest_line), "label ", num_classes - 1, " makes ", num_classes,
+           " classes: the labels of this multi-label list would take ", lines.size(), " x ",
+           num_classes, " bytes, more than ", kMostLabelBytesPerListByte, " times the list's ",
+           list.bytes, " bytes (a mistyped label? with that many classes, write each line's ",
+           "labels as multi-hot values, a 0 or 1 per class)");
+  std::vector<uint8_t> matrix(static_cast<size_t>(matrix_bytes), 0);
   for (size_t i = 0; i < lines.size(); ++i) {
-    const ListLine& line = lines[i];
     uint8_t* row = matrix.data() + i * num_classes;
-    if (multi_hot) {
-      HG_CHECK(static_cast<int>(line.values.size()) == num_classes,
-               location(list_path, line.number), line.values.size(), " multi-hot values, but line ",
-               lines[0].number, " has ", num_classes);
-      for (int k = 0; k < num_classes; ++k) {
-        HG_CHECK(line.values[k] <= 1, location(list_path, line.number), "multi-hot value ",
-                 line.values[k], " is not 0 or 1");
-        row[k] = static_cast<uint8_t>(line.values[k]);
-      }
-    } else {
-      for (int id : line.values) {
-        HG_CHECK(id < num_classes, location(list_path, line.number), "label ", id,
-                 " is out of range [0, ", num_classes, ")");
-        row[id] = 1;
-      }
-    }
+    if (multi_hot)
+      std::copy(lines[i].values.begin(), lines[i].values.end(), row);
+    else
+      for (int id : lines[i].values) row[id] = 1;
   }
-  return matrix;
-}
-
-// Single-label Labels when every row has exactly one 1, multi-label otherwise.
-Labels labels_from_matrix(std::vector<uint8_t> matrix, int num_classes) {
-  std::vector<int32_t> class_ids;
-  const size_t count = matrix.size() / num_classes;
-  for (size_t i = 0; i < count; ++i) {
-    const uint8_t* row = matrix.data() + i * num_classes;
-    if (std::count(row, row + num_classes, uint8_t{1}) != 1)
-      return Labels::from_multi_hot(std::move(matrix), num_classes);
-    class_ids.push_back(static_cast<int32_t>(std::find(row, row + num_classes, 1) - row));
-  }
-  return Labels::from_class_ids(std::move(class_ids), num_classes);
+  return Labels::from_multi_hot(std::move(matrix), num_classes);
 }
 
 bool is_image_file(const fs::path& path) {
@@ -156,21 +187,20 @@ std::vector<fs::path> sorted_entries(const fs::path& folder, bool want_folders) 
 
 std::shared_ptr<ImageListDataset> ImageListDataset::from_list(const std::string& list_path,
                                                               const ImageListOptions& options) {
-  std::vector<ListLine> lines = read_list_lines(list_path);
-  bool multi_hot = options.label_format == LabelFormat::multi_hot ||
-                   (options.label_format == LabelFormat::automatic && looks_multi_hot(lines));
-  int num_classes = options.num_classes;
-  std::vector<uint8_t> matrix = label_matrix(lines, list_path, multi_hot, num_classes);
+  const ListFile list = read_list_file(list_path);
+  const bool multi_hot =
+      options.label_format == LabelFormat::multi_hot ||
+      (options.label_format == LabelFormat::automatic && looks_multi_hot(list.lines));
+  Labels labels = list_labels(list, list_path, multi_hot, options.num_classes);
   const fs::path folder = fs::path(list_path).parent_path();
   std::vector<Entry> entries;
-  for (const ListLine& line : lines) {
+  for (const ListLine& line : list.lines) {
     fs::path path(line.path);
     entries.push_back(
         {(path.is_absolute() ? path : folder / path).string(), location(list_path, line.number)});
   }
   return std::shared_ptr<ImageListDataset>(
-      new ImageListDataset(list_path, std::move(entries),
-                           labels_from_matrix(std::move(matrix), num_classes), {}, options));
+      new ImageListDataset(list_path, std::move(entries), std::move(labels), {}, options));
 }
 
 std::shared_ptr<ImageListDataset> ImageListDataset::from_folder(const std::string& root,

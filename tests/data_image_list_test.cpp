@@ -1,6 +1,7 @@
 // Image lists and folder trees on PNG/JPEG files written here: both label forms, relative
 // paths, resizing and channel conversion, cached and lazy decoding, and every error (missing
-// label, bad label, label out of range, ragged multi-hot rows, corrupt and missing images)
+// label, bad label, label out of range, ragged multi-hot rows, class ids asking for labels far
+// larger than the list, corrupt and missing images)
 // with its message, plus skipping corrupt images with warnings and a count.
 #include <gtest/gtest.h>
 
@@ -75,6 +76,45 @@ TEST(DataImageList, SeveralIdsOrMultiHotRowsAreMultiLabel) {
       ImageListDataset::from_list(images.list("a.png 0 0 1\nc.jpg 1 0 0\n"), options_2x2());
   EXPECT_FALSE(one_hot->multi_label());
   EXPECT_EQ(one_hot->labels().class_ids(), (std::vector<int32_t>{2, 0}));
+}
+
+TEST(DataImageList, MultiLabelIdsMayNotAskForFarMoreLabelsThanTheListHolds) {
+  // 40 lines of two ids, one mistyped as 88881: 40 x 88882 bytes of multi-hot rows, from a list
+  // of 404 bytes, are refused naming its line (a fuzz finding: seconds for a 5.7 KB list).
+  Images images;
+  std::string text;
+  for (int i = 0; i < 40; ++i) text += i == 17 ? "a.png 1 88881\n" : "a.png 1 2\n";
+  std::string list = images.list(text);
+  EXPECT_EQ(error_message([&] { ImageListDataset::from_list(list, options_2x2()); }),
+            list +
+                ":18: label 88881 makes 88882 classes: the labels of this multi-label list would "
+                "take 40 x 88882 bytes, more than 128 times the list's 404 bytes (a mistyped "
+                "label? with that many classes, write each line's labels as multi-hot values, a "
+                "0 or 1 per class)");
+  // Within the bound: 100 classes, 4,000 bytes of rows.
+  text = "a.png 1 99\n";
+  for (int i = 1; i < 40; ++i) text += "a.png 1 2\n";
+  images.list(text);
+  auto hundred = ImageListDataset::from_list(list, options_2x2());
+  EXPECT_TRUE(hundred->multi_label());
+  EXPECT_EQ(hundred->num_classes(), 100);
+  // One id per line is a class id per image, whatever the largest.
+  text.clear();
+  for (int i = 0; i < 40; ++i) text += i == 17 ? "a.png 88881\n" : "a.png 2\n";
+  auto single = ImageListDataset::from_list(images.list(text), options_2x2());
+  EXPECT_FALSE(single->multi_label());
+  EXPECT_EQ(single->num_classes(), 88882);
+  EXPECT_EQ(single->labels().class_id(17), 88881);
+  // As the message says: the same classes as multi-hot rows take no more than the list's size.
+  std::string row(2 * 88882, '0');
+  for (size_t k = 1; k < row.size(); k += 2) row[k] = ' ';
+  std::string first = row, second = row;
+  first[2 * 1] = first[2 * 88881] = '1';
+  second[2 * 1] = second[2 * 2] = '1';
+  auto hot = ImageListDataset::from_list(images.list("a.png " + first + "\nc.jpg " + second + "\n"),
+                                         options_2x2());
+  EXPECT_TRUE(hot->multi_label());
+  EXPECT_EQ(hot->labels().classes_of(0), (std::vector<int64_t>{1, 88881}));
 }
 
 TEST(DataImageList, ResizesAndConvertsChannels) {

@@ -9,6 +9,7 @@
 
 #include "data/idx.h"
 #include "data/image_io.h"
+#include "data/image_list.h"
 #include "tensor/safetensors.h"
 #include "tests/command_support.h"
 #include "tests/data_test_files.h"
@@ -95,6 +96,23 @@ TEST(FuzzRegression, JpegScanEndedByAnUnknownMarker) {
                            "': the JPEG declares 1056x60160 pixels, 1488960 blocks of at least a "
                            "bit each, but its scans hold 58 bytes"),
               std::string::npos)
+        << message;
+  }
+}
+
+TEST(FuzzRegression, ImageListOfIdsAskingForFarMoreLabelsThanItHolds) {
+  // 5,682 bytes, 523 image lines of several ids, one of them 88881: 46 MB of multi-hot rows, and
+  // seconds under the fuzzer (a timeout, 2026-12-07). Refused before any image is read.
+  for (const std::string& path : findings("image_list")) {
+    data::ImageListOptions options;
+    options.height = options.width = 8;
+    const std::string message =
+        test::error_message([&] { data::ImageListDataset::from_list(path, options); });
+    EXPECT_NE(
+        message.find(path + ":238: label 88881 makes 88882 classes: the labels of this multi-label "
+                            "list would take 523 x 88882 bytes, more than 128 times the list's "
+                            "5682 bytes"),
+        std::string::npos)
         << message;
   }
 }
