@@ -255,7 +255,7 @@ ImageListDataset::ImageListDataset(std::string name, std::vector<Entry> entries,
       fixed_size &&
       (options.cache == CacheMode::always ||
        (options.cache == CacheMode::automatic && cache_bytes <= options.cache_limit_bytes));
-  if (keep_pixels || options.skip_corrupt) decode_all(keep_pixels, options);
+  if (keep_pixels || options.skip_corrupt_images) decode_all(keep_pixels, options);
 }
 
 Image ImageListDataset::decode(int64_t index) const {
@@ -292,11 +292,12 @@ void ImageListDataset::decode_all(bool keep_pixels, const ImageListOptions& opti
   for (int64_t i = 0; i < count; ++i)
     if (failures[i].empty()) good.push_back(i);
   const int64_t bad = count - static_cast<int64_t>(good.size());
-  if (bad > 0 && !options.skip_corrupt) {
+  if (bad > 0 && !options.skip_corrupt_images) {
     const std::string& first = *std::find_if(failures.begin(), failures.end(),
                                              [](const std::string& f) { return !f.empty(); });
-    throw Error(detail::concat(first, bad > 1 ? detail::concat(" (and ", bad - 1, " more)") : "",
-                               "; set skip_corrupt to skip unreadable images with a warning"));
+    throw Error(detail::concat(
+        first, bad > 1 ? detail::concat(" (and ", bad - 1, " more)") : "",
+        "; set skip_corrupt_images = true to skip unreadable images with a warning"));
   }
   for (const std::string& failure : failures) {
     if (failure.empty()) continue;

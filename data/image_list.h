@@ -43,8 +43,9 @@ struct ImageListOptions {
   int64_t cache_limit_bytes = int64_t{4} << 30;  // CacheMode::automatic caches up to this
   // Drop images that cannot be decoded (with a warning each and a count at the end) instead of
   // failing. Every image is then decoded once up front, cached or not, to find them.
-  bool skip_corrupt = false;
-  // Receives the warnings of skip_corrupt; they are also kept in ImageListDataset::warnings().
+  bool skip_corrupt_images = false;
+  // Receives the warnings of skip_corrupt_images; they are also kept in
+  // ImageListDataset::warnings().
   std::function<void(const std::string&)> on_warning;
 };
 

@@ -199,7 +199,7 @@ TEST(DataImageList, CorruptImagesFailNamingTheLineOrAreSkipped) {
   // Cached: the up-front decode finds them and reports the first.
   EXPECT_EQ(error_message([&] { ImageListDataset::from_list(list, options_2x2()); }),
             broken_message +
-                " (and 1 more); set skip_corrupt to skip unreadable images with a "
+                " (and 1 more); set skip_corrupt_images = true to skip unreadable images with a "
                 "warning");
   // Lazy: the error comes with the item.
   auto lazy = ImageListDataset::from_list(list, options_2x2(CacheMode::never));
@@ -208,7 +208,7 @@ TEST(DataImageList, CorruptImagesFailNamingTheLineOrAreSkipped) {
   // Skipped, cached or not: a warning each, then the count.
   for (CacheMode cache : {CacheMode::always, CacheMode::never}) {
     ImageListOptions options = options_2x2(cache);
-    options.skip_corrupt = true;
+    options.skip_corrupt_images = true;
     std::vector<std::string> received;
     options.on_warning = [&](const std::string& warning) { received.push_back(warning); };
     auto dataset = ImageListDataset::from_list(list, options);

@@ -57,7 +57,7 @@ void read_data(const Config& config, TrainingSetup& s) {
   s.image_size = config.get_int("image_size", 0, 0);
   s.protocol.images.height = s.protocol.images.width = static_cast<int>(s.image_size);
   s.protocol.images.channels = static_cast<int>(config.get_int("channels", 3, 1));
-  s.protocol.images.skip_corrupt = config.get_bool("skip_corrupt_images", false);
+  s.protocol.images.skip_corrupt_images = config.get_bool("skip_corrupt_images", false);
   s.augment = config.get_choice("augment", s.augment, {"none", "crop_flip"});
   s.train_transforms = config.get_string("train_transforms", "");
   s.eval_transforms = config.get_string("eval_transforms", "");

@@ -86,7 +86,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   hg::data::ImageListOptions options;
   options.height = options.width = 8;
   options.cache = hg::data::CacheMode::always;
-  options.skip_corrupt = true;
+  options.skip_corrupt_images = true;
   hg::fuzz::refusal_allowed(
       [&] { hg::data::ImageListDataset::from_folder(root.string(), options); });
   return 0;

@@ -22,7 +22,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   options.height = options.width = 8;
   options.cache = hg::data::CacheMode::always;
   hg::fuzz::refusal_allowed([&] { hg::data::ImageListDataset::from_list(path, options); });
-  options.skip_corrupt = true;
+  options.skip_corrupt_images = true;
   options.channels = 1;
   hg::fuzz::refusal_allowed([&] { hg::data::ImageListDataset::from_list(path, options); });
   return 0;
