@@ -121,6 +121,10 @@ def main():
     write(f("huge.png"), png(60000, 60000))
     write(f("huge_list.txt"), "huge.png 0\n")
     write(f("label_list.txt"), "a.png 0\nb.png cat\n")
+    # The fuzzers' image-list finding of 2026-12-07: one mistyped id among multi-label lines.
+    write(f("typo_list.txt"), "".join("a.png 1 88881\n" if i == 17 else "a.png 1 2\n"
+                                      for i in range(40)))
+    write(f("typo_list.conf"), "protocol = list\nlist = typo_list.txt\nimage_size = 32\ndevice = cpu\n")
     write(f("control_list.txt"), "a.png 0\nb\x07.png\n")
     # The fuzzers' JPEG findings of 2026-12-07, each the one image of a list (name.conf).
     for name, fixture in [("empty_scan", "frame_without_scan"),
@@ -154,6 +158,8 @@ def main():
          "688-byte JPEG declaring 1056 x 60160 pixels, its scan cut short by a bad marker "
          "(a fuzzer's finding)"),
         ("train", "train --config label_list.conf --out run", "image list label that is not a number"),
+        ("train", "train --config typo_list.conf --out run",
+         "multi-label image list with one id mistyped as 88881 (a fuzzer's finding)"),
         ("train", "train --config control_list.conf --out run",
          "image list line holding a control byte and no label"),
         ("encode", "encode --model nested_run --data fmnist:query --out x.hgc",
