@@ -7,7 +7,10 @@
 // Blank lines and lines starting with # are skipped; paths cannot contain spaces. The form is
 // detected unless set: every line holding the same number (≥ 3) of values, all 0 or 1, is
 // multi-hot (a class-id line cannot repeat an id, so three 0/1 ids are impossible). The data
-// is single-label when every image has exactly one label, multi-label otherwise.
+// is single-label when every image has exactly one label, multi-label otherwise. Multi-label
+// data is kept as an images x classes byte matrix, so a multi-label list of class ids may ask
+// for at most 128 times its own size in labels (one mistyped id would otherwise ask for
+// gigabytes); a list with more classes than that writes multi-hot rows.
 //
 // A folder tree root/<class name>/<image files> gives class ids in the sorted order of the
 // class folders; .jpg, .jpeg, .png and .bmp files are read, in sorted order.
