@@ -133,8 +133,11 @@ Labels list_labels(const ListFile& list, const std::string& list_path, bool mult
     num_classes = width;
   } else if (classes_from_ids) {
     for (const ListLine& line : lines)
-      for (int value : line.values)
-        if (value + 1 > num_classes) num_classes = value + 1, largest_line = line.number;
+      for (int value : line.values) {
+        if (value + 1 <= num_classes) continue;
+        num_classes = value + 1;
+        largest_line = line.number;
+      }
   }
   std::vector<int32_t> classes = single_classes(lines, list_path, multi_hot, num_classes);
   if (!classes.empty()) return Labels::from_class_ids(std::move(classes), num_classes);

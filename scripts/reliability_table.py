@@ -51,6 +51,11 @@ def code_file(count, bits=64, words=()):
     return body + struct.pack("<Q", checksum)
 
 
+def list_config(list_file):
+    """A CPU run's config reading `list_file` at 32 x 32."""
+    return f"protocol = list\nlist = {list_file}\nimage_size = 32\ndevice = cpu\n"
+
+
 def png(width, height):
     def chunk(kind, data):
         return struct.pack(">I", len(data)) + kind + data + struct.pack(
@@ -88,9 +93,9 @@ def main():
     write(f("escape.conf"), "bits = \x1b[2J48\n")
     write(f("padding.conf"), "train_transforms = random_crop(2,9999999991)\ndevice = cpu\n")
     write(f("good.conf"), "bits = 16\ndevice = cpu\n")
-    write(f("list.conf"), "protocol = list\nlist = huge_list.txt\nimage_size = 32\ndevice = cpu\n")
-    write(f("label_list.conf"), "protocol = list\nlist = label_list.txt\nimage_size = 32\ndevice = cpu\n")
-    write(f("control_list.conf"), "protocol = list\nlist = control_list.txt\nimage_size = 32\ndevice = cpu\n")
+    write(f("list.conf"), list_config("huge_list.txt"))
+    write(f("label_list.conf"), list_config("label_list.txt"))
+    write(f("control_list.conf"), list_config("control_list.txt"))
     # Run directories: model.json nested a million deep, a truncated checkpoint, a huge shape.
     for name in ("nested_run", "truncated_run", "bomb_run", "float_bits_run"):
         os.makedirs(f(name), exist_ok=True)
@@ -124,7 +129,7 @@ def main():
     # The fuzzers' image-list finding of 2026-12-07: one mistyped id among multi-label lines.
     write(f("typo_list.txt"), "".join("a.png 1 88881\n" if i == 17 else "a.png 1 2\n"
                                       for i in range(40)))
-    write(f("typo_list.conf"), "protocol = list\nlist = typo_list.txt\nimage_size = 32\ndevice = cpu\n")
+    write(f("typo_list.conf"), list_config("typo_list.txt"))
     write(f("control_list.txt"), "a.png 0\nb\x07.png\n")
     # The fuzzers' JPEG findings of 2026-12-07, each the one image of a list (name.conf).
     for name, fixture in [("empty_scan", "frame_without_scan"),
@@ -133,8 +138,7 @@ def main():
                   "rb") as image:
             write(f(name + ".jpg"), image.read())
         write(f(name + "_list.txt"), name + ".jpg 0\n")
-        write(f(name + ".conf"),
-              f"protocol = list\nlist = {name}_list.txt\nimage_size = 32\ndevice = cpu\n")
+        write(f(name + ".conf"), list_config(name + "_list.txt"))
 
     runs = [
         ("train", "train --config missing.conf --out run", "config file that does not exist"),
