@@ -5,6 +5,7 @@
 #include <cmath>
 
 #include "tensor/ops.h"
+#include "tensor/random.h"
 #include "tests/test_support.h"
 #include "train/training_strategy.h"
 
@@ -12,7 +13,7 @@ namespace hg {
 namespace {
 
 // Four training items of two classes (multi-hot rows), 2-bit codes.
-Tensor four_item_labels() { return test::f32({1, 0, 1, 0, 0, 1, 0, 1}, {4, 2}); }
+Labels four_item_labels() { return Labels::from_multi_hot({1, 0, 1, 0, 0, 1, 0, 1}, 2); }
 
 // A batch's row index (i64 [B]).
 Tensor rows(const std::vector<int64_t>& values) {
@@ -67,13 +68,18 @@ TEST(TrainingStrategy, CodeBankTakesEachBatchsCodesAndSurvivesACheckpoint) {
             "checkpoint 'a.safetensors' has no strategy codes of shape [4, 2]");
 }
 
-TEST(TrainingStrategy, AsymmetricCodesAreTheDatabaseCodesOnceUpdated) {
+hashing::HashObjective asymmetric_objective() {
   hashing::ObjectiveConfig config;
   config.asymmetric_weight = 1;
-  hashing::HashObjective objective(config, 2, 2, true, Device::cpu);
-  std::unique_ptr<TrainingStrategy> asymmetric = make_training_strategy(
-      StrategyKind::asymmetric, {objective, four_item_labels(), 2, Device::cpu});
-  EXPECT_FALSE(asymmetric->database_codes(0).defined());  // V is still random
+  return hashing::HashObjective(config, 2, 2, true, Device::cpu);
+}
+
+// The asymmetric strategy after one round on items 2 and 0, its V drawn with seed 7.
+std::unique_ptr<TrainingStrategy> after_one_asymmetric_round(
+    const hashing::HashObjective& objective, const Labels& labels) {
+  manual_seed(7);
+  std::unique_ptr<TrainingStrategy> asymmetric =
+      make_training_strategy(StrategyKind::asymmetric, {objective, labels, 2, Device::cpu});
   asymmetric->begin_round({2, 0});
   hashing::HashOutput output;
   // Items 2 and 0 are of different classes, so the update gives them opposite codes.
@@ -81,6 +87,17 @@ TEST(TrainingStrategy, AsymmetricCodesAreTheDatabaseCodesOnceUpdated) {
   asymmetric->step_loss({output, test::f32({0, 1, 1, 0}, {2, 2}), rows({2, 0}), rows({0, 1}), 2},
                         nullptr);
   asymmetric->end_round();
+  return asymmetric;
+}
+
+TEST(TrainingStrategy, AsymmetricCodesAreTheDatabaseCodesOnceUpdated) {
+  const hashing::HashObjective objective = asymmetric_objective();
+  EXPECT_FALSE(make_training_strategy(StrategyKind::asymmetric,
+                                      {objective, four_item_labels(), 2, Device::cpu})
+                   ->database_codes(0)
+                   .defined());  // V is still random
+  std::unique_ptr<TrainingStrategy> asymmetric =
+      after_one_asymmetric_round(objective, four_item_labels());
   Tensor v = asymmetric->database_codes(1);
   ASSERT_TRUE(v.defined());
   std::vector<float> values = v.to_vector<float>();
@@ -91,6 +108,16 @@ TEST(TrainingStrategy, AsymmetricCodesAreTheDatabaseCodesOnceUpdated) {
   EXPECT_EQ(values[0], -1);
   EXPECT_EQ(values[1], -1);
   EXPECT_TRUE(test::all_close(asymmetric->state_dict().at("codes"), v, 0, 0));
+}
+
+// The trainer hands the strategies the dataset's labels as they are: class ids must give the
+// update the similarities of their one-hot rows.
+TEST(TrainingStrategy, ClassIdsCountAsTheirOneHotRows) {
+  const hashing::HashObjective objective = asymmetric_objective();
+  Tensor from_rows = after_one_asymmetric_round(objective, four_item_labels())->database_codes(1);
+  Tensor from_ids = after_one_asymmetric_round(objective, Labels::from_class_ids({0, 0, 1, 1}, 2))
+                        ->database_codes(1);
+  EXPECT_TRUE(test::all_close(from_ids, from_rows, 0, 0));
 }
 
 }  // namespace

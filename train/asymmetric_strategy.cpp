@@ -30,10 +30,10 @@ class AsymmetricStrategy : public TrainingStrategy {
   explicit AsymmetricStrategy(const StrategyContext& context)
       : objective_(context.objective),
         communicator_(*context.communicator),
-        train_labels_(context.train_labels),
+        train_labels_(context.label_matrix()),
         bits_(context.bits),
         device_(context.device),
-        v_(random_codes(context.train_labels.size(0), context.bits, context.device)) {}
+        v_(random_codes(context.train_labels.count(), context.bits, context.device)) {}
 
   void begin_round(const std::vector<int64_t>& items) override {
     sample_ = items;

@@ -13,8 +13,8 @@ class PairwiseCodeBankStrategy : public TrainingStrategy {
   explicit PairwiseCodeBankStrategy(const StrategyContext& context)
       : objective_(context.objective),
         communicator_(*context.communicator),
-        train_labels_(context.train_labels),
-        bank_(Tensor::zeros({context.train_labels.size(0), context.bits}, DType::f32,
+        train_labels_(context.label_matrix()),
+        bank_(Tensor::zeros({context.train_labels.count(), context.bits}, DType::f32,
                             context.device)) {}
 
   void begin_round(const std::vector<int64_t>&) override {}

@@ -137,8 +137,7 @@ void Trainer::build_training() {
       setup_.optimizer, parameters, setup_.learning_rate, setup_.weight_decay, setup_.momentum));
   if (communicator_->size() > 1)
     buckets_ = std::make_unique<GradientBuckets>(parameters, *communicator_);
-  StrategyContext context{*objective_, data_.train->labels().matrix_tensor(DType::f32).to(device_),
-                          setup_.bits, device_, communicator_};
+  StrategyContext context{*objective_, data_.train->labels(), setup_.bits, device_, communicator_};
   strategy_ = make_training_strategy(setup_.strategy, context);
   image_pipeline_ =
       data::choose_image_pipeline("image_pipeline", setup_.image_pipeline, device_,

@@ -17,6 +17,10 @@ RoundDefaults round_defaults(StrategyKind kind) {
   return kind == StrategyKind::asymmetric ? RoundDefaults{3, 2000} : RoundDefaults{};
 }
 
+Tensor StrategyContext::label_matrix() const {
+  return train_labels.matrix_tensor(DType::f32).to(device);
+}
+
 std::unique_ptr<TrainingStrategy> make_training_strategy(StrategyKind kind,
                                                          const StrategyContext& context) {
   switch (kind) {

@@ -22,6 +22,7 @@
 
 #include "distributed/communicator.h"
 #include "hashing/objective.h"
+#include "tensor/labels.h"
 
 namespace hg {
 
@@ -73,12 +74,19 @@ class TrainingStrategy {
 // What every strategy is built from.
 struct StrategyContext {
   const hashing::HashObjective& objective;
-  Tensor train_labels;  // [n_train, L] multi-hot, on `device`
+  // The training items' labels as the dataset holds them (class ids stay ids). Only the
+  // strategies that compare a batch with other items expand them to a matrix (label_matrix);
+  // the pointwise one never does, as a million single-label images of 1,000 classes would make
+  // it 4 GB.
+  const Labels& train_labels;
   int64_t bits = 0;
   Device device = Device::cpu;
   // The ranks of a data-parallel run: the bank and U take every rank's rows of each batch, and
   // V's update is split by rows across them (train/trainer.h).
   distributed::Communicator* communicator = &distributed::world();
+
+  // train_labels as the [n_train, L] 0/1 matrix (one-hot rows for class ids), f32 on `device`.
+  Tensor label_matrix() const;
 };
 
 std::unique_ptr<TrainingStrategy> make_training_strategy(StrategyKind kind,
